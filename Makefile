@@ -1,0 +1,66 @@
+# The two commands of the quick start:
+#   make serve   create .venv, install the workbench, serve it on the shipped sample data
+#   make test    create .venv, install the workbench with test extras, the example extensions,
+#                a Jupyter kernel and (as root, when missing) Debian's Chromium; run the whole suite
+# Everything else here is a building block of those two.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PORT   ?= 5006
+PYTEST_ARGS ?=
+
+.PHONY: serve test install browser lint format bench clean help
+
+help:
+	@echo "make serve   serve the workbench on the shipped sample data (http://localhost:$(PORT))"
+	@echo "make test    run the whole test suite (installs everything it needs)"
+	@echo "make lint    ruff check + format check"
+	@echo "make bench   run every benchmark in benchmarks/"
+
+$(STAMP): pyproject.toml $(wildcard extensions/*/pyproject.toml)
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required; set PYTHON=python3.11 (or newer)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test,dev]"
+	@for ext in extensions/*/; do \
+	  if [ -f "$$ext/pyproject.toml" ] && [ "$$ext" != "extensions/template/" ]; then \
+	    echo "installing example extension $$ext"; \
+	    $(BIN)/python -m pip install --quiet -e "$$ext" || exit 1; \
+	  fi; \
+	done
+	$(BIN)/python -m ipykernel install --sys-prefix --name workbench --display-name "Python (workbench)" >/dev/null
+	touch $(STAMP)
+
+install: $(STAMP)
+
+browser:
+	@if [ -x /usr/bin/chromium ]; then \
+	  echo "chromium: $$(/usr/bin/chromium --version 2>/dev/null)"; \
+	elif [ "$$(id -u)" = "0" ]; then \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+	  echo "error: the browser tests need Debian's chromium at /usr/bin/chromium; run 'sudo apt-get install -y chromium' or run make test as root" >&2; \
+	  exit 1; \
+	fi
+
+serve: install
+	$(BIN)/workbench serve --port $(PORT)
+
+test: install browser
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check workbench tests benchmarks
+	$(BIN)/ruff format --check workbench tests benchmarks
+
+format: install
+	$(BIN)/ruff format workbench tests benchmarks
+
+bench: install
+	@for b in benchmarks/*_bench.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache test-results
