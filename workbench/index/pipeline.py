@@ -248,7 +248,9 @@ class Pipeline:
             treatment=treatment,
             treated=treated,
             normalised=normalised,
-            weights=weights if weights is not None else agg.weights_,
+            weights=weights
+            if weights is not None
+            else {k: v for d in agg.weights_.values() for k, v in d.items()},
             breaks=tuple(float(b) for b in tier.breaks_),
             tier_labels=tuple(tier.labels),
             provenance=provenance,
