@@ -255,6 +255,7 @@ class Pipeline:
             tier_labels=tuple(tier.labels),
             provenance=provenance,
             steps=tuple(steps),
+            data=cube,
         )
 
     def __repr__(self) -> str:

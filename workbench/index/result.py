@@ -61,6 +61,8 @@ class IndexResult:
         Creation time, source, workbench version, steps run.
     steps : tuple
         The fitted steps (used by what-if analysis to apply the same bounds).
+    data : xarray.Dataset
+        The input cube the pipeline ran on (after year selection).
     """
 
     scores: Any
@@ -77,6 +79,7 @@ class IndexResult:
     tier_labels: tuple[str, ...] = ()
     provenance: dict = field(default_factory=dict)
     steps: tuple = ()
+    data: Any = None
 
     @classmethod
     def build(cls, aggregated: xr.Dataset, **kw: Any) -> IndexResult:
