@@ -1,0 +1,120 @@
+"""The server's routes, the serve command and the JupyterLab launcher tile (no browser)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from workbench.apps.jupyter import setup_workbench_proxy
+from workbench.apps.server import APPS, AppSpec, available_apps, build_routes, websocket_origins
+from workbench.cli import build_parser
+
+
+def test_routes_hold_the_landing_page_and_only_installed_apps():
+    routes = build_routes()
+    assert "/" in routes
+    slugs = {f"/{a.slug}" for a in available_apps()}
+    assert set(routes) == {"/"} | slugs
+
+
+def test_an_app_whose_module_is_missing_is_not_served():
+    ghost = AppSpec("ghost", "workbench.apps.no_such_app:Ghost", "Ghost", "鬼", "x", "x")
+    assert not ghost.available()
+    assert available_apps([*APPS, ghost]) == available_apps()
+    assert "/ghost" not in build_routes(available_apps([ghost]))
+
+
+def test_websocket_origins_default_to_loopback_on_the_port():
+    assert websocket_origins("127.0.0.1", 5006) == ["localhost:5006", "127.0.0.1:5006"]
+    assert "10.0.0.5:8000" in websocket_origins("10.0.0.5", 8000)
+    assert websocket_origins("127.0.0.1", 0)[0] == "localhost:*"
+    assert "*" in websocket_origins("127.0.0.1", 5006, ["*"])
+
+
+def test_serve_command_parses_its_options():
+    args = build_parser().parse_args(
+        ["serve", "--port", "6001", "--address", "0.0.0.0", "--show", "--prefix", "/x"]
+    )
+    assert (args.port, args.address, args.show, args.prefix) == (6001, "0.0.0.0", True, "/x")
+    defaults = build_parser().parse_args(["serve"])
+    assert defaults.address == "127.0.0.1"
+    assert defaults.show is False
+    assert defaults.port == 5006
+
+
+def test_serve_command_refuses_a_bad_port(capsys):
+    from workbench.cli import main
+
+    assert main(["serve", "--port", "70000"]) == 2
+    assert "--port must be between 0 and 65535" in capsys.readouterr().err
+
+
+def test_jupyter_proxy_config_runs_workbench_serve():
+    config = setup_workbench_proxy()
+    command = config["command"]
+    assert command[:4] == [sys.executable, "-m", "workbench", "serve"]
+    assert command[command.index("--port") + 1] == "{port}"
+    assert "--no-show" in command
+    assert command[command.index("--prefix") + 1] == "{base_url}workbench"
+    assert config["absolute_url"] is True
+    assert config["launcher_entry"]["title"] == "City AI Workbench"
+    json.dumps(config)  # jupyter-server-proxy reads plain data
+
+
+def test_jupyter_proxy_is_declared_as_an_entry_point():
+    from importlib.metadata import entry_points
+
+    found = {ep.name: ep.value for ep in entry_points(group="jupyter_serverproxy_servers")}
+    assert found.get("workbench") == "workbench.apps.jupyter:setup_workbench_proxy"
+
+
+@pytest.mark.slow
+def test_workbench_serve_answers_on_loopback_with_a_prefix(tmp_path):
+    """Start the real command as jupyter-server-proxy would, and fetch the pages."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "workbench",
+            "serve",
+            "--port",
+            str(port),
+            "--no-show",
+            "--prefix",
+            "/user/me/workbench",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        body = None
+        while time.monotonic() < deadline and body is None:
+            try:
+                url = f"http://127.0.0.1:{port}/user/me/workbench/"
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    body = response.read().decode()
+            except OSError:
+                if proc.poll() is not None:
+                    break
+                time.sleep(0.3)
+        assert body is not None, proc.stdout.read() if proc.poll() is not None else "no answer"
+        assert "City AI Planning Workbench" in body
+        for app in available_apps():
+            url = f"http://127.0.0.1:{port}/user/me/workbench/{app.slug}"
+            with urllib.request.urlopen(url, timeout=30) as response:
+                assert response.status == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

@@ -1,0 +1,352 @@
+"""Serve the workbench: a landing page at ``/`` and one route per app.
+
+The apps are listed in :data:`APPS`. A route is served only when its module can be imported
+(an app still being built is simply not listed), so adding an app is one line here.
+Each browser session gets fresh app objects: one visitor's weights never show in another's page.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import panel as pn
+
+from workbench.apps.common import label, theme_from_session
+
+log = logging.getLogger(__name__)
+
+#: Where the server binds unless told otherwise: loopback only.
+DEFAULT_ADDRESS = "127.0.0.1"
+#: The default port (Panel's and Bokeh's).
+DEFAULT_PORT = 5006
+
+
+@dataclass(frozen=True)
+class AppSpec:
+    """One app the server can offer.
+
+    Parameters
+    ----------
+    slug
+        The route, without a slash (``"index"`` is served at ``/index``).
+    target
+        ``"module:Class"``: a :class:`panel.viewable.Viewer` (or any callable returning a
+        Panel object) built fresh for every browser session.
+    title, title_zh
+        The app's name in English and Chinese.
+    description, description_zh
+        One sentence about what a planner does with it, in English and Chinese.
+    """
+
+    slug: str
+    target: str
+    title: str
+    title_zh: str
+    description: str
+    description_zh: str
+
+    @property
+    def module(self) -> str:
+        """The module holding the app."""
+        return self.target.split(":", 1)[0]
+
+    def available(self) -> bool:
+        """Whether the app's module is installed (apps still being built are not served)."""
+        try:
+            return importlib.util.find_spec(self.module) is not None
+        except (ImportError, ValueError):
+            return False
+
+    def load(self) -> Callable[..., Any]:
+        """Import and return the app's class (or factory)."""
+        module_name, _, attr = self.target.partition(":")
+        module = importlib.import_module(module_name)
+        return getattr(module, attr)
+
+
+#: Every app of the workbench, in the order of the landing page.
+APPS: tuple[AppSpec, ...] = (
+    AppSpec(
+        slug="index",
+        target="workbench.apps.index_explorer:IndexExplorer",
+        title="Index Explorer",
+        title_zh="城市人工智能指数",
+        description=(
+            "Where does each city stand? Reweight the City AI Index live, see tiers, "
+            "uncertainty and each city's path to the next tier."
+        ),
+        description_zh="各城市处于什么位置？实时调整指数权重，查看梯队、不确定性和晋级路径。",
+    ),
+    AppSpec(
+        slug="siting",
+        target="workbench.apps.siting_studio:SitingStudio",
+        title="Siting Studio",
+        title_zh="算力选址工作室",
+        description=(
+            "Where should the computing go? Place hubs, edge nodes and data centres in "
+            "Shanghai under latency, budget and power limits."
+        ),
+        description_zh="算力应该布局在哪里？在时延、预算和电力约束下规划上海的枢纽、边缘节点和数据中心。",
+    ),
+    AppSpec(
+        slug="citymodel",
+        target="workbench.apps.coordination_lab:CoordinationLab",
+        title="Coordination Lab",
+        title_zh="协同实验室",
+        description=(
+            "What happens when AI agents run the city? Run scenarios and compare "
+            "coordination mechanisms against the no-coordination baseline."
+        ),
+        description_zh="当智能体运行城市时会发生什么？运行情景并比较不同协同机制与无协同基线。",
+    ),
+)
+
+
+def available_apps(apps: Sequence[AppSpec] = APPS) -> list[AppSpec]:
+    """Return the apps whose modules are installed.
+
+    Parameters
+    ----------
+    apps
+        The candidate apps.
+
+    Returns
+    -------
+    list of AppSpec
+        The apps that can be served.
+    """
+    return [app for app in apps if app.available()]
+
+
+def _configure_panel() -> None:
+    """Load the Panel extensions the apps need (idempotent)."""
+    pn.extension("deckgl", "tabulator", notifications=True, sizing_mode="stretch_width")
+
+
+def page(
+    main: Any,
+    *,
+    title: str,
+    sidebar: Sequence[Any] = (),
+    theme: str | None = None,
+) -> pn.template.BootstrapTemplate:
+    """Wrap an app in the workbench's page: header, sidebar, light/dark theme toggle.
+
+    Parameters
+    ----------
+    main
+        The main content.
+    title
+        The page title.
+    sidebar
+        Controls shown in the sidebar.
+    theme
+        ``"light"`` or ``"dark"``; from the URL (``?theme=dark``) when ``None``.
+
+    Returns
+    -------
+    panel.template.FastListTemplate
+        The page.
+    """
+    theme = theme or theme_from_session()
+    template = pn.template.BootstrapTemplate(
+        title=title,
+        theme="dark" if theme == "dark" else "default",
+        sidebar=list(sidebar),
+        main=[main],
+        header=[theme_toggle(theme)],
+        header_background="#0b6e4f",
+        sidebar_width=330,
+    )
+    return template
+
+
+def theme_toggle(theme: str) -> pn.widgets.Button:
+    """Build the header button that switches between the light and the dark theme.
+
+    The theme is part of the URL (``?theme=dark``); the button reloads the page with the other
+    theme, keeping every other query parameter (and so the app's state).
+
+    Parameters
+    ----------
+    theme
+        The current theme.
+
+    Returns
+    -------
+    panel.widgets.Button
+        The button.
+    """
+    other = "light" if theme == "dark" else "dark"
+    button = pn.widgets.Button(
+        label="☀ Light" if other == "light" else "☾ Dark",
+        color="light",
+        width=110,
+        align="center",
+        css_classes=["wb-theme-toggle"],
+        description=f"Switch to the {other} theme",
+    )
+    button.js_on_click(
+        args={"other": other},
+        code=(
+            "const url = new URL(window.location.href);"
+            "url.searchParams.set('theme', other);"
+            "window.location.href = url.toString();"
+        ),
+    )
+    return button
+
+
+def _error_page(title: str, exc: BaseException) -> Any:
+    """Build a readable page for an app that could not start (the traceback goes to the log)."""
+    log.error("could not build %s", title, exc_info=exc)
+    alert = pn.pane.Alert(
+        f"**{title} could not start.** {type(exc).__name__}: {exc}\n\n"
+        "The server log has the details; the other apps keep working.",
+        alert_type="danger",
+    )
+    return page(alert, title=title)
+
+
+def _app_page(spec: AppSpec) -> Callable[[], Any]:
+    def _build() -> Any:
+        try:
+            return _build_app()
+        except Exception as exc:  # noqa: BLE001 - shown as a readable page, never a traceback
+            return _error_page(spec.title, exc)
+
+    def _build_app() -> Any:
+        factory = spec.load()
+        theme = theme_from_session()
+        try:
+            app = factory(theme=theme)
+        except TypeError:
+            app = factory()
+        sidebar = getattr(app, "controls", None)
+        main = getattr(app, "main", None)
+        if callable(sidebar) and callable(main):
+            return page(main(), title=f"{spec.title} · {spec.title_zh}", sidebar=[sidebar()])
+        return page(app, title=f"{spec.title} · {spec.title_zh}")
+
+    _build.__name__ = f"build_{spec.slug}"
+    return _build
+
+
+def build_routes(apps: Sequence[AppSpec] | None = None) -> dict[str, Callable[[], Any]]:
+    """Build the server's routes: ``/`` (landing page) and one per available app.
+
+    Parameters
+    ----------
+    apps
+        The apps to offer; the installed ones of :data:`APPS` when ``None``.
+
+    Returns
+    -------
+    dict
+        ``{"/": landing, "/index": ..., ...}``; each value builds a fresh page per session.
+    """
+    from workbench.apps.landing import landing_page
+
+    apps = available_apps() if apps is None else list(apps)
+
+    def _landing() -> Any:
+        try:
+            return page(landing_page(apps), title=label("workbench"))
+        except Exception as exc:  # noqa: BLE001 - shown as a readable page, never a traceback
+            return _error_page(label("workbench"), exc)
+
+    routes: dict[str, Callable[[], Any]] = {"/": _landing}
+    for spec in apps:
+        routes[f"/{spec.slug}"] = _app_page(spec)
+    return routes
+
+
+def websocket_origins(address: str, port: int, extra: Sequence[str] = ()) -> list[str]:
+    """Return the origins allowed to open the apps' websocket.
+
+    Parameters
+    ----------
+    address
+        The address the server binds to.
+    port
+        The port (``0`` for any, then every port of the host is allowed).
+    extra
+        Origins the user allowed with ``--allow-websocket-origin``.
+
+    Returns
+    -------
+    list of str
+        ``host:port`` patterns.
+    """
+    port_text = str(port) if port else "*"
+    hosts = ["localhost", "127.0.0.1"]
+    if address not in ("", "0.0.0.0", "::", *hosts):  # noqa: S104 - a comparison, not a bind
+        hosts.append(address)
+    origins = [f"{host}:{port_text}" for host in hosts]
+    for origin in extra:
+        if origin not in origins:
+            origins.append(origin)
+    return origins
+
+
+def serve(
+    *,
+    port: int = DEFAULT_PORT,
+    address: str = DEFAULT_ADDRESS,
+    show: bool = False,
+    prefix: str = "",
+    allow_websocket_origin: Sequence[str] = (),
+    apps: Sequence[AppSpec] | None = None,
+    threaded: bool = False,
+    **kwargs: Any,
+) -> Any:
+    """Serve the landing page and the apps with a Panel (Bokeh/Tornado) server.
+
+    Parameters
+    ----------
+    port
+        The port; ``0`` picks a free one.
+    address
+        The address to bind to; loopback (``127.0.0.1``) by default.
+    show
+        Open the landing page in a browser.
+    prefix
+        A URL prefix (behind a proxy such as JupyterHub's ``/user/<name>/workbench``).
+    allow_websocket_origin
+        Further origins allowed to connect (``host:port``; ``*`` for any).
+    apps
+        The apps to serve; the installed ones when ``None``.
+    threaded
+        Run the server in a background thread and return at once (tests, notebooks).
+    **kwargs
+        Passed on to :func:`panel.serve`.
+
+    Returns
+    -------
+    object
+        The running server (a ``StoppableThread`` when ``threaded``); blocks until stopped
+        otherwise.
+    """
+    _configure_panel()
+    routes = build_routes(apps)
+    chosen = available_apps() if apps is None else list(apps)
+    titles = {"/": label("workbench")}
+    titles.update({f"/{s.slug}": f"{s.title} · {label('workbench')}" for s in chosen})
+    origins = websocket_origins(address, port, allow_websocket_origin)
+    log.info("serving %s on %s:%s", sorted(routes), address, port)
+    return pn.serve(
+        routes,
+        port=port,
+        address=address,
+        websocket_origin=origins,
+        show=show,
+        title=titles,
+        prefix=prefix or "",
+        threaded=threaded,
+        **kwargs,
+    )
