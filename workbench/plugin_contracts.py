@@ -51,6 +51,8 @@ class Contract:
         these positional parameters (after ``self``).
     params
         For callables: the leading positional parameters the callable must accept.
+    instance_of
+        For instances: ``"module:Name"`` of the accepted types (any of them).
     overrides
         Methods the plugin class must define itself rather than inherit from ``base`` (where
         the base only has a placeholder, like ``mesa.Agent.step``).
@@ -64,17 +66,20 @@ class Contract:
     methods: dict[str, tuple[str, ...]] = field(default_factory=dict)
     params: tuple[str, ...] = ()
     overrides: tuple[str, ...] = ()
+    instance_of: tuple[str, ...] = ()
     doc: str = ""
 
     def resolve_base(self) -> type | None:
         """Import and return the base class, or ``None`` if there is none or it is missing."""
-        if not self.base:
-            return None
-        module, _, name = self.base.partition(":")
-        try:
-            return getattr(importlib.import_module(module), name)
-        except (ImportError, AttributeError):
-            return None
+        return _resolve(self.base) if self.base else None
+
+
+def _resolve(path: str) -> type | None:
+    module, _, name = path.partition(":")
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return None
 
 
 #: The contract of every kind. Engines point at their base classes; see docs/plugins.md.
@@ -113,8 +118,12 @@ CONTRACTS: dict[str, Contract] = {
     ),
     "siting_models": Contract(
         "siting_models",
-        "any",
-        doc="a siting model (see workbench.siting)",
+        "class",
+        base="workbench.siting.models.base:SitingModel",
+        methods={"solve": ("problem",)},
+        overrides=("solve",),
+        doc="a SitingModel subclass; Model(**settings).solve(problem, *, time_limit, "
+        "mip_rel_gap, threads) -> SitingResult; class attributes name, sense, description",
     ),
     "agents": Contract(
         "agents",
@@ -122,11 +131,29 @@ CONTRACTS: dict[str, Contract] = {
         base="mesa:Agent",
         methods={"step": ()},
         overrides=("step",),
-        doc="a mesa.Agent subclass with step()",
+        doc="a workbench.citymodel CityAgent subclass (a mesa.Agent): step(), "
+        "claims(kind, t) -> ClaimBatch | None, receive(kind, t, granted, price)",
     ),
-    "mechanisms": Contract("mechanisms", "any", doc="a coordination mechanism"),
-    "scenarios": Contract("scenarios", "any", doc="a scenario"),
-    "samples": Contract("samples", "callable", doc="a loader: f() -> data"),
+    "mechanisms": Contract(
+        "mechanisms",
+        "class",
+        base="workbench.citymodel.mechanisms.base:Mechanism",
+        methods={"allocate": ("claims",)},
+        overrides=("allocate",),
+        doc="a Mechanism subclass: allocate(claims: ClaimSet) -> Allocation; class "
+        "attributes name, description",
+    ),
+    "scenarios": Contract(
+        "scenarios",
+        "instance",
+        instance_of=("workbench.citymodel.scenarios:Scenario", "builtins:str", "pathlib:Path"),
+        doc="a workbench.citymodel Scenario (name, description, events) or a YAML path",
+    ),
+    "samples": Contract(
+        "samples",
+        "callable",
+        doc="a loader f() -> data (DataFrame, GeoDataFrame, Dataset or dict)",
+    ),
 }
 
 
@@ -197,6 +224,15 @@ def check_contract(kind: str, name: str, obj: Any) -> None:
             "Point the entry point at the function."
         )
         raise PluginError(msg)
+    if contract.instance_of:
+        types = [t for t in (_resolve(p) for p in contract.instance_of) if t is not None]
+        if types and not isinstance(obj, tuple(types)):
+            names = " or ".join(f"{t.__module__}.{t.__qualname__}" for t in types)
+            msg = (
+                f"wrong type: {label} must be a {names} ({contract.doc}); got {got}. "
+                "Point the entry point at such an object."
+            )
+            raise PluginError(msg)
     base = contract.resolve_base()
     if base is not None:
         cls = obj if isinstance(obj, type) else type(obj)
