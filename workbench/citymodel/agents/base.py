@@ -1,0 +1,48 @@
+"""The agent protocol of the city model."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import mesa
+import numpy as np
+
+from workbench.errors import PluginError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from workbench.citymodel.claims import ClaimBatch
+
+
+class CityAgent(mesa.Agent):
+    """Base class of city-model agents (subclass it to write an agent plugin).
+
+    Each step the model calls :meth:`step` on every agent, then for each resource kind
+    (``fleet``, ``road``, ``compute``, ``power``) asks every agent for its claims
+    (:meth:`claims`), lets the mechanism resolve them and hands each agent its grants
+    (:meth:`receive`, one amount per claim group of the agent's batch). Agents that stand for
+    many units (demand units) keep their state in numpy arrays and build their claims
+    vectorised.
+    """
+
+    def step(self) -> None:
+        """Prepare this step's state (draw demand, advance timers); default does nothing."""
+
+    def claims(self, kind: str, t: int) -> ClaimBatch | None:
+        """Claims on resource kind ``kind`` at hour ``t`` (None when the agent claims none)."""
+        return None
+
+    def receive(self, kind: str, t: int, granted: np.ndarray, price: np.ndarray) -> None:
+        """Grants per claim group of this agent's batch and the resource prices."""
+
+
+def validate_agent(name: str, obj: Any) -> None:
+    """Registry contract check: a :class:`mesa.Agent` subclass with ``claims``/``receive``."""
+    if not (isinstance(obj, type) and issubclass(obj, mesa.Agent)):
+        msg = (
+            f"Agent plugin '{name}' must be a subclass of workbench.citymodel.CityAgent "
+            f"(a mesa.Agent); got {obj!r}."
+        )
+        raise PluginError(msg)
+
+
+__all__ = ["CityAgent", "validate_agent"]

@@ -1,0 +1,94 @@
+"""Planner-readable KPIs computed from a run's Dataset after the run."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+#: KPI name -> (unit, which direction is better)
+KPI_INFO: dict[str, tuple[str, str]] = {
+    "energy_cost_cny": ("CNY", "lower"),
+    "carbon_t": ("t CO2", "lower"),
+    "peak_demand_mw": ("MW", "lower"),
+    "ramping_mw": ("MW (sum of hourly changes)", "lower"),
+    "load_factor": ("mean/peak", "higher"),
+    "unserved_energy_mwh": ("MWh", "lower"),
+    "interactive_budget_met": ("share of tokens", "higher"),
+    "interactive_latency_p95_ms": ("ms", "lower"),
+    "batch_completed": ("share of batch work", "higher"),
+    "tokens_per_watt": ("tokens/s per W", "higher"),
+    "utilisation": ("share of token capacity", "higher"),
+    "deliveries_on_time": ("share", "higher"),
+    "emergency_response_min": ("minutes (mean)", "lower"),
+}
+
+
+def compute_kpis(ds: xr.Dataset) -> dict[str, float]:
+    """KPIs of one run from its Dataset (see :data:`KPI_INFO` for units)."""
+    imp = ds["grid_import_kw"].sum("district").to_numpy()  # kW, hourly -> kWh per step
+    price = ds["electricity_price"].to_numpy()
+    ci = ds["carbon_intensity"].to_numpy()
+    cprice = ds["carbon_price"].to_numpy()
+    carbon_kg = imp * ci
+    peak = float(imp.max())
+    req_i = float(ds["interactive_requested"].sum())
+    batch_new = float(ds["batch_new"].sum())
+    node_kwh = float(ds["node_power_kw"].sum())
+    tokens = float(ds["node_tokens_served"].sum())
+    cap = float(ds["node_tokens_capacity"].sum())
+    hist = ds["latency_hist"].to_numpy()
+    edges = ds["latency_bin"].to_numpy()
+    cum = np.cumsum(hist)
+    p95 = float("nan")
+    if cum[-1] > 0:
+        k = int(np.searchsorted(cum, 0.95 * cum[-1]))
+        p95 = float(edges[k]) if k < len(edges) else float("inf")
+    released = float(ds.attrs.get("deliveries_released", 0))
+    resp = ds["emergency_response_min"].to_numpy()
+    return {
+        "energy_cost_cny": float(np.sum(imp * price) + np.sum(carbon_kg / 1000 * cprice)),
+        "carbon_t": float(carbon_kg.sum() / 1000),
+        "peak_demand_mw": peak / 1000,
+        "ramping_mw": float(np.abs(np.diff(imp)).sum() / 1000),
+        "load_factor": float(imp.mean() / peak) if peak > 0 else float("nan"),
+        "unserved_energy_mwh": float(ds["unserved_power_kw"].sum() / 1000),
+        "interactive_budget_met": float(ds["interactive_within_budget"].sum()) / req_i
+        if req_i
+        else float("nan"),
+        "interactive_latency_p95_ms": p95,
+        "batch_completed": min(float(ds["batch_served"].sum()) / batch_new, 1.0)
+        if batch_new
+        else float("nan"),
+        "tokens_per_watt": tokens / 3600 / (node_kwh * 1000 / 1) if node_kwh else float("nan"),
+        "utilisation": tokens / cap if cap else float("nan"),
+        "deliveries_on_time": float(ds.attrs.get("deliveries_on_time", 0)) / released
+        if released
+        else float("nan"),
+        "emergency_response_min": float(np.nanmean(resp))
+        if np.isfinite(resp).any()
+        else float("nan"),
+    }
+
+
+def kpi_table(kpis: dict[str, float], baseline: dict[str, float] | None = None) -> pd.DataFrame:
+    """KPIs as a table with unit, direction and the ratio to the ``none`` run."""
+    rows = []
+    for k, v in kpis.items():
+        unit, better = KPI_INFO[k]
+        b = baseline.get(k, float("nan")) if baseline else float("nan")
+        ratio = v / b if b not in (0.0,) and np.isfinite(b) else float("nan")
+        rows.append(
+            {
+                "kpi": k,
+                "value": v,
+                "baseline_none": b,
+                "ratio_to_none": ratio,
+                "unit": unit,
+                "better": better,
+            }
+        )
+    return pd.DataFrame(rows).set_index("kpi")
+
+
+__all__ = ["KPI_INFO", "compute_kpis", "kpi_table"]

@@ -1,0 +1,177 @@
+"""The mechanism protocol and the vectorised ordered-greedy allocator it builds on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+
+from workbench.citymodel.claims import ClaimSet
+from workbench.errors import PluginError
+
+_EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """What a mechanism granted on one resource kind in one step.
+
+    Attributes
+    ----------
+    row
+        Amount granted per claim row.
+    group
+        Amount granted per claim group (sum of its rows).
+    price
+        Price of congestion per resource (value units per unit of resource): the LP's dual,
+        the market's clearing price, or for rule-based mechanisms the value of the best claim
+        left unserved on a saturated resource; 0 where the resource is not scarce.
+    basis
+        Why claims got what they got, in a few words (logged with every decision).
+    """
+
+    row: np.ndarray
+    group: np.ndarray
+    price: np.ndarray
+    basis: str
+
+
+class Mechanism:
+    """Base class of coordination mechanisms (subclass it to write a plugin).
+
+    A mechanism is registered (a class) in the ``mechanisms`` registry of
+    :mod:`workbench.plugins`; the model makes one instance per run, so it may keep state
+    (a reused solver). :meth:`allocate` gets every claim on one resource kind in one step and
+    must return an :class:`Allocation` that respects the resources' capacities and the groups'
+    requests (the orchestrator checks this and raises otherwise).
+    """
+
+    name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+
+    def allocate(self, claims: ClaimSet) -> Allocation:  # pragma: no cover - abstract
+        """Resolve the claims of one resource kind in one step."""
+        raise NotImplementedError
+
+
+def validate_mechanism(name: str, obj: Any) -> None:
+    """Registry contract check: a class with a callable ``allocate`` and a description."""
+    if not isinstance(obj, type) or not callable(getattr(obj, "allocate", None)):
+        msg = (
+            f"Mechanism plugin '{name}' must be a class with a method "
+            f"`allocate(claims) -> Allocation`; got {obj!r}. Subclass "
+            "workbench.citymodel.Mechanism."
+        )
+        raise PluginError(msg)
+
+
+def _segment_exclusive_cumsum(values: np.ndarray, seg_start: np.ndarray) -> np.ndarray:
+    """Exclusive cumulative sum restarting at every ``seg_start`` (bool mask)."""
+    cs = np.cumsum(values)
+    excl = cs - values
+    starts = np.flatnonzero(seg_start)
+    base = np.zeros(len(values))
+    if len(values):
+        seg_id = np.cumsum(seg_start) - 1
+        base = excl[starts][seg_id]
+    return excl - base
+
+
+def scarcity_price(claims: ClaimSet, row: np.ndarray) -> np.ndarray:
+    """Value of the best unmet claim on each saturated resource (0 elsewhere)."""
+    price = np.zeros(claims.n_resources)
+    if claims.n_rows == 0:
+        return price
+    used = claims.usage(row)
+    saturated = used >= claims.capacity * (1 - 1e-6) - 1e-6
+    unmet = claims.group_amount - claims.group_total(row) > 1e-6 * np.maximum(
+        claims.group_amount, 1.0
+    )
+    e_group = claims.row_group[claims.entry_row]
+    mask = unmet[e_group] & saturated[claims.entry_resource]
+    if mask.any():
+        np.maximum.at(price, claims.entry_resource[mask], claims.group_value[e_group[mask]])
+    return price
+
+
+def ordered_greedy(
+    claims: ClaimSet,
+    group_key: np.ndarray,
+    *,
+    force_indivisible: bool = False,
+    max_iter: int = 15,
+) -> np.ndarray:
+    """Serve groups one after another in ``group_key`` order, each taking what is left.
+
+    Within a group, rows are tried by increasing ``row_cost`` (the preferred alternative
+    first). This is the sequential first-come / priority-list allocation, computed without a
+    Python loop over claims: the fixed point of "each row gets what the rows before it left"
+    is reached by alternating iterates, of which the odd ones are always feasible.
+
+    Parameters
+    ----------
+    claims
+        The claims.
+    group_key
+        Sort key per group (smaller is served first).
+    force_indivisible
+        Treat every group as indivisible (all or nothing per row).
+    max_iter
+        Iterations before returning the last feasible iterate.
+
+    Returns
+    -------
+    numpy.ndarray
+        Amount granted per row.
+    """
+    m = claims.n_rows
+    if m == 0:
+        return np.zeros(0)
+    rg = claims.row_group
+    row_order = np.lexsort((claims.row_cost, group_key[rg]))
+    rpos = np.empty(m, dtype=np.int64)
+    rpos[row_order] = np.arange(m)
+    # entries sorted by (resource, row position)
+    e_order = np.lexsort((rpos[claims.entry_row], claims.entry_resource))
+    e_row = claims.entry_row[e_order]
+    e_res = claims.entry_resource[e_order]
+    e_coef = claims.entry_coef[e_order]
+    e_start = np.ones(len(e_res), dtype=bool)
+    e_start[1:] = e_res[1:] != e_res[:-1]
+    # rows sorted by (group, position) for the group constraint
+    g_order = np.lexsort((rpos, rg))
+    g_sorted = rg[g_order]
+    g_start = np.ones(m, dtype=bool)
+    g_start[1:] = g_sorted[1:] != g_sorted[:-1]
+    q_row = claims.group_amount[rg]
+    indiv = np.ones(m, dtype=bool) if force_indivisible else ~claims.group_divisible[rg]
+    cap_e = claims.capacity[e_res]
+    safe_coef = np.where(e_coef > 0, e_coef, 1.0)
+
+    def step(g: np.ndarray) -> np.ndarray:
+        prior = _segment_exclusive_cumsum(e_coef * g[e_row], e_start)
+        lim_e = np.where(e_coef > 0, (cap_e - prior) / safe_coef, np.inf)
+        lim = np.full(m, np.inf)
+        np.minimum.at(lim, e_row, lim_e)
+        gp = np.empty(m)
+        gp[g_order] = _segment_exclusive_cumsum(g[g_order], g_start)
+        lim = np.minimum(lim, q_row - gp)
+        out = np.clip(lim, 0.0, q_row)
+        full = out >= q_row * (1 - _EPS) - _EPS
+        return np.where(indiv, np.where(full, q_row, 0.0), out)
+
+    prev = q_row.copy()
+    feasible = step(prev)
+    cur = feasible
+    for it in range(1, max_iter):
+        nxt = step(cur)
+        if np.allclose(nxt, cur, rtol=0, atol=1e-9):
+            return nxt
+        if it % 2 == 0:
+            feasible = nxt
+        cur = nxt
+    return feasible
+
+
+__all__ = ["Allocation", "Mechanism", "ordered_greedy", "scarcity_price", "validate_mechanism"]
