@@ -45,8 +45,10 @@ def _bump(h: np.ndarray, centre: float, width: float) -> np.ndarray:
 
 
 def diurnal_profiles() -> np.ndarray:
-    """Hourly shapes (5 profiles x 24 hours, mean 1): finance morning peak, e-sports evening
-    peak, office hours, three-shift industry, public services.
+    """Return hourly shapes (5 profiles x 24 hours, mean 1).
+
+    Finance morning peak, e-sports evening peak, office hours, three-shift industry, public
+    services.
     """
     h = np.arange(24.0)
     p = np.stack(
@@ -62,9 +64,7 @@ def diurnal_profiles() -> np.ndarray:
 
 
 def tou_price() -> np.ndarray:
-    """Time-of-use electricity price by hour (CNY/kWh), valley / flat / peak (Shanghai-like,
-    synthetic).
-    """
+    """Return the time-of-use electricity price by hour (CNY/kWh; synthetic, Shanghai-like)."""
     price = np.full(24, 0.70)
     price[[22, 23, 0, 1, 2, 3, 4, 5]] = 0.30
     price[[8, 9, 10, 13, 14, 18, 19, 20]] = 1.20
@@ -72,9 +72,7 @@ def tou_price() -> np.ndarray:
 
 
 def carbon_intensity() -> np.ndarray:
-    """Grid carbon intensity by hour (kg CO2/kWh); East China grid ~0.58 on average
-    (synthetic daily shape).
-    """
+    """Return grid carbon intensity by hour (kg CO2/kWh; East China ~0.58, synthetic shape)."""
     h = np.arange(24.0)
     return 0.58 + 0.05 * np.cos((h - 20) / 24 * 2 * np.pi) - 0.04 * _bump(h, 13, 2.5)
 
@@ -128,7 +126,7 @@ def repo_sample_dir() -> Path:
 
 
 def load_districts() -> gpd.GeoDataFrame:
-    """The Shanghai sample's 16 districts (``sample_data/shanghai_districts.geojson``)."""
+    """Load the Shanghai sample's 16 districts (``sample_data/shanghai_districts.geojson``)."""
     try:
         from workbench.data import load_sample
 
@@ -152,7 +150,7 @@ def load_sample_sites() -> pd.DataFrame:
 
 
 def default_plan(sites: pd.DataFrame | None = None, *, edges_per_district: int = 4) -> pd.DataFrame:
-    """A simple "2+M+X" selection from the candidate sites, used when no plan is given.
+    """Select a simple "2+M+X" plan from the candidate sites, used when no plan is given.
 
     The 2 largest hubs, the ``edges_per_district`` largest edge sites of every district and
     the existing data centres (upgraded). This is a stand-in for a solved siting plan

@@ -240,7 +240,7 @@ class CityModel(mesa.Model):
 
     # ------------------------------------------------------------------ helpers used by agents
     def nearest_nodes(self, t: int, k: int = 3) -> tuple[np.ndarray, np.ndarray]:
-        """The ``k`` lowest-latency nodes that are up, per district, and their latency (ms)."""
+        """Return the ``k`` lowest-latency nodes that are up per district (plus hubs), in ms."""
         up = self.mods.node_up[t]
         key = up.tobytes()
         hit = self._nearest_cache.get(key)

@@ -61,7 +61,7 @@ class DecisionLog:
         return sum(len(c[0]) for c in self._chunks)
 
     def to_dataframe(self) -> pd.DataFrame:
-        """The decision log as a tidy table (``outcome``: full, partial, denied)."""
+        """Return the decision log as a tidy table (``outcome``: full, partial, denied)."""
         if not self._chunks:
             return pd.DataFrame(columns=[*self.COLUMNS, "outcome"])
         n = [len(c[0]) for c in self._chunks]

@@ -46,13 +46,13 @@ class RunResult:
     kpis: pd.DataFrame = field(repr=False)
 
     def to_xarray(self) -> xr.Dataset:
-        """The metrics Dataset, with the KPIs (JSON) and provenance in ``attrs``."""
+        """Return the metrics Dataset, with the KPIs (JSON) and provenance in ``attrs``."""
         ds = self.dataset.copy()
         ds.attrs["kpis"] = self.kpis.reset_index().to_json(orient="records")
         return ds
 
     def to_dataframe(self) -> pd.DataFrame:
-        """The KPI table."""
+        """Return the KPI table."""
         return self.kpis.copy()
 
     def to_netcdf(self, path: str | Path) -> Path:

@@ -84,7 +84,7 @@ def run(
 
 
 def compare(results: list[RunResult]) -> pd.DataFrame:
-    """A tidy comparison table: one row per run and KPI."""
+    """Return a tidy comparison table: one row per run and KPI."""
     frames = []
     for r in results:
         df = r.kpis.reset_index()

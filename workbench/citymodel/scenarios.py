@@ -176,12 +176,12 @@ def _validate_scenario(name: str, obj: Any) -> None:
     from workbench.errors import PluginError
 
     if not isinstance(obj, Scenario | str | Path):
-        msg = f"Scenario plugin '{name}' must be a workbench.citymodel.Scenario or a YAML path; got {obj!r}."
+        msg = f"Scenario plugin '{name}' must be a Scenario or a YAML path; got {obj!r}."
         raise PluginError(msg)
 
 
 def scenario_registry() -> Registry:
-    """The ``scenarios`` registry with the shipped YAML scenarios registered."""
+    """Return the ``scenarios`` registry with the shipped YAML scenarios registered."""
     reg = get_registry("scenarios", "scenario", _validate_scenario)
     for path in sorted(SCENARIO_DIR.glob("*.yaml")):
         if path.stem not in reg._items:  # noqa: SLF001 - idempotent registration

@@ -91,7 +91,7 @@ class CitySpace:
         return self.path_link[self.path_ptr[k] : self.path_ptr[k + 1]]
 
     def graph(self) -> nx.Graph:
-        """The road graph as networkx (nodes = district indexes, edge attrs per link)."""
+        """Return the road graph as networkx (nodes = district indexes, edge attrs per link)."""
         import networkx as nx
 
         g = nx.Graph()

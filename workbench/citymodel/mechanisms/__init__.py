@@ -30,7 +30,7 @@ BUILTIN_MECHANISMS = (
 
 
 def mechanism_registry() -> Registry:
-    """The ``mechanisms`` registry, with the built-ins registered."""
+    """Return the ``mechanisms`` registry, with the built-ins registered."""
     reg = get_registry("mechanisms", "coordination mechanism", validate_mechanism)
     for cls in BUILTIN_MECHANISMS:
         reg.register(cls.name, cls, builtin=True)
