@@ -1,0 +1,742 @@
+"""Siting Studio: plan "2+M+X" compute layouts for Shanghai on a map, solve, keep and compare.
+
+A :class:`SitingStudio` is a ``pn.viewable.Viewer``: its state is a set of declared, bounded
+parameters (latency budgets, budget, sites per tier, prices, the selected site); the widgets
+are built from those parameters; the solve runs the siting engine off the UI thread. The app
+holds no siting logic: it calls :mod:`workbench.siting` and draws with :mod:`workbench.viz.siting`.
+
+Use it inline (``display(SitingStudio())`` or ``pn.ipywidget(SitingStudio())``) or served at
+``/siting`` by ``workbench serve``.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import panel as pn
+import param
+
+from workbench.apps import common
+from workbench.errors import SpecError
+from workbench.viz import siting as vz
+
+common.add_labels(
+    {
+        "siting_title": {"en": "Siting Studio", "zh": "算力选址工作室"},
+        "solve": {"en": "Solve", "zh": "求解"},
+        "keep": {"en": "Keep plan", "zh": "保留方案"},
+        "clear_plans": {"en": "Clear kept plans", "zh": "清除方案"},
+        "no_plan": {
+            "en": "No plan yet: set the controls and press Solve.",
+            "zh": "尚无方案：设置参数后点击求解。",
+        },
+        "coverage": {"en": "Coverage within budget", "zh": "预算内覆盖率"},
+        "latency_p50": {"en": "Latency p50", "zh": "时延中位数"},
+        "latency_p95": {"en": "Latency p95", "zh": "时延p95"},
+        "capex": {"en": "Capex", "zh": "资本支出"},
+        "energy": {"en": "Energy cost / yr", "zh": "年能源成本"},
+        "tpw": {"en": "Tokens per watt", "zh": "每瓦词元"},
+        "carbon": {"en": "Carbon / yr", "zh": "年碳排放"},
+        "site": {"en": "Site", "zh": "站点"},
+        "compare": {"en": "Kept plans", "zh": "已保留方案"},
+    }
+)
+
+#: Parameters kept in the page URL.
+URL_PARAMS = (
+    "edge_latency_ms",
+    "dc_latency_ms",
+    "hub_latency_ms",
+    "budget_mcny",
+    "n_hub",
+    "n_edge",
+    "n_dc",
+    "electricity_price",
+    "carbon_price",
+    "time_limit",
+    "selected_site",
+    "theme",
+    "language",
+)
+
+
+# -- the engine behind the app (glue only: no siting logic here) ------------------------------
+
+
+def load_inputs() -> dict[str, Any]:
+    """Load the shipped Shanghai siting scenario and district geometry.
+
+    Returns
+    -------
+    dict
+        ``demand``, ``sites`` (GeoDataFrames), ``scenario`` (dict), ``districts`` (GeoDataFrame).
+    """
+    from workbench.data import load_sample
+
+    sample = load_sample("shanghai_siting")
+    return {
+        "demand": sample["demand"],
+        "sites": sample["sites"],
+        "scenario": sample["scenario"],
+        "districts": load_sample("shanghai_districts"),
+    }
+
+
+@dataclass(frozen=True)
+class PlanView:
+    """What the app shows of one solved plan, read from the engine's result object.
+
+    Attributes
+    ----------
+    result
+        The engine's result (kept for downloads).
+    status, gap, seconds
+        Solver status (``optimal``/``feasible``/...), proven relative gap and solve time.
+    open_sites
+        Ids of the opened sites.
+    assignment
+        Demand id -> serving site id.
+    latency_ms
+        Latency of each served demand point (ms).
+    kpis
+        The engine's KPI dict.
+    demand
+        The demand table the plan was solved for.
+    """
+
+    result: Any
+    status: str
+    gap: float
+    seconds: float
+    open_sites: tuple[str, ...]
+    assignment: pd.Series
+    latency_ms: np.ndarray
+    kpis: dict[str, Any]
+    demand: pd.DataFrame
+
+    def status_text(self) -> str:
+        """One line: solver status, gap and time (a time-limited solve says so)."""
+        gap = "" if not np.isfinite(self.gap) else f", gap {self.gap:.2%}"
+        return f"Solver status: **{self.status}**{gap} ({self.seconds:.1f} s)"
+
+    def kpi_row(self) -> dict[str, Any]:
+        """KPIs as a flat row of numbers (for the comparison table)."""
+        row: dict[str, Any] = {
+            "status": self.status,
+            "gap": self.gap,
+            "sites_open": len(self.open_sites),
+        }
+        for k, v in self.kpis.items():
+            if isinstance(v, int | float | np.number):
+                row[k] = float(v)
+        return row
+
+    def kpi_cards(self) -> dict[str, str]:
+        """Return the formatted texts of the KPI cards."""
+        k = self.kpis
+        out = {}
+        for key, name, fmt in _KPI_CARDS:
+            value = _first(k, name)
+            if value is not None:
+                out[key] = fmt(value)
+        return out
+
+    def served_by_site(self) -> pd.Series:
+        """Tokens per day served by each open site."""
+        d = self.demand.assign(id=self.demand["id"].astype(str)).set_index("id")["tokens_per_day"]
+        a = self.assignment
+        return d.reindex(a.index).groupby(a.to_numpy()).sum()
+
+    def assignment_frame(self) -> pd.DataFrame:
+        """Demand id, serving site and latency of each served demand point."""
+        return pd.DataFrame(
+            {
+                "demand": self.assignment.index,
+                "site": self.assignment.to_numpy(),
+                "latency_ms": self.latency_ms,
+            }
+        )
+
+    @property
+    def sites_gdf(self) -> Any:
+        """The engine's GeoDataFrame of the opened sites."""
+        return self.result.to_geodataframe()
+
+    @property
+    def dataset(self) -> Any:
+        """The engine's Dataset of the plan."""
+        return self.result.to_xarray()
+
+
+def _first(d: dict[str, Any], names: tuple[str, ...]) -> Any:
+    for n in names:
+        if n in d and d[n] is not None:
+            return d[n]
+    return None
+
+
+_KPI_CARDS: tuple[tuple[str, tuple[str, ...], Any], ...] = (
+    ("coverage", ("coverage_within_budget", "coverage"), lambda v: f"{float(v):.1%}"),
+    ("latency_p50", ("latency_p50_ms",), lambda v: f"{float(v):.2f} ms"),
+    ("latency_p95", ("latency_p95_ms",), lambda v: f"{float(v):.2f} ms"),
+    ("capex", ("capex_cny",), lambda v: f"¥{float(v) / 1e6:,.0f} M"),
+    (
+        "energy",
+        ("energy_cost_cny_per_year", "energy_cost_cny"),
+        lambda v: f"¥{float(v) / 1e6:,.1f} M",
+    ),
+    ("tpw", ("tokens_per_watt",), lambda v: f"{float(v):.2f}"),
+    ("carbon", ("carbon_t_per_year", "carbon_t"), lambda v: f"{float(v):,.0f} t"),
+)
+
+
+def scenario_defaults(scenario: dict[str, Any]) -> dict[str, Any]:
+    """Read initial control values from the scenario file.
+
+    Parameters
+    ----------
+    scenario
+        The parsed ``scenario.yaml``.
+
+    Returns
+    -------
+    dict
+        Parameter name -> value for the keys the scenario gives.
+    """
+    out: dict[str, Any] = {}
+    budgets = scenario.get("latency_budget_ms") or {}
+    for tier in ("edge", "dc", "hub"):
+        if tier in budgets:
+            out[f"{tier}_latency_ms"] = float(budgets[tier])
+    per_tier = scenario.get("sites_per_tier") or {}
+    for tier in ("hub", "edge", "dc"):
+        if tier in per_tier:
+            out[f"n_{tier}"] = int(per_tier[tier])
+    if "budget_cny" in scenario:
+        out["budget_mcny"] = float(scenario["budget_cny"]) / 1e6
+    if "electricity_price_cny_per_kwh" in scenario:
+        out["electricity_price"] = float(scenario["electricity_price_cny_per_kwh"])
+    if "carbon_price_cny_per_t" in scenario:
+        out["carbon_price"] = float(scenario["carbon_price_cny_per_t"])
+    return out
+
+
+def scenario_with(scenario: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
+    """Return the scenario with the app's settings written into its keys.
+
+    Parameters
+    ----------
+    scenario
+        The parsed ``scenario.yaml``.
+    settings
+        :meth:`SitingStudio.settings`.
+
+    Returns
+    -------
+    dict
+        A new scenario dict; the input is not changed.
+    """
+    out = dict(scenario)
+    out["latency_budget_ms"] = {
+        **dict(scenario.get("latency_budget_ms") or {}),
+        **{t: float(settings[f"{t}_latency_ms"]) for t in ("edge", "dc", "hub")},
+    }
+    out["sites_per_tier"] = {t: int(settings[f"n_{t}"]) for t in ("hub", "edge", "dc")}
+    out["budget_cny"] = float(settings["budget_mcny"]) * 1e6
+    out["electricity_price_cny_per_kwh"] = float(settings["electricity_price"])
+    out["carbon_price_cny_per_t"] = float(settings["carbon_price"])
+    return out
+
+
+def solve_plan(inputs: dict[str, Any], settings: dict[str, Any]) -> PlanView:
+    """Solve the "2+M+X" plan with the engine for the app's settings.
+
+    Parameters
+    ----------
+    inputs
+        As returned by :func:`load_inputs`.
+    settings
+        :meth:`SitingStudio.settings`.
+
+    Returns
+    -------
+    PlanView
+    """
+    raise NotImplementedError
+
+
+@dataclass
+class _Kept:
+    name: str
+    view: PlanView
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+class SitingStudio(pn.viewable.Viewer):
+    """Interactive "2+M+X" compute-siting planner over the Shanghai sample scenario.
+
+    Parameters
+    ----------
+    inputs
+        Optional ``{"demand", "sites", "scenario", "districts"}`` to plan over; the shipped
+        Shanghai sample by default.
+    **params
+        Initial values of the declared parameters.
+    """
+
+    edge_latency_ms = param.Number(
+        default=5.0, bounds=(0.5, 50.0), step=0.5, doc="Latency budget to an edge node (ms)."
+    )
+    dc_latency_ms = param.Number(
+        default=20.0, bounds=(0.5, 100.0), step=0.5, doc="Latency budget to a data centre (ms)."
+    )
+    hub_latency_ms = param.Number(
+        default=30.0, bounds=(1.0, 200.0), step=1.0, doc="Latency budget to a core hub (ms)."
+    )
+    budget_mcny = param.Number(
+        default=5000.0, bounds=(0.0, 1_000_000.0), step=100.0, doc="Capex budget (million CNY)."
+    )
+    n_hub = param.Integer(default=2, bounds=(0, 20), doc="Core hubs to open (the '2').")
+    n_edge = param.Integer(
+        default=20, bounds=(0, 1000), doc="Edge nodes to open at most (the 'M')."
+    )
+    n_dc = param.Integer(
+        default=3, bounds=(0, 200), doc="Data centres to upgrade at most (the 'X')."
+    )
+    electricity_price = param.Number(
+        default=0.7, bounds=(0.0, 5.0), step=0.05, doc="Electricity price (CNY/kWh)."
+    )
+    carbon_price = param.Number(
+        default=0.0, bounds=(0.0, 2000.0), step=10.0, doc="Carbon price (CNY per tonne CO2)."
+    )
+    time_limit = param.Number(
+        default=20.0, bounds=(0.5, 600.0), step=0.5, doc="Solver time limit (seconds)."
+    )
+    selected_site = param.String(default="", doc="Id of the site selected on the map.")
+    theme = param.Selector(default="light", objects=list(common.THEMES), doc="Colour theme.")
+    language = param.Selector(default="en", objects=["en", "zh"], doc="Label language.")
+    solver_status = param.String(default="", constant=True, doc="Status of the last solve.")
+    busy = param.Boolean(default=False, constant=True, doc="Whether a solve is running.")
+    n_kept = param.Integer(default=0, bounds=(0, None), constant=True, doc="Plans kept.")
+
+    def __init__(self, inputs: dict[str, Any] | None = None, **params: Any) -> None:
+        self._inputs = inputs if inputs is not None else load_inputs()
+        defaults = scenario_defaults(self._inputs["scenario"])
+        for key, value in defaults.items():
+            params.setdefault(key, value)
+        super().__init__(**params)
+        self.status = common.StatusArea()
+        self.plan: PlanView | None = None
+        self.kept: list[_Kept] = []
+        self._future: Future | None = None
+        self._build()
+        self.param.watch(self._redraw_map, ["selected_site", "theme"])
+        self.param.watch(self._redraw_detail, ["selected_site", "language"])
+        self.param.watch(self._restyle, ["theme"])
+        self.param.watch(self._relabel, ["language"])
+        self._map.param.watch(self._on_click, "click_state")
+        self._refresh_all()
+        if common.sync_url(self, URL_PARAMS):
+            self.language = common.language_from_session(self.language)
+
+    # -- layout ------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        lang = self.language
+        self._solve_button = pn.widgets.Button(
+            name=common.label("solve", lang), button_type="primary"
+        )
+        self._solve_button.on_click(lambda _e: self.solve_async())
+        self._keep_button = pn.widgets.Button(
+            name=common.label("keep", lang), button_type="default", disabled=True
+        )
+        self._keep_button.on_click(lambda _e: self.keep_plan())
+        self._clear_button = pn.widgets.Button(name=common.label("clear_plans", lang))
+        self._clear_button.on_click(lambda _e: self.clear_plans())
+        self._spinner = pn.indicators.LoadingSpinner(value=False, size=28, name="")
+        self._status_md = pn.pane.Markdown("", margin=(0, 10), css_classes=["solver-status"])
+        controls = pn.Param(
+            self.param,
+            parameters=[
+                "edge_latency_ms",
+                "dc_latency_ms",
+                "hub_latency_ms",
+                "budget_mcny",
+                "n_hub",
+                "n_edge",
+                "n_dc",
+                "electricity_price",
+                "carbon_price",
+                "time_limit",
+            ],
+            widgets={
+                "edge_latency_ms": pn.widgets.FloatSlider,
+                "dc_latency_ms": pn.widgets.FloatSlider,
+                "hub_latency_ms": pn.widgets.FloatSlider,
+                "budget_mcny": pn.widgets.FloatInput,
+                "electricity_price": pn.widgets.FloatSlider,
+                "carbon_price": pn.widgets.FloatSlider,
+                "time_limit": pn.widgets.FloatInput,
+            },
+            show_name=False,
+            sizing_mode="stretch_width",
+        )
+        self._theme_w = pn.widgets.RadioButtonGroup.from_param(
+            self.param.theme, button_type="light"
+        )
+        self._lang_w = pn.widgets.RadioButtonGroup.from_param(
+            self.param.language, button_type="light"
+        )
+        self._controls = pn.Column(
+            pn.Row(self._theme_w, self._lang_w),
+            controls,
+            pn.Row(self._solve_button, self._spinner),
+            self._status_md,
+            pn.Row(self._keep_button, self._clear_button),
+            sizing_mode="stretch_width",
+            min_width=280,
+            max_width=340,
+        )
+        self._map = pn.pane.DeckGL(
+            {}, sizing_mode="stretch_width", height=520, throttle={"view": 500, "hover": 500}
+        )
+        self._kpis = pn.FlexBox(sizing_mode="stretch_width")
+        self._detail = pn.pane.Markdown(
+            "", sizing_mode="stretch_width", css_classes=["site-detail"]
+        )
+        self._site_table = pn.widgets.Tabulator(
+            pd.DataFrame(),
+            height=240,
+            sizing_mode="stretch_width",
+            disabled=True,
+            selectable=1,
+            show_index=False,
+            pagination=None,
+        )
+        self._site_table.param.watch(self._on_table_select, "selection")
+        self._latency = pn.pane.Bokeh(sizing_mode="stretch_width", height=230)
+        self._compare_table = pn.widgets.Tabulator(
+            pd.DataFrame(), sizing_mode="stretch_width", disabled=True, show_index=True, height=200
+        )
+        self._compare_fig = pn.pane.Bokeh(sizing_mode="stretch_width", height=230)
+        self._downloads = pn.Row(
+            common.download_button(
+                self.plan_geodataframe, "siting_plan.geojson", "GeoJSON", icon=None
+            ),
+            common.download_button(self.plan_dataset, "siting_plan.nc", "NetCDF", icon=None),
+            common.download_button(self.plan_table, "siting_assignment.csv", "CSV", icon=None),
+            common.download_button(
+                self.comparison_table, "siting_plans.csv", "Kept plans CSV", icon=None
+            ),
+        )
+        self._tabs = pn.Tabs(
+            ("Sites", pn.Column(self._detail, self._site_table, sizing_mode="stretch_width")),
+            ("Latency", self._latency),
+            ("Compare", pn.Column(self._compare_table, self._compare_fig)),
+            sizing_mode="stretch_width",
+        )
+        self._title = pn.pane.Markdown("", margin=(0, 10))
+        self._main = pn.Column(
+            self._title,
+            self.status.alert,
+            self._kpis,
+            self._map,
+            self._downloads,
+            self._tabs,
+            sizing_mode="stretch_width",
+        )
+
+    def controls(self) -> pn.viewable.Viewable:
+        """Return the control panel (the served page puts it in the sidebar)."""
+        return self._controls
+
+    def main(self) -> pn.viewable.Viewable:
+        """Return the map, KPI cards and linked views (the served page's main area)."""
+        return self._main
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        """Return the app's layout: controls beside the main area."""
+        return pn.Row(self._controls, self._main, sizing_mode="stretch_width")
+
+    # -- solving -----------------------------------------------------------------------------
+
+    def settings(self) -> dict[str, Any]:
+        """Return the planning settings of the current controls (what a solve uses).
+
+        Returns
+        -------
+        dict
+            Parameter name -> value of the planning parameters.
+        """
+        return {k: getattr(self, k) for k in URL_PARAMS[:10]}
+
+    def solve(self) -> PlanView:
+        """Solve with the current settings, synchronously, and show the plan.
+
+        Returns
+        -------
+        PlanView
+            The plan and its KPIs.
+        """
+        view = solve_plan(self._inputs, self.settings())
+        self._show_plan(view)
+        return view
+
+    def solve_async(self) -> Future:
+        """Solve off the UI thread; the busy indicator spins and the page stays responsive.
+
+        Returns
+        -------
+        concurrent.futures.Future
+            The running solve (tests may wait on ``.result()``).
+        """
+        self.status.clear()
+        settings = self.settings()
+        self._future = common.run_in_background(
+            lambda: solve_plan(self._inputs, settings),
+            self._show_plan,
+            status=self.status,
+            busy=self._set_busy,
+        )
+        return self._future
+
+    def _set_busy(self, on: bool) -> None:
+        with param.edit_constant(self):
+            self.busy = on
+        self._spinner.value = on
+        self._solve_button.disabled = on
+        if on:
+            self._status_md.object = f"⏳ {common.label('busy', self.language)}"
+
+    def _show_plan(self, view: PlanView) -> None:
+        self.plan = view
+        with param.edit_constant(self):
+            self.solver_status = view.status_text()
+        self._keep_button.disabled = False
+        if self.selected_site and self.selected_site not in view.open_sites:
+            self.selected_site = ""
+        self._refresh_all()
+
+    # -- kept plans --------------------------------------------------------------------------
+
+    def keep_plan(self, name: str | None = None) -> str:
+        """Keep the current plan for comparison.
+
+        Parameters
+        ----------
+        name
+            Name of the plan; ``"Plan N"`` by default.
+
+        Returns
+        -------
+        str
+            The name it was kept under.
+        """
+        if self.plan is None:
+            msg = "There is no plan to keep yet: press Solve first, then Keep plan."
+            raise SpecError(msg)
+        name = name or f"Plan {len(self.kept) + 1}"
+        self.kept.append(_Kept(name, self.plan, self.settings()))
+        with param.edit_constant(self):
+            self.n_kept = len(self.kept)
+        self._refresh_compare()
+        return name
+
+    def clear_plans(self) -> None:
+        """Forget every kept plan."""
+        self.kept.clear()
+        with param.edit_constant(self):
+            self.n_kept = 0
+        self._refresh_compare()
+
+    def comparison_table(self) -> pd.DataFrame:
+        """KPIs and settings of every kept plan (rows) side by side.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per kept plan.
+        """
+        rows = {}
+        for k in self.kept:
+            rows[k.name] = {
+                **k.view.kpi_row(),
+                **{f"setting:{s}": v for s, v in k.settings.items()},
+            }
+        return pd.DataFrame.from_dict(rows, orient="index")
+
+    # -- data behind the views ---------------------------------------------------------------
+
+    def plan_geodataframe(self) -> Any:
+        """Return the opened sites of the plan (GeoDataFrame); all candidates before a solve."""
+        if self.plan is None:
+            return self._inputs["sites"]
+        return self.plan.sites_gdf
+
+    def plan_dataset(self) -> Any:
+        """Return the current plan as an xarray Dataset (the engine's ``to_xarray()``)."""
+        if self.plan is None:
+            msg = "There is no plan to download yet: press Solve first."
+            raise SpecError(msg)
+        return self.plan.dataset
+
+    def plan_table(self) -> pd.DataFrame:
+        """Return the assignment of each demand point (demand id, site id, latency)."""
+        if self.plan is None:
+            return pd.DataFrame(columns=["demand", "site"])
+        return self.plan.assignment_frame()
+
+    # -- rendering ---------------------------------------------------------------------------
+
+    def _refresh_all(self) -> None:
+        self._relabel()
+        self._redraw_map()
+        self._redraw_kpis()
+        self._redraw_detail()
+        self._redraw_latency()
+        self._refresh_compare()
+
+    def deck(self) -> Any:
+        """Return the pydeck ``Deck`` of the map as currently shown."""
+        return vz.siting_deck(
+            self._inputs["districts"],
+            self._inputs["demand"],
+            self._inputs["sites"],
+            open_sites=None if self.plan is None else self.plan.open_sites,
+            assignment=None if self.plan is None else self.plan.assignment,
+            selected=self.selected_site or None,
+            dark=self.theme == "dark",
+        )
+
+    def _redraw_map(self, *_: Any) -> None:
+        spec = vz.deck_spec(self.deck())
+        if self._map.object:
+            spec["initialViewState"] = self._map.object.get(
+                "initialViewState", spec["initialViewState"]
+            )
+        self._map.object = spec
+
+    def _redraw_kpis(self) -> None:
+        lang = self.language
+        cards = []
+        values = self.plan.kpi_cards() if self.plan is not None else {}
+        for key in ("coverage", "latency_p50", "latency_p95", "capex", "energy", "tpw", "carbon"):
+            text = values.get(key, "–")
+            cards.append(
+                pn.pane.HTML(
+                    f"<div class='kpi-card'><div class='kpi-label'>{common.label(key, lang)}</div>"
+                    f"<div class='kpi-value'>{text}</div></div>",
+                    margin=(4, 6),
+                    styles=_card_style(self.theme),
+                )
+            )
+        self._kpis.objects = cards
+
+    def _redraw_detail(self, *_: Any) -> None:
+        lang = self.language
+        table = self._inputs["sites"]
+        cols = [
+            c for c in ("id", common.name_column(lang), "tier", "kind", "district") if c in table
+        ]
+        df = pd.DataFrame(table[cols]).copy()
+        df["id"] = df["id"].astype(str)
+        if self.plan is not None:
+            df = df[df["id"].isin(self.plan.open_sites)]
+            served = self.plan.served_by_site()
+            df["served_tokens_per_day"] = df["id"].map(served).fillna(0.0).round(0)
+        df = df.reset_index(drop=True)
+        self._site_table.value = df
+        sel = self.selected_site
+        if sel and sel in set(df["id"]):
+            row = df.index[df["id"] == sel][0]
+            if self._site_table.selection != [int(row)]:
+                self._site_table.selection = [int(row)]
+            self._detail.object = self._site_markdown(sel)
+        else:
+            if self._site_table.selection:
+                self._site_table.selection = []
+            self._detail.object = (
+                common.label("no_plan", lang) if self.plan is None else "Click a site on the map."
+            )
+
+    def _site_markdown(self, site: str) -> str:
+        s = self._inputs["sites"]
+        row = s[s["id"].astype(str) == site].iloc[0]
+        name = row.get(common.name_column(self.language), row.get("name", site))
+        tier = vz.TIER_LABELS.get(str(row["tier"]), {}).get(self.language, row["tier"])
+        lines = [f"**{common.label('site', self.language)} {site}: {name}** ({tier})"]
+        for col in (
+            "district",
+            "capacity_tokens_per_s",
+            "power_kw_max",
+            "pue",
+            "tokens_per_watt",
+            "capex_cny",
+        ):
+            if col in row:
+                lines.append(f"- {col}: {row[col]}")
+        if self.plan is not None:
+            n = int((self.plan.assignment == site).sum())
+            lines.append(f"- demand points served: {n}")
+        return "\n".join(lines)
+
+    def _redraw_latency(self) -> None:
+        lat = self.plan.latency_ms if self.plan is not None else np.array([])
+        self._latency.object = vz.latency_figure(
+            lat, budget_ms=self.edge_latency_ms, theme=self.theme
+        )
+
+    def _refresh_compare(self) -> None:
+        table = self.comparison_table()
+        self._compare_table.value = table
+        metric = "coverage_within_budget"
+        self._compare_fig.object = vz.compare_figure(table, metric, theme=self.theme)
+
+    def _restyle(self, *_: Any) -> None:
+        self._redraw_kpis()
+        self._redraw_latency()
+        self._refresh_compare()
+
+    def _relabel(self, *_: Any) -> None:
+        lang = self.language
+        self._title.object = f"## {common.label('siting_title', lang)}"
+        self._solve_button.name = common.label("solve", lang)
+        self._keep_button.name = common.label("keep", lang)
+        self._clear_button.name = common.label("clear_plans", lang)
+        self._status_md.object = self.solver_status or common.label("no_plan", lang)
+        self._redraw_kpis()
+
+    # -- linked selection --------------------------------------------------------------------
+
+    def _on_click(self, event: param.parameterized.Event) -> None:
+        state = event.new or {}
+        if state.get("layer") != "sites" or state.get("index") is None:
+            return
+        ids = vz.site_table(self._inputs["sites"])["id"]
+        idx = int(state["index"])
+        if 0 <= idx < len(ids):
+            self.selected_site = str(ids.iloc[idx])
+
+    def _on_table_select(self, event: param.parameterized.Event) -> None:
+        if not event.new:
+            return
+        df = self._site_table.value
+        site = str(df.iloc[event.new[0]]["id"])
+        if site != self.selected_site:
+            self.selected_site = site
+
+
+def _card_style(theme: str) -> dict[str, str]:
+    dark = theme == "dark"
+    return {
+        "background": "#2b2b2b" if dark else "#f4f6f8",
+        "color": "#eeeeee" if dark else "#222222",
+        "border-radius": "6px",
+        "padding": "6px 12px",
+        "min-width": "120px",
+        "border": "1px solid #444" if dark else "1px solid #dde",
+    }

@@ -1,0 +1,627 @@
+"""Pure figures for compute siting: district basemap, demand heat grid, sites, plan arcs.
+
+Every function here takes tables (pandas / geopandas) and returns a pydeck layer, a pydeck
+``Deck``, a Bokeh figure or a plain table; none of them keeps state or solves anything. The
+Siting Studio app (:mod:`workbench.apps.siting_studio`) and the tutorial notebook draw with them.
+
+Maps carry no tile basemap (the workbench never fetches tiles): the districts themselves are
+drawn as a ``GeoJsonLayer`` from the shipped geometry. Use :func:`deck_spec` to hand a ``Deck``
+to Panel's ``DeckGL`` pane: it keeps the ``"mapStyle": None`` key that pydeck drops.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from workbench.dims import SITE_TIERS
+
+TIER_COLOURS: dict[str, list[int]] = {
+    "hub": [214, 39, 40],
+    "edge": [31, 119, 180],
+    "dc": [148, 103, 189],
+}
+"""RGB colour of each siting tier (hub red, edge blue, data centre purple)."""
+
+TIER_LABELS: dict[str, dict[str, str]] = {
+    "hub": {"en": "Core hub", "zh": "核心枢纽"},
+    "edge": {"en": "Edge node", "zh": "边缘节点"},
+    "dc": {"en": "Urban data centre", "zh": "城市数据中心"},
+}
+"""Bilingual labels of the siting tiers."""
+
+_HEAT = np.array(
+    [  # a light-to-dark orange ramp (ColorBrewer YlOrRd, 6 classes)
+        [255, 255, 178],
+        [254, 217, 118],
+        [254, 178, 76],
+        [253, 141, 60],
+        [240, 59, 32],
+        [189, 0, 38],
+    ],
+    dtype=float,
+)
+_SEQ = np.array(
+    [  # ColorBrewer YlGnBu, 6 classes: district choropleths
+        [255, 255, 204],
+        [199, 233, 180],
+        [127, 205, 187],
+        [65, 182, 196],
+        [44, 127, 184],
+        [37, 52, 148],
+    ],
+    dtype=float,
+)
+
+
+def ramp(values: Sequence[float] | np.ndarray, *, palette: str = "heat", alpha: int = 200) -> list:
+    """Map numbers to RGBA colours on a sequential palette.
+
+    Parameters
+    ----------
+    values
+        Numbers to colour; NaN gets a neutral grey.
+    palette
+        ``"heat"`` (yellow to red) or ``"seq"`` (yellow to blue).
+    alpha
+        Opacity 0-255 of every colour.
+
+    Returns
+    -------
+    list
+        One ``[r, g, b, a]`` list of ints per value.
+    """
+    colours = _HEAT if palette == "heat" else _SEQ
+    v = np.asarray(values, dtype=float)
+    out: list[list[int]] = []
+    finite = v[np.isfinite(v)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    span = hi - lo if hi > lo else 1.0
+    for x in v:
+        if not np.isfinite(x):
+            out.append([160, 160, 160, alpha // 2])
+            continue
+        t = (x - lo) / span * (len(colours) - 1)
+        i = min(int(t), len(colours) - 2)
+        f = t - i
+        rgb = colours[i] * (1 - f) + colours[i + 1] * f
+        out.append([int(round(c)) for c in rgb] + [alpha])
+    return out
+
+
+def view_state(
+    lon: Sequence[float], lat: Sequence[float], *, zoom: float | None = None
+) -> dict[str, float]:
+    """Return a deck.gl view state centred on points, zoomed to their extent.
+
+    Parameters
+    ----------
+    lon, lat
+        Longitudes and latitudes (degrees) to frame.
+    zoom
+        Fixed zoom level; by default chosen from the extent.
+
+    Returns
+    -------
+    dict
+        ``{"longitude", "latitude", "zoom", "pitch", "bearing"}``.
+    """
+    lon_a, lat_a = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    span = max(float(np.ptp(lon_a)), float(np.ptp(lat_a)), 1e-3)
+    if zoom is None:
+        zoom = float(np.clip(math.log2(360.0 / span) - 0.6, 3, 15))
+    return {
+        "longitude": float((lon_a.min() + lon_a.max()) / 2),
+        "latitude": float((lat_a.min() + lat_a.max()) / 2),
+        "zoom": zoom,
+        "pitch": 0.0,
+        "bearing": 0.0,
+    }
+
+
+def district_layer(
+    districts: Any,
+    *,
+    values: Mapping[str, float] | pd.Series | None = None,
+    selected: str | None = None,
+    dark: bool = False,
+    layer_id: str = "districts",
+) -> Any:
+    """Draw districts as a pickable ``GeoJsonLayer`` basemap (no tiles).
+
+    Parameters
+    ----------
+    districts
+        GeoDataFrame with ``code``, ``name_en``, ``name_zh`` and polygon ``geometry`` (EPSG:4326).
+    values
+        Optional value per district code: districts are then filled on a sequential ramp.
+    selected
+        Code of a district to outline in bold.
+    dark
+        Colours for a dark page.
+    layer_id
+        The deck.gl layer id.
+
+    Returns
+    -------
+    pydeck.Layer
+    """
+    import pydeck as pdk
+
+    gj = json.loads(districts.to_json(drop_id=True))
+    codes = [str(f["properties"]["code"]) for f in gj["features"]]
+    fills: list[list[int]]
+    if values is not None:
+        vals = pd.Series(values)
+        vals.index = vals.index.astype(str)
+        fills = ramp([float(vals.get(c, np.nan)) for c in codes], palette="seq", alpha=190)
+    else:
+        base = [58, 64, 74, 255] if dark else [236, 236, 230, 255]
+        fills = [base for _ in codes]
+    line = [200, 200, 200, 255] if dark else [110, 110, 110, 255]
+    for f, fill, code in zip(gj["features"], fills, codes, strict=True):
+        p = f["properties"]
+        p["fill"] = fill
+        p["line"] = [255, 200, 0, 255] if code == selected else line
+        p["lw"] = 3 if code == selected else 1
+        if values is not None:
+            v = pd.Series(values).rename(index=str).get(code, np.nan)
+            p["value"] = None if pd.isna(v) else round(float(v), 3)
+    return pdk.Layer(
+        "GeoJsonLayer",
+        gj,
+        id=layer_id,
+        pickable=True,
+        stroked=True,
+        filled=True,
+        get_fill_color="properties.fill",
+        get_line_color="properties.line",
+        get_line_width="properties.lw",
+        line_width_units="pixels",
+    )
+
+
+def demand_grid(demand: pd.DataFrame, *, cell_deg: float = 0.02) -> pd.DataFrame:
+    """Aggregate demand points to square grid cells (a heat grid).
+
+    Parameters
+    ----------
+    demand
+        Table with ``lon``, ``lat`` and ``tokens_per_day``.
+    cell_deg
+        Cell size in degrees (0.02 deg is about 2 km at Shanghai's latitude).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per non-empty cell: ``polygon`` (closed ring of ``[lon, lat]``), ``tokens_per_day``,
+        ``points`` and ``color``.
+    """
+    ix = np.floor(demand["lon"].to_numpy(float) / cell_deg).astype(np.int64)
+    iy = np.floor(demand["lat"].to_numpy(float) / cell_deg).astype(np.int64)
+    g = (
+        pd.DataFrame({"ix": ix, "iy": iy, "t": demand["tokens_per_day"].to_numpy(float)})
+        .groupby(["ix", "iy"], sort=True)
+        .agg(tokens_per_day=("t", "sum"), points=("t", "size"))
+        .reset_index()
+    )
+    x0, y0 = g["ix"].to_numpy() * cell_deg, g["iy"].to_numpy() * cell_deg
+    g["polygon"] = [
+        [[x, y], [x + cell_deg, y], [x + cell_deg, y + cell_deg], [x, y + cell_deg], [x, y]]
+        for x, y in zip(x0.round(6), y0.round(6), strict=True)
+    ]
+    g["color"] = ramp(np.log10(g["tokens_per_day"].to_numpy() + 1.0), palette="heat", alpha=170)
+    return g.drop(columns=["ix", "iy"])
+
+
+def demand_layer(demand: pd.DataFrame, *, cell_deg: float = 0.02) -> Any:
+    """Demand as a grid heat layer: the :func:`demand_grid` cells as a ``GeoJsonLayer``.
+
+    The cells go to deck.gl as GeoJSON (Panel passes GeoJSON through untouched, whereas
+    nested coordinate lists in a table would be flattened into columns).
+
+    Parameters
+    ----------
+    demand
+        Table with ``lon``, ``lat`` and ``tokens_per_day``.
+    cell_deg
+        Cell size in degrees.
+
+    Returns
+    -------
+    pydeck.Layer
+    """
+    import pydeck as pdk
+
+    grid = demand_grid(demand, cell_deg=cell_deg)
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Polygon", "coordinates": [ring]},
+            "properties": {"tokens_per_day": round(float(t)), "points": int(n), "fill": c},
+        }
+        for ring, t, n, c in zip(
+            grid["polygon"], grid["tokens_per_day"], grid["points"], grid["color"], strict=True
+        )
+    ]
+    return pdk.Layer(
+        "GeoJsonLayer",
+        {"type": "FeatureCollection", "features": features},
+        id="demand",
+        pickable=False,
+        stroked=False,
+        filled=True,
+        get_fill_color="properties.fill",
+    )
+
+
+def site_table(
+    sites: pd.DataFrame,
+    *,
+    open_sites: Sequence[str] | None = None,
+    selected: str | None = None,
+) -> pd.DataFrame:
+    """Attach drawing columns (colour, radius, state) to the candidate-site table.
+
+    Parameters
+    ----------
+    sites
+        Candidate sites with ``id``, ``tier``, ``lon``, ``lat`` (and any other columns).
+    open_sites
+        Ids of the sites a plan opens; ``None`` when no plan is shown (all drawn as candidates).
+    selected
+        Id of the site to highlight.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The input columns used on the map plus ``color``, ``radius``, ``line``, ``state``.
+    """
+    keep = [
+        c for c in ("id", "name", "name_zh", "tier", "kind", "lon", "lat", "district") if c in sites
+    ]
+    df = sites[keep].copy()
+    df["id"] = df["id"].astype(str)
+    opened = set(map(str, open_sites)) if open_sites is not None else None
+    is_open = df["id"].isin(opened) if opened is not None else pd.Series(True, index=df.index)
+    tier = df["tier"].astype(str)
+    radius = tier.map({"hub": 1400.0, "dc": 900.0}).fillna(450.0)
+    alpha = np.where(is_open, 235, 70)
+    df["color"] = [
+        TIER_COLOURS.get(t, [120, 120, 120]) + [int(a)] for t, a in zip(tier, alpha, strict=True)
+    ]
+    df["radius"] = np.where(is_open, radius, radius * 0.6)
+    df["state"] = np.where(is_open, "open" if opened is not None else "candidate", "closed")
+    df["line"] = [[255, 200, 0, 255] if i == selected else [20, 20, 20, 160] for i in df["id"]]
+    return df
+
+
+def sites_layer(
+    sites: pd.DataFrame,
+    *,
+    open_sites: Sequence[str] | None = None,
+    selected: str | None = None,
+) -> Any:
+    """Candidate (and opened) sites as a pickable ``ScatterplotLayer`` coloured by tier.
+
+    Parameters
+    ----------
+    sites
+        Candidate sites (``id``, ``tier``, ``lon``, ``lat``).
+    open_sites
+        Ids a plan opens: those are drawn opaque and larger, the rest faded.
+    selected
+        Id of the highlighted site.
+
+    Returns
+    -------
+    pydeck.Layer
+    """
+    import pydeck as pdk
+
+    df = site_table(sites, open_sites=open_sites, selected=selected)
+    return pdk.Layer(
+        "ScatterplotLayer",
+        df,
+        id="sites",
+        pickable=True,
+        stroked=True,
+        filled=True,
+        get_position=["lon", "lat"],
+        get_fill_color="color",
+        get_line_color="line",
+        get_radius="radius",
+        radius_min_pixels=3,
+        radius_max_pixels=22,
+        line_width_min_pixels=1,
+    )
+
+
+def assignment_table(
+    demand: pd.DataFrame, sites: pd.DataFrame, assignment: Mapping[str, str] | pd.Series
+) -> pd.DataFrame:
+    """Join each assigned demand point to its site: one row per arc.
+
+    Parameters
+    ----------
+    demand
+        Demand points (``id``, ``lon``, ``lat``, ``tokens_per_day``).
+    sites
+        Sites (``id``, ``tier``, ``lon``, ``lat``).
+    assignment
+        Demand id -> site id (unassigned demand is simply absent).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``demand``, ``site``, ``tier``, ``source`` ``[lon, lat]``, ``target`` ``[lon, lat]``,
+        ``tokens_per_day``, ``color``.
+    """
+    a = pd.Series(assignment, dtype=object).dropna()
+    a.index = a.index.astype(str)
+    d = demand.assign(id=demand["id"].astype(str)).set_index("id")
+    s = sites.assign(id=sites["id"].astype(str)).set_index("id")
+    a = a[a.index.isin(d.index) & a.astype(str).isin(s.index)].astype(str)
+    dd, ss = d.loc[a.index], s.loc[a.to_numpy()]
+    tier = ss["tier"].astype(str).to_numpy()
+    return pd.DataFrame(
+        {
+            "demand": a.index.to_numpy(),
+            "site": a.to_numpy(),
+            "tier": tier,
+            "source": [[x, y] for x, y in zip(dd["lon"], dd["lat"], strict=True)],
+            "target": [[x, y] for x, y in zip(ss["lon"], ss["lat"], strict=True)],
+            "tokens_per_day": dd["tokens_per_day"].to_numpy(float),
+            "color": [TIER_COLOURS.get(t, [120, 120, 120]) + [110] for t in tier],
+        }
+    )
+
+
+def assignment_layer(
+    demand: pd.DataFrame,
+    sites: pd.DataFrame,
+    assignment: Mapping[str, str] | pd.Series,
+    *,
+    selected: str | None = None,
+) -> Any:
+    """Draw assignments of demand to sites as a ``LineLayer`` (colour of the serving tier).
+
+    Parameters
+    ----------
+    demand, sites
+        As for :func:`assignment_table`.
+    assignment
+        Demand id -> site id.
+    selected
+        Site id: its arcs are drawn bold and the others faded.
+
+    Returns
+    -------
+    pydeck.Layer
+    """
+    import pydeck as pdk
+
+    arcs = assignment_table(demand, sites, assignment)
+    if selected is not None:
+        on = (arcs["site"] == selected).to_numpy()
+        arcs["color"] = [
+            c[:3] + [230] if o else c[:3] + [35] for c, o in zip(arcs["color"], on, strict=True)
+        ]
+        arcs["width"] = np.where(on, 2.5, 1.0)
+    else:
+        arcs["width"] = 1.0
+    return pdk.Layer(
+        "LineLayer",
+        arcs.drop(columns=["tokens_per_day"]),
+        id="assignment",
+        pickable=False,
+        get_source_position="source",
+        get_target_position="target",
+        get_color="color",
+        get_width="width",
+        width_units="pixels",
+    )
+
+
+def siting_deck(
+    districts: Any,
+    demand: pd.DataFrame,
+    sites: pd.DataFrame,
+    *,
+    open_sites: Sequence[str] | None = None,
+    assignment: Mapping[str, str] | pd.Series | None = None,
+    selected: str | None = None,
+    dark: bool = False,
+    cell_deg: float = 0.02,
+) -> Any:
+    """Build the Siting Studio map: districts, demand heat grid, assignments and sites.
+
+    Parameters
+    ----------
+    districts
+        District GeoDataFrame (basemap).
+    demand
+        Demand points.
+    sites
+        Candidate sites.
+    open_sites
+        Ids of the sites a plan opens (``None``: no plan yet).
+    assignment
+        Demand id -> site id of the plan.
+    selected
+        Id of the highlighted site.
+    dark
+        Colours for a dark page.
+    cell_deg
+        Demand grid cell size in degrees.
+
+    Returns
+    -------
+    pydeck.Deck
+        A Deck with no tile basemap; show it with ``pn.pane.DeckGL(deck_spec(deck))``.
+    """
+    import pydeck as pdk
+
+    layers = [district_layer(districts, dark=dark), demand_layer(demand, cell_deg=cell_deg)]
+    if assignment is not None:
+        layers.append(assignment_layer(demand, sites, assignment, selected=selected))
+    layers.append(sites_layer(sites, open_sites=open_sites, selected=selected))
+    minx, miny, maxx, maxy = (float(v) for v in districts.total_bounds)
+    vs = view_state([minx, maxx], [miny, maxy])
+    vs["zoom"] += 0.7
+    return pdk.Deck(
+        layers=layers,
+        initial_view_state=pdk.ViewState(**vs),
+        map_style=None,
+        map_provider=None,
+        tooltip={"html": "<b>{id}</b> {name} {name_en} {name_zh}<br/>{tier} {state}"},
+    )
+
+
+def deck_spec(deck: Any) -> dict[str, Any]:
+    """Turn a pydeck ``Deck`` into the dict spec Panel's ``DeckGL`` pane draws offline.
+
+    pydeck drops ``map_style=None`` from its JSON, and Panel's deck.gl model then fails silently
+    (no ``mapStyle`` key). This returns the Deck's JSON as a dict with ``"mapStyle": None`` set.
+
+    Parameters
+    ----------
+    deck
+        A ``pydeck.Deck``.
+
+    Returns
+    -------
+    dict
+        The deck.gl JSON spec, with ``"mapStyle": None`` and no ``mapProvider``.
+    """
+    spec = json.loads(deck.to_json())
+    spec["mapStyle"] = None
+    spec.pop("mapProvider", None)
+    spec.pop("views", None)
+    return spec
+
+
+def latency_figure(
+    latency_ms: Sequence[float], *, budget_ms: float | None = None, theme: str = "light"
+) -> Any:
+    """Histogram of demand latencies (ms) with the budget marked.
+
+    Parameters
+    ----------
+    latency_ms
+        Latency of each served demand point in milliseconds.
+    budget_ms
+        The latency budget, drawn as a vertical line.
+    theme
+        ``"light"`` or ``"dark"``.
+
+    Returns
+    -------
+    bokeh.plotting.figure
+    """
+    from bokeh.models import Span
+    from bokeh.plotting import figure
+
+    lat = np.asarray(latency_ms, dtype=float)
+    lat = lat[np.isfinite(lat)]
+    fig = figure(
+        height=220,
+        sizing_mode="stretch_width",
+        title="Latency of served demand (ms)",
+        x_axis_label="ms",
+        y_axis_label="demand points",
+        toolbar_location=None,
+    )
+    if lat.size:
+        hist, edges = np.histogram(lat, bins=min(30, max(5, lat.size // 5)))
+        fig.quad(
+            top=hist,
+            bottom=0,
+            left=edges[:-1],
+            right=edges[1:],
+            fill_color="#1f77b4",
+            line_color=None,
+        )
+    if budget_ms is not None:
+        fig.add_layout(
+            Span(
+                location=float(budget_ms),
+                dimension="height",
+                line_color="#d62728",
+                line_dash="dashed",
+                line_width=2,
+            )
+        )
+    _style(fig, theme)
+    return fig
+
+
+def compare_figure(table: pd.DataFrame, metric: str, *, theme: str = "light") -> Any:
+    """Bar chart of one KPI across kept plans.
+
+    Parameters
+    ----------
+    table
+        One row per plan (index = plan name), one column per KPI.
+    metric
+        The column to draw.
+    theme
+        ``"light"`` or ``"dark"``.
+
+    Returns
+    -------
+    bokeh.plotting.figure
+    """
+    from bokeh.plotting import figure
+
+    names = [str(i) for i in table.index]
+    vals = table[metric].to_numpy(float) if metric in table else np.zeros(len(names))
+    fig = figure(
+        x_range=names,
+        height=220,
+        sizing_mode="stretch_width",
+        title=metric,
+        toolbar_location=None,
+    )
+    fig.vbar(x=names, top=vals, width=0.7, color="#2c7fb8")
+    _style(fig, theme)
+    return fig
+
+
+def tier_counts(sites: pd.DataFrame, open_sites: Sequence[str]) -> dict[str, int]:
+    """Count opened sites per tier (in the order hub, edge, dc).
+
+    Parameters
+    ----------
+    sites
+        Candidate sites with ``id`` and ``tier``.
+    open_sites
+        Ids of opened sites.
+
+    Returns
+    -------
+    dict
+        Tier -> count.
+    """
+    s = sites[sites["id"].astype(str).isin(set(map(str, open_sites)))]
+    counts = s["tier"].astype(str).value_counts()
+    return {t: int(counts.get(t, 0)) for t in SITE_TIERS}
+
+
+def _style(fig: Any, theme: str) -> None:
+    if theme == "dark":
+        fig.background_fill_color = "#1e1e1e"
+        fig.border_fill_color = "#1e1e1e"
+        fig.outline_line_color = "#444444"
+        fig.title.text_color = "#e0e0e0"
+        for ax in (*fig.xaxis, *fig.yaxis):
+            ax.axis_label_text_color = "#e0e0e0"
+            ax.major_label_text_color = "#e0e0e0"
+            ax.axis_line_color = "#888888"
+        fig.xgrid.grid_line_color = "#333333"
+        fig.ygrid.grid_line_color = "#333333"
