@@ -77,7 +77,10 @@ def kpi_table(kpis: dict[str, float], baseline: dict[str, float] | None = None) 
     for k, v in kpis.items():
         unit, better = KPI_INFO[k]
         b = baseline.get(k, float("nan")) if baseline else float("nan")
-        ratio = v / b if b not in (0.0,) and np.isfinite(b) else float("nan")
+        if b == 0.0 and v == 0.0:
+            ratio = 1.0  # both runs perfect (no unserved energy): equal
+        else:
+            ratio = v / b if b != 0.0 and np.isfinite(b) else float("nan")
         rows.append(
             {
                 "kpi": k,

@@ -66,18 +66,6 @@ def validate_mechanism(name: str, obj: Any) -> None:
         raise PluginError(msg)
 
 
-def _segment_exclusive_cumsum(values: np.ndarray, seg_start: np.ndarray) -> np.ndarray:
-    """Exclusive cumulative sum restarting at every ``seg_start`` (bool mask)."""
-    cs = np.cumsum(values)
-    excl = cs - values
-    starts = np.flatnonzero(seg_start)
-    base = np.zeros(len(values))
-    if len(values):
-        seg_id = np.cumsum(seg_start) - 1
-        base = excl[starts][seg_id]
-    return excl - base
-
-
 def scarcity_price(claims: ClaimSet, row: np.ndarray) -> np.ndarray:
     """Value of the best unmet claim on each saturated resource (0 elsewhere)."""
     price = np.zeros(claims.n_resources)
@@ -137,41 +125,60 @@ def ordered_greedy(
     e_row = claims.entry_row[e_order]
     e_res = claims.entry_resource[e_order]
     e_coef = claims.entry_coef[e_order]
-    e_start = np.ones(len(e_res), dtype=bool)
-    e_start[1:] = e_res[1:] != e_res[:-1]
-    # rows sorted by (group, position) for the group constraint
-    g_order = np.lexsort((rpos, rg))
-    g_sorted = rg[g_order]
-    g_start = np.ones(m, dtype=bool)
-    g_start[1:] = g_sorted[1:] != g_sorted[:-1]
+    e_first = _segment_first(e_res)
+    single_entry = len(e_row) == m  # entries are sorted by row: entry k belongs to row k
+    inv_e = np.empty(len(e_order), dtype=np.int64)
+    inv_e[e_order] = np.arange(len(e_order))
+    row_start = np.searchsorted(claims.entry_row, np.arange(m))
+    single_row = m == claims.n_groups
+    if not single_row:
+        g_order = np.lexsort((rpos, rg))
+        g_first = _segment_first(rg[g_order])
     q_row = claims.group_amount[rg]
     indiv = np.ones(m, dtype=bool) if force_indivisible else ~claims.group_divisible[rg]
+    any_indiv = bool(indiv.any())
     cap_e = claims.capacity[e_res]
-    safe_coef = np.where(e_coef > 0, e_coef, 1.0)
+    pos = e_coef > 0
+    inv_coef = np.where(pos, 1.0 / np.where(pos, e_coef, 1.0), 0.0)
 
     def step(g: np.ndarray) -> np.ndarray:
-        prior = _segment_exclusive_cumsum(e_coef * g[e_row], e_start)
-        lim_e = np.where(e_coef > 0, (cap_e - prior) / safe_coef, np.inf)
-        lim = np.full(m, np.inf)
-        np.minimum.at(lim, e_row, lim_e)
-        gp = np.empty(m)
-        gp[g_order] = _segment_exclusive_cumsum(g[g_order], g_start)
-        lim = np.minimum(lim, q_row - gp)
+        contrib = e_coef * g[e_row]
+        excl = np.cumsum(contrib) - contrib
+        prior = excl - excl[e_first]
+        lim_e = np.where(pos, (cap_e - prior) * inv_coef, np.inf)[inv_e]  # back in row order
+        lim = lim_e if single_entry else np.minimum.reduceat(lim_e, row_start)
+        if single_row:
+            lim = np.minimum(lim, q_row)
+        else:
+            gs = g[g_order]
+            gex = np.cumsum(gs) - gs
+            gp = np.empty(m)
+            gp[g_order] = gex - gex[g_first]
+            lim = np.minimum(lim, q_row - gp)
         out = np.clip(lim, 0.0, q_row)
-        full = out >= q_row * (1 - _EPS) - _EPS
-        return np.where(indiv, np.where(full, q_row, 0.0), out)
+        if any_indiv:
+            full = out >= q_row * (1 - _EPS) - _EPS
+            out = np.where(indiv & ~full, 0.0, out)
+        return out
 
-    prev = q_row.copy()
-    feasible = step(prev)
+    feasible = step(q_row)
     cur = feasible
     for it in range(1, max_iter):
         nxt = step(cur)
-        if np.allclose(nxt, cur, rtol=0, atol=1e-9):
-            return nxt
+        if np.abs(nxt - cur).max() <= 1e-9 * (1.0 + float(q_row.max())):
+            return nxt if it % 2 == 0 else cur
         if it % 2 == 0:
             feasible = nxt
         cur = nxt
     return feasible
+
+
+def _segment_first(keys: np.ndarray) -> np.ndarray:
+    """Index of the first element of each element's run of equal (sorted) keys."""
+    n = len(keys)
+    start = np.ones(n, dtype=bool)
+    start[1:] = keys[1:] != keys[:-1]
+    return np.maximum.accumulate(np.where(start, np.arange(n), 0))
 
 
 __all__ = ["Allocation", "Mechanism", "ordered_greedy", "scarcity_price", "validate_mechanism"]

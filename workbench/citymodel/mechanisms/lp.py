@@ -34,6 +34,8 @@ class LinearProgram(Mechanism):
         self._highspy = highspy
         self._h = highspy.Highs()
         self._h.setOptionValue("output_flag", False)
+        self._h.setOptionValue("presolve", "off")
+        self._h.setOptionValue("solver", "simplex")
         self.last_status: str = ""
 
     def allocate(self, claims: ClaimSet) -> Allocation:
