@@ -92,10 +92,8 @@ def _simulate(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     table.to_csv(out / "comparison.csv", index=False)
-    summary = (
-        table.groupby(["scenario", "mechanism", "kpi"], sort=False)["ratio_to_none"]
-        .mean()
-        .unstack("kpi")
+    summary = table.pivot_table(
+        index=["scenario", "mechanism"], columns="kpi", values="ratio_to_none", aggfunc="mean"
     )
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         print(summary.to_string(float_format=lambda v: f"{v:.3g}"))
