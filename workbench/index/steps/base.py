@@ -205,10 +205,13 @@ def check_fraction(argument: str, value: Any, *, low: float = 0.0, high: float =
     try:
         v = float(value)
     except (TypeError, ValueError):
-        msg = f"`{argument}` must be a number between {low} and {high}; got {value!r}."
+        msg = f"`{argument}` must be a number between {low:g} and {high:g}; got {value!r}."
         raise SpecError(msg) from None
     if not low <= v <= high:
-        msg = f"`{argument}` must be between {low} and {high}; got {value!r}. Use e.g. 0.9 for 90%."
+        msg = (
+            f"`{argument}` must be between {low:g} and {high:g}; got {value!r}. Use e.g. 0.9 for "
+            "90%."
+        )
         raise SpecError(msg)
     return v
 

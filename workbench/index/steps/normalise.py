@@ -263,13 +263,15 @@ class Normalise(Step):
         check_method_params("normalisation method", method, func, _strip(params))
         self.method = method
         self.base_year = base_year
-        self.overrides = {k: dict(v) for k, v in dict(overrides or {}).items()}
-        for ind, ov in self.overrides.items():
+        for ind, ov in dict(overrides or {}).items():
             if not isinstance(ov, Mapping):
                 msg = (
-                    f"`overrides['{ind}']` must be a mapping like {{'method': 'rank'}}; got {ov!r}."
+                    f"`overrides['{ind}']` must be a mapping like {{'method': 'rank'}}; "
+                    f"got {ov!r}."
                 )
                 raise SpecError(msg)
+        self.overrides = {k: dict(v) for k, v in dict(overrides or {}).items()}
+        for ind, ov in self.overrides.items():
             m = ov.get("method", method)
             check_method_params(
                 "normalisation method",
