@@ -1,0 +1,626 @@
+"""Index Explorer: the City AI Index on a map of China, reweighted live.
+
+A :class:`panel.viewable.Viewer` over :mod:`workbench.index`: every score, rank, tier,
+uncertainty band, profile, what-if and development path comes from the engine; this module
+only holds the planner's choices (declared, bounded parameters) and draws the results with
+:mod:`workbench.viz`.
+
+Inline: ``display(IndexExplorer())`` or ``pn.ipywidget(IndexExplorer())``.
+Served: ``workbench serve`` (route ``/index``).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pandas as pd
+import panel as pn
+import param
+
+from workbench.apps import common
+from workbench.apps.index_views import (
+    DIMENSIONS,
+    dimension_profile,
+    path_markdown,
+    profile_markdown,
+    ranking_table,
+    whatif_markdown,
+)
+from workbench.dims import CITY, INDICATOR
+from workbench.viz import charts, maps
+
+common.add_labels(
+    {
+        "index_title": {"en": "City AI Index Explorer", "zh": "城市人工智能指数浏览器"},
+        "year": {"en": "Year", "zh": "年份"},
+        "weights": {"en": "Dimension weights", "zh": "维度权重"},
+        "normalisation": {"en": "Normalisation", "zh": "标准化方法"},
+        "aggregation": {"en": "Aggregation", "zh": "聚合方法"},
+        "city": {"en": "City", "zh": "城市"},
+        "ranking": {"en": "Ranking", "zh": "排名"},
+        "profile": {"en": "City profile", "zh": "城市画像"},
+        "uncertainty": {"en": "Uncertainty", "zh": "不确定性"},
+        "path": {"en": "Path to the next tier", "zh": "晋级路径"},
+        "whatif": {"en": "What if", "zh": "情景推演"},
+        "cap": {"en": "Cap per indicator (points)", "zh": "单项指标提升上限（分）"},
+        "draws": {"en": "Uncertainty draws", "zh": "不确定性抽样次数"},
+        "IND": {"en": "Industrial Development", "zh": "产业发展"},
+        "TEC": {"en": "Technological Innovation", "zh": "技术创新"},
+        "PUB": {"en": "Public Service", "zh": "公共服务"},
+        "GOV": {"en": "Governance Environment", "zh": "治理环境"},
+    }
+)
+
+#: Normalisations offered (names in the engine's ``index_normalisers`` registry).
+NORMALISATIONS: tuple[str, ...] = ("minmax", "zscore", "rank", "percentile", "borda")
+#: Aggregations offered (names in the engine's ``index_aggregators`` registry).
+AGGREGATIONS: tuple[str, ...] = ("arithmetic", "geometric", "harmonic")
+
+#: Parameters kept in the page URL (parameter -> query key).
+URL_PARAMS: dict[str, str] = {
+    "year": "year",
+    "weight_ind": "w_ind",
+    "weight_tec": "w_tec",
+    "weight_pub": "w_pub",
+    "weight_gov": "w_gov",
+    "normalisation": "norm",
+    "aggregation": "agg",
+    "city": "city",
+    "language": "language",
+}
+
+_WEIGHT_PARAMS = {
+    "IND": "weight_ind",
+    "TEC": "weight_tec",
+    "PUB": "weight_pub",
+    "GOV": "weight_gov",
+}
+
+
+def _weight(code: str) -> param.Number:
+    return param.Number(
+        default=1.0,
+        bounds=(0.0, 5.0),
+        step=0.1,
+        label=common.label(code),
+        doc=f"Weight of the {common.label(code)} dimension ({code}) in the index.",
+    )
+
+
+class IndexExplorer(pn.viewable.Viewer):
+    """Explore the City AI Index: map, ranking, uncertainty, city profiles and paths.
+
+    Parameters
+    ----------
+    cube
+        An indicator cube ``value(city, indicator, year)`` with the framework in its attrs;
+        the shipped sample (``load_sample("city_ai_index")``) when ``None``.
+    provinces
+        Province polygons for the basemap; the shipped sample when ``None``.
+    **params
+        Initial values of the parameters below.
+    """
+
+    year = param.Selector(default=None, objects=[], doc="Year of the indicator data.")
+    weight_ind = _weight("IND")
+    weight_tec = _weight("TEC")
+    weight_pub = _weight("PUB")
+    weight_gov = _weight("GOV")
+    normalisation = param.Selector(
+        default="minmax", objects=list(NORMALISATIONS), doc="How indicators are made comparable."
+    )
+    aggregation = param.Selector(
+        default="arithmetic", objects=list(AGGREGATIONS), doc="How scores are combined."
+    )
+    city = param.String(default="310000", doc="Code of the selected city.")
+    language = param.Selector(default="en", objects=["en", "zh"], doc="Language of the names.")
+    theme = param.Selector(default="light", objects=list(common.THEMES), doc="Colour theme.")
+    n_draws = param.Integer(
+        default=200, bounds=(20, 5000), doc="Monte Carlo draws of the uncertainty analysis."
+    )
+    seed = param.Integer(default=0, bounds=(0, None), doc="Seed of the uncertainty analysis.")
+    cap = param.Number(
+        default=20.0, bounds=(0.0, 100.0), step=1.0, doc="Most each indicator may improve."
+    )
+    whatif_indicator = param.Selector(default=None, objects=[], doc="Indicator to change.")
+    whatif_change = param.Number(
+        default=0.0, bounds=(-0.5, 2.0), step=0.05, doc="Relative change (0.1 = +10 %)."
+    )
+    top = param.Integer(default=25, bounds=(5, 400), doc="Cities in the ranking chart.")
+    busy = param.Boolean(default=False, doc="Whether background work is running.")
+
+    def __init__(self, cube: Any = None, provinces: Any = None, **params: Any) -> None:
+        from workbench.data import load_sample
+
+        self.cube = load_sample("city_ai_index") if cube is None else cube
+        self.provinces = load_sample("provinces") if provinces is None else provinces
+        years = [int(y) for y in self.cube["year"].to_numpy()] if "year" in self.cube.dims else []
+        self.param.year.objects = years or [None]
+        indicators = [str(i) for i in self.cube[INDICATOR].to_numpy()]
+        self.param.whatif_indicator.objects = indicators
+        params.setdefault("year", years[-1] if years else None)
+        params.setdefault("whatif_indicator", indicators[0])
+        cities = [str(c) for c in self.cube[CITY].to_numpy()]
+        if params.get("city", self.param.city.default) not in cities:
+            params["city"] = cities[0]
+        super().__init__(**params)
+        self.status = common.StatusArea()
+        self.result: Any = None
+        self.table = pd.DataFrame()
+        self.uncertainty_summary: pd.DataFrame | None = None
+        self.path: Any = None
+        self.whatif: dict[str, Any] | None = None
+        self._generation = 0
+        self._lock = threading.Lock()
+        self._records: list[dict[str, Any]] = []
+        self._basemap: dict[str, dict[str, Any]] = {}
+        self._build_widgets()
+        self.recompute()
+        if common.sync_url(self, URL_PARAMS):
+            self.language = common.language_from_session(self.language)
+
+    # -- engine calls --------------------------------------------------------------------------
+
+    def spec(self) -> dict[str, Any]:
+        """Return the index pipeline spec of the current choices (replayable in code).
+
+        Returns
+        -------
+        dict
+            ``{"steps": [normalise, weight, aggregate]}`` for :func:`workbench.index.run_index`.
+        """
+        norm: dict[str, Any] = {"method": self.normalisation}
+        if self.normalisation == "minmax":
+            # geometric and harmonic means need positive scores: start the scale at 1
+            low = 1 if self.aggregation in ("geometric", "harmonic") else 0
+            norm["range"] = [low, 100]
+        weights = {code: float(getattr(self, name)) for code, name in _WEIGHT_PARAMS.items()}
+        return {
+            "steps": [
+                {"normalise": norm},
+                {"weight": {"method": "manual", "weights": weights}},
+                {"aggregate": {"method": self.aggregation}},
+            ]
+        }
+
+    def recompute(self) -> None:
+        """Run the index with the current choices and update every view.
+
+        Errors (for example all weights zero) are shown as a notification; the previous
+        result stays on screen.
+        """
+        from workbench.index import run_index
+
+        try:
+            result = run_index(self.cube, self.spec(), year=self.year)
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
+            self.status.error(exc)
+            return
+        self.status.clear()
+        self.result = result
+        self.table = ranking_table(result, self.cube)
+        if self.city not in result.cities:
+            self.city = str(self.table["code"].iloc[0])
+        self._update_views()
+        self._start_uncertainty()
+        self._start_path()
+
+    def _start_uncertainty(self) -> None:
+        from workbench.index.uncertainty import uncertainty
+
+        self._generation += 1
+        generation = self._generation
+        cube, spec, draws, seed, year = self.cube, self.spec(), self.n_draws, self.seed, self.year
+
+        def work() -> pd.DataFrame:
+            return uncertainty(cube, spec, n_draws=draws, seed=seed, year=year).summary()
+
+        def done(summary: pd.DataFrame) -> None:
+            if generation == self._generation:
+                self.uncertainty_summary = summary
+                self._draw_uncertainty()
+
+        self._uncertainty_future = common.run_in_background(
+            work, done, status=self.status, busy=self._set_busy
+        )
+
+    def _start_path(self) -> None:
+        from workbench.index.paths import development_path
+
+        result, city, cap = self.result, self.city, self.cap
+        generation = self._generation
+
+        def work() -> Any:
+            return development_path(result, city, cap=cap)
+
+        def done(path: Any) -> None:
+            if generation == self._generation and city == self.city:
+                self.path = path
+                self._path_md.object = path_markdown(path, self._names(), self.language)
+
+        self._path_future = common.run_in_background(
+            work, done, status=self.status, busy=self._set_busy
+        )
+
+    def _set_busy(self, value: bool) -> None:
+        with self._lock:
+            self._busy_count = getattr(self, "_busy_count", 0) + (1 if value else -1)
+            self.busy = self._busy_count > 0
+
+    def wait(self, timeout: float = 120.0) -> None:
+        """Wait for the background work (uncertainty, path) started last (tests, notebooks).
+
+        Parameters
+        ----------
+        timeout
+            Seconds to wait at most for each piece of work.
+        """
+        for name in ("_secondary_future", "_uncertainty_future", "_path_future"):
+            future = getattr(self, name, None)
+            if future is not None:
+                future.result(timeout=timeout)
+
+    # -- reactions -----------------------------------------------------------------------------
+
+    @param.depends(
+        "year",
+        "weight_ind",
+        "weight_tec",
+        "weight_pub",
+        "weight_gov",
+        "normalisation",
+        "aggregation",
+        watch=True,
+    )
+    def _on_spec(self) -> None:
+        self.recompute()
+
+    @param.depends("n_draws", "seed", watch=True)
+    def _on_draws(self) -> None:
+        self._start_uncertainty()
+
+    @param.depends("city", watch=True)
+    def _on_city(self) -> None:
+        if self.result is None:
+            return
+        if self.city not in self.result.cities:
+            self.status.error(
+                f"City code {self.city!r} is not in the index; pick a city from the list."
+            )
+            return
+        self._update_views()
+        self._draw_uncertainty()
+        self._start_path()
+
+    @param.depends("cap", watch=True)
+    def _on_cap(self) -> None:
+        self._start_path()
+
+    @param.depends("language", "theme", watch=True)
+    def _on_look(self) -> None:
+        self._relabel()
+        self._update_views()
+        self._draw_uncertainty()
+        if self.path is not None:
+            self._path_md.object = path_markdown(self.path, self._names(), self.language)
+
+    @param.depends("whatif_indicator", "whatif_change", watch=True)
+    def _on_whatif(self) -> None:
+        self._draw_whatif()
+
+    def _on_click(self, event: Any) -> None:
+        state = event.new or {}
+        index = state.get("index")
+        if state.get("layer") != "cities" or index is None or index < 0:
+            return
+        if index < len(self._records):
+            self.city = self._records[index]["code"]
+
+    def _on_table_select(self, event: Any) -> None:
+        if event.new:
+            row = event.new[0]
+            if row < len(self._table.value):
+                self.city = str(self._table.value["code"].iloc[row])
+
+    # -- views ---------------------------------------------------------------------------------
+
+    def _names(self) -> dict[str, str]:
+        column = common.name_column(self.language)
+        return dict(zip(self.table["code"], self.table[column], strict=True))
+
+    def _build_widgets(self) -> None:
+        lang = self.language
+        self._title = pn.pane.Markdown(f"## {common.label('index_title', lang)}")
+        self._look = pn.Row(
+            pn.widgets.RadioButtonGroup.from_param(
+                self.param.language, options={"English": "en", "中文": "zh"}, color="light"
+            ),
+            pn.widgets.RadioButtonGroup.from_param(self.param.theme, color="light"),
+        )
+        self._year_w = pn.widgets.Select.from_param(self.param.year)
+        self._weight_ws = {
+            code: pn.widgets.FloatSlider.from_param(
+                getattr(self.param, name), css_classes=[f"weight-{code.lower()}"]
+            )
+            for code, name in _WEIGHT_PARAMS.items()
+        }
+        self._norm_w = pn.widgets.Select.from_param(self.param.normalisation)
+        self._agg_w = pn.widgets.Select.from_param(self.param.aggregation)
+        self._city_w = pn.widgets.Select(options={}, css_classes=["city-select"])
+        self._city_w.param.watch(self._on_city_widget, "value")
+        self._cap_w = pn.widgets.FloatSlider.from_param(self.param.cap)
+        self._draws_w = pn.widgets.IntInput.from_param(self.param.n_draws)
+        self._spinner = pn.indicators.LoadingSpinner(value=self.param.busy, size=24, align="center")
+        self._map = pn.pane.DeckGL(
+            {"mapStyle": None, "layers": []},
+            height=460,
+            sizing_mode="stretch_width",
+            tooltips={"html": "<b>{name}</b><br/>{tier} · {score}"},
+            css_classes=["index-map"],
+        )
+        self._map.param.watch(self._on_click, "click_state")
+        self._table = pn.widgets.Tabulator(
+            pd.DataFrame(),
+            height=460,
+            sizing_mode="stretch_width",
+            selectable=1,
+            disabled=True,
+            show_index=False,
+            css_classes=["ranking-table"],
+        )
+        self._table.param.watch(self._on_table_select, "selection")
+        self._ranking_fig = pn.pane.Bokeh(sizing_mode="stretch_width")
+        self._profile_fig = pn.pane.Bokeh(sizing_mode="stretch_width")
+        self._profile_md = pn.pane.Markdown(sizing_mode="stretch_width", css_classes=["profile"])
+        self._path_md = pn.pane.Markdown("…", sizing_mode="stretch_width", css_classes=["path"])
+        self._band_fig = pn.pane.Bokeh(sizing_mode="stretch_width")
+        self._tierprob_fig = pn.pane.Bokeh(sizing_mode="stretch_width")
+        self._whatif_md = pn.pane.Markdown(sizing_mode="stretch_width", css_classes=["whatif"])
+        self._whatif_ind_w = pn.widgets.Select.from_param(self.param.whatif_indicator)
+        self._whatif_w = pn.widgets.FloatSlider.from_param(self.param.whatif_change)
+        self._downloads = pn.Column(
+            common.download_button(lambda: self.table, "city_ai_index_ranking.csv", "Ranking CSV"),
+            common.download_button(
+                lambda: self.result.to_xarray(), "city_ai_index_result.nc", "Result NetCDF"
+            ),
+            common.download_button(self.cities_geodataframe, "city_ai_index.geojson", "GeoJSON"),
+            common.download_button(
+                self._uncertainty_or_empty, "city_ai_index_uncertainty.csv", "Uncertainty CSV"
+            ),
+        )
+        self._weights_title = pn.pane.Markdown(f"**{common.label('weights', lang)}**")
+        self._controls = pn.Column(
+            self._look,
+            self._year_w,
+            self._weights_title,
+            *self._weight_ws.values(),
+            self._norm_w,
+            self._agg_w,
+            self._city_w,
+            self._cap_w,
+            self._draws_w,
+            pn.Row(self._spinner),
+            pn.pane.Markdown("**" + common.label("download", lang) + "**"),
+            self._downloads,
+            sizing_mode="stretch_width",
+        )
+        self._tabs = pn.Tabs(
+            (common.label("profile", lang), self._profile_tab()),
+            (common.label("uncertainty", lang), pn.Row(self._band_fig, self._tierprob_fig)),
+            (common.label("ranking", lang), self._ranking_fig),
+            dynamic=False,
+            sizing_mode="stretch_width",
+        )
+        self._main = pn.Column(
+            self._title,
+            self.status.alert,
+            pn.Row(self._map, self._table, sizing_mode="stretch_width"),
+            self._tabs,
+            sizing_mode="stretch_width",
+        )
+
+    def _profile_tab(self) -> pn.viewable.Viewable:
+        return pn.Row(
+            pn.Column(self._profile_fig, self._profile_md, sizing_mode="stretch_width"),
+            pn.Column(
+                pn.pane.Markdown(f"### {common.label('whatif', self.language)}"),
+                self._whatif_ind_w,
+                self._whatif_w,
+                self._whatif_md,
+                pn.pane.Markdown(f"### {common.label('path', self.language)}"),
+                self._path_md,
+                sizing_mode="stretch_width",
+            ),
+            sizing_mode="stretch_width",
+        )
+
+    def _on_city_widget(self, event: Any) -> None:
+        if event.new and event.new != self.city:
+            self.city = event.new
+
+    def _relabel(self) -> None:
+        lang = self.language
+        self._title.object = f"## {common.label('index_title', lang)}"
+        self._weights_title.object = f"**{common.label('weights', lang)}**"
+        for code, widget in self._weight_ws.items():
+            widget.label = common.label(code, lang)
+        names = ("profile", "uncertainty", "ranking")
+        self._tabs._names = [common.label(n, lang) for n in names]
+        self._tabs.param.trigger("objects")
+
+    def _basemap_layer(self) -> dict[str, Any]:
+        if self.theme not in self._basemap:
+            deck = maps.index_map(self.provinces, [], theme=self.theme)
+            layer = maps.deck_to_spec(deck, theme=self.theme)["layers"][0]
+            layer["data"] = common.IdentityDict(layer["data"])
+            self._basemap[self.theme] = layer
+        return self._basemap[self.theme]
+
+    def map_spec(self) -> dict[str, Any]:
+        """Return the deck.gl spec of the map as currently shown (basemap + cities).
+
+        Returns
+        -------
+        dict
+            The spec given to Panel's ``DeckGL`` pane.
+        """
+        name = common.name_column(self.language)
+        self._records = maps.city_records(
+            self.table, score="CAI_score", tier="tier", name=name, selected=self.city
+        )
+        deck = maps.index_map(self.provinces.iloc[:0], self._records, theme=self.theme)
+        spec = maps.deck_to_spec(deck, theme=self.theme)
+        spec["layers"][0] = self._basemap_layer()
+        current = self._map.object or {}
+        if current.get("initialViewState"):
+            spec["initialViewState"] = current["initialViewState"]
+        return spec
+
+    def _update_views(self) -> None:
+        if self.result is None:
+            return
+        lang = self.language
+        name = common.name_column(lang)
+        options = {
+            f"{n} ({c})": c for c, n in zip(self.table["code"], self.table[name], strict=True)
+        }
+        self._city_w.options = options
+        self._city_w.value = self.city
+        self._map.object = self.map_spec()
+        shown = self.table[["rank", name, "tier", "CAI_score", *DIMENSIONS, "code"]].rename(
+            columns={name: "city", "CAI_score": "score"}
+        )
+        self._table.value = shown.round(2)
+        self._views_generation = getattr(self, "_views_generation", 0) + 1
+        generation = self._views_generation
+        self._secondary_future = common.run_in_background(
+            lambda: None,
+            lambda _: self._update_secondary(generation),
+            status=self.status,
+            busy=self._set_busy,
+        )
+
+    def _update_secondary(self, generation: int) -> None:
+        """Redraw the views below the map (profile, what-if, ranking chart), off the UI thread."""
+        if generation != self._views_generation:
+            return  # a newer change is on its way
+        lang = self.language
+        name = common.name_column(lang)
+        self._ranking_fig.object = charts.ranking_figure(
+            self.table,
+            score="CAI_score",
+            label=name,
+            top=self.top,
+            selected=self.city,
+            title=common.label("ranking", lang),
+            theme=self.theme,
+        )
+        self._draw_profile()
+        self._draw_whatif()
+
+    def _draw_profile(self) -> None:
+        from workbench.index.paths import profile
+
+        try:
+            prof = profile(self.result, self.city)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            self.status.error(exc)
+            return
+        frame, series = dimension_profile(self.result, self.table, self.city)
+        labels = {d: common.label(d, self.language) for d in DIMENSIONS}
+        self._profile_fig.object = charts.dimension_profile_figure(
+            frame.rename(index=labels),
+            series=series,
+            title=self._names().get(self.city, self.city),
+            theme=self.theme,
+        )
+        self._profile_md.object = profile_markdown(prof, self.cube, self._names(), self.language)
+
+    def _draw_whatif(self) -> None:
+        from workbench.index.paths import what_if
+
+        if self.result is None or self.whatif_indicator is None:
+            return
+        try:
+            self.whatif = what_if(
+                self.result,
+                self.city,
+                {self.whatif_indicator: float(self.whatif_change)},
+                relative=True,
+            )
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            self.status.error(exc)
+            return
+        self._whatif_md.object = whatif_markdown(self.whatif, self.whatif_change, self.language)
+
+    def _draw_uncertainty(self) -> None:
+        summary = self.uncertainty_summary
+        if summary is None:
+            return
+        name = common.name_column(self.language)
+        names = dict(zip(self.table["code"], self.table[name], strict=True))
+        labelled = summary.assign(label=[names.get(c, c) for c in summary["code"]])
+        self._band_fig.object = charts.rank_band_figure(
+            labelled, label="label", top=self.top, selected=self.city, theme=self.theme
+        )
+        row = summary.loc[summary["code"] == self.city]
+        if len(row):
+            probs = {c[2:]: float(row[c].iloc[0]) for c in summary.columns if c.startswith("p_")}
+            self._tierprob_fig.object = charts.tier_probability_figure(
+                probs,
+                title=f"{names.get(self.city, self.city)}: tier probability",
+                theme=self.theme,
+            )
+
+    # -- data behind the views -------------------------------------------------------------------
+
+    def cities_geodataframe(self) -> Any:
+        """Return the ranking as points (GeoJSON download).
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            One point per city with its scores, rank and tier (EPSG:4326).
+        """
+        import geopandas as gpd
+
+        return gpd.GeoDataFrame(
+            self.table.drop(columns=["lon", "lat"]),
+            geometry=gpd.points_from_xy(self.table["lon"], self.table["lat"]),
+            crs=4326,
+        )
+
+    def _uncertainty_or_empty(self) -> pd.DataFrame:
+        if self.uncertainty_summary is None:
+            return pd.DataFrame({"note": ["the uncertainty analysis is still running"]})
+        return self.uncertainty_summary
+
+    # -- layout ----------------------------------------------------------------------------------
+
+    def controls(self) -> pn.viewable.Viewable:
+        """Return the controls (the served page puts them in the sidebar).
+
+        Returns
+        -------
+        panel.Column
+            The controls.
+        """
+        return self._controls
+
+    def main(self) -> pn.viewable.Viewable:
+        """Return the map, ranking and linked views (the served page's main area).
+
+        Returns
+        -------
+        panel.Column
+            The views.
+        """
+        return self._main
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return pn.Row(
+            pn.Column(self._controls, width=320, sizing_mode="fixed"),
+            self._main,
+            sizing_mode="stretch_width",
+        )

@@ -1,0 +1,209 @@
+"""Tables and texts the Index Explorer shows, assembled from engine results (no new numbers).
+
+Each function rearranges what :mod:`workbench.index` returned (an ``IndexResult``, a city
+profile, a what-if, a development path) for display; none computes a score.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from workbench.apps.common import label
+from workbench.dims import CITY, INDICATOR
+
+#: The index dimensions (``docs/contracts.md``), in display order.
+DIMENSIONS: tuple[str, ...] = ("IND", "TEC", "PUB", "GOV")
+
+_CITY_COORDS = ("name_en", "name_zh", "province_en", "lat", "lon")
+
+
+def ranking_table(result: Any, cube: Any) -> pd.DataFrame:
+    """Return the ranking with city names and locations, best first.
+
+    Parameters
+    ----------
+    result
+        An ``IndexResult``.
+    cube
+        The indicator cube (for names and coordinates of the cities).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``code``, ``rank``, ``tier``, ``CAI_score`` (the index), one column per dimension,
+        and ``name_en``, ``name_zh``, ``province_en``, ``lat``, ``lon``.
+    """
+    table = result.table()
+    root = result.root
+    out = pd.DataFrame({"code": table["code"].astype(str).to_numpy()})
+    out["rank"] = table["rank"].to_numpy()
+    out["tier"] = table["tier"].astype(str).to_numpy() if "tier" in table else ""
+    out["CAI_score"] = table[root].to_numpy(dtype=float)
+    for dim in DIMENSIONS:
+        out[dim] = table[dim].to_numpy(dtype=float) if dim in table else np.nan
+    coords = {c: cube[c].to_pandas() for c in _CITY_COORDS if c in cube.coords}
+    codes = [str(c) for c in cube[CITY].to_numpy()]
+    for column, series in coords.items():
+        series.index = codes
+        out[column] = series.reindex(out["code"]).to_numpy()
+    if "name_zh" not in out:
+        out["name_zh"] = out.get("name_en", out["code"])
+    if "name_en" not in out:
+        out["name_en"] = out["code"]
+    return out
+
+
+def dimension_profile(result: Any, table: pd.DataFrame, city: str) -> tuple[pd.DataFrame, list]:
+    """Return the dimension scores of ``city`` beside the mean of its tier peers and of all.
+
+    Parameters
+    ----------
+    result
+        An ``IndexResult`` (unused except for its tiers, kept for a uniform call).
+    table
+        :func:`ranking_table` of the result.
+    city
+        The city's code.
+
+    Returns
+    -------
+    tuple
+        The frame (rows = dimensions; columns ``city``, ``tier peers``, ``all cities``) and
+        the list of those columns.
+    """
+    del result
+    me = table.loc[table["code"] == city]
+    tier = str(me["tier"].iloc[0])
+    peers = table.loc[(table["tier"] == tier) & (table["code"] != city)]
+    frame = pd.DataFrame(
+        {
+            "city": me[list(DIMENSIONS)].iloc[0].to_numpy(dtype=float),
+            f"{tier} peers": peers[list(DIMENSIONS)].mean().to_numpy(dtype=float)
+            if len(peers)
+            else np.full(len(DIMENSIONS), np.nan),
+            "all cities": table[list(DIMENSIONS)].mean().to_numpy(dtype=float),
+        },
+        index=list(DIMENSIONS),
+    )
+    return frame, list(frame.columns)
+
+
+def _indicator_names(cube: Any, language: str) -> dict[str, str]:
+    column = "indicator_name_zh" if language == "zh" else "indicator_name_en"
+    codes = [str(i) for i in cube[INDICATOR].to_numpy()]
+    if column in cube.coords and cube[column].dims == (INDICATOR,):
+        return dict(zip(codes, [str(n) for n in cube[column].to_numpy()], strict=True))
+    return {c: c for c in codes}
+
+
+def profile_markdown(prof: Any, cube: Any, names: dict[str, str], language: str) -> str:
+    """Describe a city profile (strengths, weaknesses, peers) in Markdown.
+
+    Parameters
+    ----------
+    prof
+        A ``CityProfile`` from :func:`workbench.index.profile`.
+    cube
+        The indicator cube (indicator names).
+    names
+        City code -> name in the chosen language.
+    language
+        ``"en"`` or ``"zh"``.
+
+    Returns
+    -------
+    str
+        The text.
+    """
+    ind = _indicator_names(cube, language)
+    zh = language == "zh"
+
+    def _list(codes: Any) -> str:
+        return ", ".join(f"{ind.get(c, c)}" for c in codes) or "-"
+
+    city = names.get(prof.city, prof.city)
+    head = (
+        f"**{city}** · {'得分' if zh else 'score'} {prof.score:.1f} · "
+        f"{'排名' if zh else 'rank'} {prof.rank} · {'梯队' if zh else 'tier'} {prof.tier}"
+    )
+    rows = [
+        head,
+        "",
+        f"- {'优势（相对同梯队）' if zh else 'Strengths vs tier peers'}: "
+        f"{_list(prof.strengths_vs_tier[:3])}",
+        f"- {'短板（相对同梯队）' if zh else 'Weaknesses vs tier peers'}: "
+        f"{_list(prof.weaknesses_vs_tier[:3])}",
+        f"- {'相似城市' if zh else 'Peer cities'}: "
+        + ", ".join(names.get(p, p) for p in prof.peers),
+    ]
+    return "\n".join(rows)
+
+
+def whatif_markdown(result: dict[str, Any], change: float, language: str) -> str:
+    """Describe a what-if result (score, rank and tier before and after).
+
+    Parameters
+    ----------
+    result
+        The dict returned by :func:`workbench.index.what_if`.
+    change
+        The relative change applied.
+    language
+        ``"en"`` or ``"zh"``.
+
+    Returns
+    -------
+    str
+        The text.
+    """
+    zh = language == "zh"
+    return (
+        f"{'变化' if zh else 'Change'} {change:+.0%}: "
+        f"{'得分' if zh else 'score'} {result['score_before']:.2f} → {result['score_after']:.2f}, "
+        f"{'排名' if zh else 'rank'} {result['rank_before']} → {result['rank_after']}, "
+        f"{'梯队' if zh else 'tier'} {result['tier_before']} → {result['tier_after']}"
+    )
+
+
+def path_markdown(path: Any, names: dict[str, str], language: str) -> str:
+    """Describe a development path (the smallest improvements to reach the next tier).
+
+    Parameters
+    ----------
+    path
+        A ``DevelopmentPath`` from :func:`workbench.index.development_path`.
+    names
+        City code -> name.
+    language
+        ``"en"`` or ``"zh"``.
+
+    Returns
+    -------
+    str
+        The text, with the solver's status.
+    """
+    zh = language == "zh"
+    city = names.get(path.city, path.city)
+    if path.status == "already_top":
+        return (
+            f"{city}: {'已处于最高梯队' if zh else 'already in the top tier'} ({path.tier_before})."
+        )
+    head = (
+        f"**{city}**: {path.tier_before} → {path.target_tier} "
+        f"({'需要得分' if zh else 'needs score'} ≥ {path.threshold:.2f}, "
+        f"{'当前' if zh else 'now'} {path.score_before:.2f}; "
+        f"{'方案达到' if zh else 'plan reaches'} {path.score_after:.2f}) "
+        f"[{path.status}, {path.solver}]"
+    )
+    improvements = path.improvements
+    if improvements is None or len(improvements) == 0:
+        return head + "\n\n" + ("在当前上限下无可行方案。" if zh else "No plan within the caps.")
+    shown = improvements.loc[improvements["delta_points"] > 1e-9]
+    lines = [head, "", f"| {'指标' if zh else 'indicator'} | +points | raw |", "|---|---|---|"]
+    for code, row in shown.iterrows():
+        raw = "" if np.isnan(row["delta_raw"]) else f"{row['delta_raw']:+.4g}"
+        lines.append(f"| {code} | {row['delta_points']:.2f} | {raw} |")
+    return "\n".join(lines) + f"\n\n{label('cap', language)}"

@@ -1,0 +1,404 @@
+"""Bokeh figures of engine results: rankings, profiles, uncertainty, time series and KPIs.
+
+Pure functions: tables in, Bokeh objects out (light or dark theme).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from workbench.viz.maps import TIER_COLOURS
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    from bokeh.models import DataTable
+    from bokeh.plotting import figure as Figure  # noqa: N812 - a type alias
+
+_THEME = {
+    "light": {"bg": "#ffffff", "text": "#222222", "grid": "#e6e6e6"},
+    "dark": {"bg": "#1f2229", "text": "#e6e6e6", "grid": "#3a3f4b"},
+}
+
+
+def _hex(rgb: Sequence[int]) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*rgb[:3])
+
+
+#: Tier colours as hex strings.
+TIER_HEX: dict[str, str] = {k: _hex(v) for k, v in TIER_COLOURS.items()}
+
+
+def style(fig: Figure, theme: str = "light") -> Figure:
+    """Apply the light or dark theme to a Bokeh figure (in place) and return it.
+
+    Parameters
+    ----------
+    fig
+        The figure.
+    theme
+        ``"light"`` or ``"dark"``.
+
+    Returns
+    -------
+    bokeh.plotting.figure
+        The same figure.
+    """
+    colours = _THEME.get(theme, _THEME["light"])
+    fig.background_fill_color = colours["bg"]
+    fig.border_fill_color = colours["bg"]
+    fig.outline_line_color = None
+    for axis in (*fig.xaxis, *fig.yaxis):
+        axis.axis_label_text_color = colours["text"]
+        axis.major_label_text_color = colours["text"]
+        axis.axis_line_color = colours["grid"]
+        axis.major_tick_line_color = colours["grid"]
+        axis.minor_tick_line_color = None
+    for grid in (*fig.xgrid, *fig.ygrid):
+        grid.grid_line_color = colours["grid"]
+    if fig.title is not None:
+        fig.title.text_color = colours["text"]
+    if fig.legend:
+        fig.legend.background_fill_color = colours["bg"]
+        fig.legend.label_text_color = colours["text"]
+        fig.legend.border_line_color = None
+    fig.toolbar.logo = None
+    return fig
+
+
+def ranking_figure(
+    table: pd.DataFrame,
+    *,
+    score: str,
+    label: str,
+    tier: str = "tier",
+    top: int = 25,
+    selected: str | None = None,
+    code: str = "code",
+    title: str = "",
+    theme: str = "light",
+) -> Figure:
+    """Horizontal bars of the best ``top`` cities, coloured by tier.
+
+    Parameters
+    ----------
+    table
+        One row per city, sorted best first.
+    score, label, tier, code
+        Columns with the score, the name shown, the tier and the city code.
+    top
+        How many cities to show.
+    selected
+        Code of a city to outline.
+    title
+        The figure's title.
+    theme
+        ``"light"`` or ``"dark"``.
+
+    Returns
+    -------
+    bokeh.plotting.figure
+        The figure.
+    """
+    from bokeh.models import ColumnDataSource
+    from bokeh.plotting import figure
+
+    head = table.head(top)
+    names = [f"{i + 1}. {n}" for i, n in enumerate(head[label].astype(str))]
+    source = ColumnDataSource(
+        {
+            "name": names,
+            "score": head[score].to_numpy(dtype=float),
+            "colour": [TIER_HEX.get(str(t), "#999999") for t in head[tier]],
+            "line": ["#000000" if str(c) == selected else None for c in head[code]],
+        }
+    )
+    fig = figure(
+        y_range=list(reversed(names)),
+        height=max(220, 18 * len(names) + 60),
+        sizing_mode="stretch_width",
+        title=title,
+        toolbar_location=None,
+        tools="hover",
+        tooltips=[("city", "@name"), ("score", "@score{0.00}")],
+    )
+    fig.hbar(
+        y="name",
+        right="score",
+        height=0.75,
+        source=source,
+        fill_color="colour",
+        line_color="line",
+        line_width=2,
+    )
+    fig.x_range.start = min(0.0, float(np.nanmin(source.data["score"])) if len(head) else 0.0)
+    fig.ygrid.grid_line_color = None
+    return style(fig, theme)
+
+
+def dimension_profile_figure(
+    profile: pd.DataFrame,
+    *,
+    series: Sequence[str],
+    labels: Mapping[str, str] | None = None,
+    title: str = "",
+    theme: str = "light",
+) -> Figure:
+    """Draw grouped bars: one group per dimension, one bar per series (city, tier peers, all).
+
+    Parameters
+    ----------
+    profile
+        Rows = dimensions (index = labels shown), columns include ``series``.
+    series
+        The columns to draw, in order.
+    labels
+        Legend text of each series; the column names when ``None``.
+    title
+        The figure's title.
+    theme
+        ``"light"`` or ``"dark"``.
+
+    Returns
+    -------
+    bokeh.plotting.figure
+        The figure.
+    """
+    from bokeh.models import ColumnDataSource, FactorRange
+    from bokeh.plotting import figure
+
+    labels = dict(labels or {})
+    dims = [str(d) for d in profile.index]
+    palette = ["#0b6e4f", "#f2994a", "#9aa5b1", "#568ec4"]
+    factors = [(d, labels.get(s, s)) for d in dims for s in series]
+    values = [float(profile.loc[d, s]) for d in profile.index for s in series]
+    colours = [palette[i % len(palette)] for _ in dims for i in range(len(series))]
+    source = ColumnDataSource({"x": factors, "value": values, "colour": colours})
+    fig = figure(
+        x_range=FactorRange(*factors),
+        height=280,
+        sizing_mode="stretch_width",
+        title=title,
+        toolbar_location=None,
+        tools="hover",
+        tooltips=[("", "@x"), ("score", "@value{0.0}")],
+    )
+    fig.vbar(x="x", top="value", width=0.85, source=source, fill_color="colour", line_color=None)
+    fig.y_range.start = min(0.0, float(np.nanmin(values)) if values else 0.0)
+    fig.xaxis.major_label_orientation = 0.9
+    fig.xgrid.grid_line_color = None
+    return style(fig, theme)
+
+
+def rank_band_figure(
+    summary: pd.DataFrame,
+    *,
+    label: str,
+    top: int = 30,
+    selected: str | None = None,
+    code: str = "code",
+    theme: str = "light",
+) -> Figure:
+    """Draw the 5-95 % rank interval of each city (bars) and its nominal rank (dots).
+
+    Parameters
+    ----------
+    summary
+        Rows sorted by nominal rank with ``nominal_rank``, ``rank_p05``, ``rank_p95``,
+        ``nominal_tier`` and the label column (the uncertainty engine's summary).
+    label, code
+        Columns with the name shown and the city code.
+    top
+        How many cities to show.
+    selected
+        A city to highlight.
+    theme
+        ``"light"`` or ``"dark"``.
+
+    Returns
+    -------
+    bokeh.plotting.figure
+        The figure.
+    """
+    from bokeh.models import ColumnDataSource
+    from bokeh.plotting import figure
+
+    head = summary.head(top)
+    names = [str(n) for n in head[label]]
+    source = ColumnDataSource(
+        {
+            "name": names,
+            "lo": head["rank_p05"].to_numpy(dtype=float),
+            "hi": head["rank_p95"].to_numpy(dtype=float),
+            "nominal": head["nominal_rank"].to_numpy(dtype=float),
+            "colour": [TIER_HEX.get(str(t), "#999999") for t in head["nominal_tier"]],
+            "size": [11 if str(c) == selected else 7 for c in head[code]],
+        }
+    )
+    fig = figure(
+        y_range=list(reversed(names)),
+        height=max(220, 17 * len(names) + 60),
+        sizing_mode="stretch_width",
+        title="Rank: 5-95 % interval (bar) and nominal rank (dot)",
+        toolbar_location=None,
+        tools="hover",
+        tooltips=[("city", "@name"), ("rank", "@nominal"), ("5-95 %", "@lo - @hi")],
+        x_axis_label="rank (1 = best)",
+    )
+    fig.hbar(
+        y="name",
+        left="lo",
+        right="hi",
+        height=0.5,
+        source=source,
+        fill_color="colour",
+        fill_alpha=0.45,
+        line_color=None,
+    )
+    fig.scatter(
+        x="nominal", y="name", size="size", source=source, fill_color="colour", line_color="#000000"
+    )
+    fig.ygrid.grid_line_color = None
+    return style(fig, theme)
+
+
+def tier_probability_figure(
+    probabilities: Mapping[str, float], *, title: str = "", theme: str = "light"
+) -> Figure:
+    """Bars of the probability of each tier for one city.
+
+    Parameters
+    ----------
+    probabilities
+        ``{tier: probability}``, best tier first.
+    title
+        The figure's title.
+    theme
+        ``"light"`` or ``"dark"``.
+
+    Returns
+    -------
+    bokeh.plotting.figure
+        The figure.
+    """
+    from bokeh.models import ColumnDataSource
+    from bokeh.plotting import figure
+
+    tiers = [str(t) for t in probabilities]
+    source = ColumnDataSource(
+        {
+            "tier": tiers,
+            "p": [float(v) for v in probabilities.values()],
+            "colour": [TIER_HEX.get(t, "#999999") for t in tiers],
+        }
+    )
+    fig = figure(
+        x_range=tiers,
+        height=200,
+        sizing_mode="stretch_width",
+        title=title,
+        toolbar_location=None,
+        tools="hover",
+        tooltips=[("tier", "@tier"), ("probability", "@p{0%}")],
+    )
+    fig.vbar(x="tier", top="p", width=0.7, source=source, fill_color="colour", line_color=None)
+    fig.y_range.start = 0
+    fig.y_range.end = 1
+    fig.xgrid.grid_line_color = None
+    return style(fig, theme)
+
+
+def load_capacity_figure(
+    frame: pd.DataFrame,
+    *,
+    time: str,
+    load: str,
+    capacity: str,
+    title: str = "Load against capacity",
+    theme: str = "light",
+) -> Figure:
+    """Draw a time series of load against capacity.
+
+    Parameters
+    ----------
+    frame
+        One row per time step.
+    time, load, capacity
+        Columns of the time axis, the load and the capacity.
+    title
+        The figure's title.
+    theme
+        ``"light"`` or ``"dark"``.
+
+    Returns
+    -------
+    bokeh.plotting.figure
+        The figure.
+    """
+    from bokeh.models import ColumnDataSource
+    from bokeh.plotting import figure
+
+    source = ColumnDataSource(frame[[time, load, capacity]])
+    fig = figure(
+        height=260,
+        sizing_mode="stretch_width",
+        title=title,
+        toolbar_location=None,
+        x_axis_label=time,
+    )
+    fig.varea(
+        x=time,
+        y1=0,
+        y2=load,
+        source=source,
+        fill_color="#0b6e4f",
+        fill_alpha=0.35,
+        legend_label=load,
+    )
+    fig.line(
+        x=time,
+        y=capacity,
+        source=source,
+        line_color="#d64541",
+        line_width=2,
+        line_dash="dashed",
+        legend_label=capacity,
+    )
+    fig.legend.location = "top_left"
+    return style(fig, theme)
+
+
+def kpi_table(kpis: Mapping[str, Any], *, height: int = 220) -> DataTable:
+    """Build a two-column table of KPI names and values.
+
+    Parameters
+    ----------
+    kpis
+        ``{name: value}``; numbers are shown with 4 significant digits.
+    height
+        The table's height in pixels.
+
+    Returns
+    -------
+    bokeh.models.DataTable
+        The table.
+    """
+    from bokeh.models import ColumnDataSource, DataTable, TableColumn
+
+    def _fmt(value: Any) -> str:
+        if isinstance(value, float | np.floating):
+            return f"{float(value):.4g}"
+        return str(value)
+
+    source = ColumnDataSource(
+        {"kpi": [str(k) for k in kpis], "value": [_fmt(v) for v in kpis.values()]}
+    )
+    return DataTable(
+        source=source,
+        columns=[TableColumn(field="kpi", title="KPI"), TableColumn(field="value", title="value")],
+        index_position=None,
+        height=height,
+        sizing_mode="stretch_width",
+    )

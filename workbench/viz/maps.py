@@ -1,0 +1,335 @@
+"""deck.gl maps as pydeck objects, drawn from shipped geometry (no basemap tiles).
+
+Every function is pure: data in, pydeck layer or deck out. :func:`deck_to_spec` turns a deck
+into the dict Panel's ``DeckGL`` pane draws offline (with ``"mapStyle": None`` set explicitly;
+without that key the pane fails silently).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from workbench.dims import INDEX_TIERS
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
+    import pandas as pd
+    import pydeck as pdk
+
+#: Colour of each index tier (RGB), best first.
+TIER_COLOURS: dict[str, list[int]] = {
+    INDEX_TIERS[0]: [214, 69, 65],  # Leading: red
+    INDEX_TIERS[1]: [242, 153, 74],  # Dynamic: orange
+    INDEX_TIERS[2]: [86, 142, 196],  # Potential: blue
+}
+_OTHER = [150, 150, 150]
+
+#: Basemap colours per theme: fill, line.
+_BASEMAP = {
+    "light": ([236, 236, 228, 255], [150, 150, 150, 255], [250, 250, 247]),
+    "dark": ([48, 52, 60, 255], [110, 116, 128, 255], [24, 26, 31]),
+}
+
+
+def basemap_layer(
+    geometry: gpd.GeoDataFrame, *, theme: str = "light", layer_id: str = "basemap"
+) -> pdk.Layer:
+    """Draw administrative polygons (provinces, districts) as a deck.gl ``GeoJsonLayer``.
+
+    Parameters
+    ----------
+    geometry
+        Polygons in EPSG:4326 (for example ``load_sample("provinces")``).
+    theme
+        ``"light"`` or ``"dark"``: the fill and line colours.
+    layer_id
+        The layer's id (clicks report it).
+
+    Returns
+    -------
+    pydeck.Layer
+        The layer (not pickable: it is the background).
+    """
+    import pydeck as pdk
+
+    fill, line, _ = _BASEMAP.get(theme, _BASEMAP["light"])
+    frame = geometry
+    if frame.crs is not None and frame.crs.to_epsg() != 4326:
+        frame = frame.to_crs(4326)
+    keep = [c for c in ("code", "name_en", "name_zh", "geometry") if c in frame.columns]
+    data = json.loads(frame[keep].to_json())
+    return pdk.Layer(
+        "GeoJsonLayer",
+        data=data,
+        id=layer_id,
+        stroked=True,
+        filled=True,
+        get_fill_color=fill,
+        get_line_color=line,
+        line_width_min_pixels=1,
+        pickable=False,
+    )
+
+
+def scatter_layer(
+    records: Sequence[Mapping[str, Any]],
+    *,
+    layer_id: str,
+    radius: str = "radius",
+    colour: str = "colour",
+    pickable: bool = True,
+) -> pdk.Layer:
+    """Draw points (cities, sites) as a ``ScatterplotLayer``.
+
+    Parameters
+    ----------
+    records
+        One mapping per point with ``lon``, ``lat``, a radius in metres and an RGB(A) colour.
+    layer_id
+        The layer's id (clicks report it with the row index).
+    radius, colour
+        The keys holding the radius and the colour.
+    pickable
+        Whether hovering and clicking report the point.
+
+    Returns
+    -------
+    pydeck.Layer
+        The layer.
+    """
+    import pydeck as pdk
+
+    return pdk.Layer(
+        "ScatterplotLayer",
+        data=list(records),
+        id=layer_id,
+        get_position=["lon", "lat"],
+        get_radius=radius,
+        get_fill_color=colour,
+        get_line_color=[255, 255, 255],
+        stroked=True,
+        line_width_min_pixels=1,
+        radius_min_pixels=3,
+        radius_max_pixels=40,
+        pickable=pickable,
+        auto_highlight=True,
+    )
+
+
+def city_records(
+    cities: pd.DataFrame,
+    *,
+    score: str = "score",
+    tier: str = "tier",
+    name: str = "name_en",
+    selected: str | None = None,
+) -> list[dict[str, Any]]:
+    """Turn a city table into map records: colour by tier, radius by score.
+
+    Parameters
+    ----------
+    cities
+        One row per city with ``code``, ``lon``, ``lat``, a score column (0-100 or any
+        scale), a tier column and a name column.
+    score, tier, name
+        The columns to use.
+    selected
+        Code of the selected city, drawn with a dark outline colour and larger.
+
+    Returns
+    -------
+    list of dict
+        Records with ``code``, ``name``, ``lon``, ``lat``, ``score``, ``tier``, ``radius``
+        (metres) and ``colour``, in the row order of ``cities`` (a click's index is a row).
+    """
+    values = cities[score].to_numpy(dtype=float)
+    finite = values[np.isfinite(values)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    span = hi - lo if hi > lo else 1.0
+    records = []
+    for row, value in zip(cities.itertuples(index=False), values, strict=True):
+        share = (value - lo) / span if math.isfinite(value) else 0.0
+        tier_name = str(getattr(row, tier))
+        colour = [*TIER_COLOURS.get(tier_name, _OTHER), 220]
+        code = str(row.code)
+        if code == selected:
+            colour = [20, 20, 20, 255]
+        records.append(
+            {
+                "code": code,
+                "name": str(getattr(row, name)),
+                "lon": float(row.lon),
+                "lat": float(row.lat),
+                "score": round(float(value), 2) if math.isfinite(value) else None,
+                "tier": tier_name,
+                "radius": 18_000 + 60_000 * share + (25_000 if code == selected else 0),
+                "colour": colour,
+            }
+        )
+    return records
+
+
+def city_layer(records: Sequence[Mapping[str, Any]], *, layer_id: str = "cities") -> pdk.Layer:
+    """Draw city records from :func:`city_records` as a pickable scatter layer.
+
+    Parameters
+    ----------
+    records
+        The records.
+    layer_id
+        The layer's id.
+
+    Returns
+    -------
+    pydeck.Layer
+        The layer.
+    """
+    return scatter_layer(records, layer_id=layer_id)
+
+
+def hexagon_layer(
+    points: pd.DataFrame,
+    *,
+    weight: str,
+    layer_id: str = "demand",
+    radius_m: float = 1500.0,
+) -> pdk.Layer:
+    """Aggregate weighted points (demand) into hexagons.
+
+    Parameters
+    ----------
+    points
+        Rows with ``lon``, ``lat`` and the weight column.
+    weight
+        The column summed in each hexagon.
+    layer_id
+        The layer's id.
+    radius_m
+        The hexagon radius in metres.
+
+    Returns
+    -------
+    pydeck.Layer
+        A ``HexagonLayer``.
+    """
+    import pydeck as pdk
+
+    data = points[["lon", "lat", weight]].to_dict(orient="records")
+    return pdk.Layer(
+        "HexagonLayer",
+        data=data,
+        id=layer_id,
+        get_position=["lon", "lat"],
+        get_elevation_weight=weight,
+        get_color_weight=weight,
+        elevation_aggregation="SUM",
+        color_aggregation="SUM",
+        radius=radius_m,
+        extruded=False,
+        opacity=0.6,
+        pickable=True,
+    )
+
+
+def arc_layer(
+    arcs: pd.DataFrame,
+    *,
+    layer_id: str = "assignments",
+    colour: Sequence[int] = (11, 110, 79, 160),
+) -> pdk.Layer:
+    """Draw assignments (demand point to serving site) as arcs.
+
+    Parameters
+    ----------
+    arcs
+        Rows with ``src_lon``, ``src_lat``, ``dst_lon``, ``dst_lat``.
+    layer_id
+        The layer's id.
+    colour
+        RGBA colour of the arcs.
+
+    Returns
+    -------
+    pydeck.Layer
+        An ``ArcLayer``.
+    """
+    import pydeck as pdk
+
+    cols = ["src_lon", "src_lat", "dst_lon", "dst_lat"]
+    return pdk.Layer(
+        "ArcLayer",
+        data=arcs[cols].to_dict(orient="records"),
+        id=layer_id,
+        get_source_position=["src_lon", "src_lat"],
+        get_target_position=["dst_lon", "dst_lat"],
+        get_source_color=list(colour),
+        get_target_color=list(colour),
+        get_width=1,
+        pickable=False,
+    )
+
+
+def index_map(
+    provinces: gpd.GeoDataFrame,
+    records: Sequence[Mapping[str, Any]],
+    *,
+    theme: str = "light",
+    view: Mapping[str, float] | None = None,
+) -> pdk.Deck:
+    """Build the Index Explorer's map: provinces as the basemap, cities on top.
+
+    Parameters
+    ----------
+    provinces
+        Province polygons.
+    records
+        City records from :func:`city_records`.
+    theme
+        ``"light"`` or ``"dark"``.
+    view
+        ``latitude``, ``longitude``, ``zoom``; all of China when ``None``.
+
+    Returns
+    -------
+    pydeck.Deck
+        The deck (turn it into a spec for Panel with :func:`deck_to_spec`).
+    """
+    import pydeck as pdk
+
+    view = dict(view or {"latitude": 34.5, "longitude": 106.0, "zoom": 3.0})
+    return pdk.Deck(
+        layers=[basemap_layer(provinces, theme=theme), city_layer(records)],
+        initial_view_state=pdk.ViewState(pitch=0, bearing=0, **view),
+        map_style=None,
+        tooltip={"html": "<b>{name}</b><br/>{tier} · {score}"},
+    )
+
+
+def deck_to_spec(deck: pdk.Deck, *, theme: str = "light") -> dict[str, Any]:
+    """Turn a pydeck ``Deck`` into the dict spec Panel's ``DeckGL`` pane draws without tiles.
+
+    Parameters
+    ----------
+    deck
+        The deck.
+    theme
+        ``"light"`` or ``"dark"``: the map's background colour.
+
+    Returns
+    -------
+    dict
+        The deck.gl JSON spec with ``"mapStyle": None`` (pydeck drops a ``None`` map style,
+        and the pane needs the key) and no map provider.
+    """
+    spec = json.loads(deck.to_json())
+    spec["mapStyle"] = None
+    spec.pop("mapProvider", None)
+    spec.pop("views", None)
+    spec.pop("tooltip", None)
+    spec["background"] = _BASEMAP.get(theme, _BASEMAP["light"])[2]
+    return spec
