@@ -22,7 +22,9 @@ def test_unknown_parameter_suggests_close_name(probe, tmp_path):
 
 
 def test_unknown_parameter_lists_valid_ones(probe):
-    with pytest.raises(SpecError, match=r"Parameters of this report: fail_if_exists, label, n"):
+    with pytest.raises(
+        SpecError, match=r"Parameters of this report: fail_if_exists, fail_label, label, n"
+    ):
         validate_parameters(probe, {"zzz": 1})
 
 
