@@ -120,7 +120,10 @@ class BrokenPlugin:
 
 
 def summary_of(obj: Any) -> str:
-    """Return the first line of ``obj``'s docstring, or ``""``."""
+    """Return ``obj.description`` if it is a non-empty string, else its docstring's first line."""
+    desc = getattr(obj, "description", None)
+    if isinstance(desc, str) and desc.strip():
+        return " ".join(desc.split())
     doc = getattr(obj, "__doc__", None) or ""
     if not isinstance(doc, str):
         return ""

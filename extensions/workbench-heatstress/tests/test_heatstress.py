@@ -1,0 +1,68 @@
+"""Tests of the heat-stress agent and the heatwave-with-blackout scenario."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from workbench.citymodel import CityModel, get_scenario
+from workbench.citymodel.result import build_dataset
+from workbench.errors import SpecError
+
+from workbench_heatstress import HEATWAVE_BLACKOUT, SCENARIO_YAML, HeatStressAgent, attach
+
+HOURS = 48
+
+
+def run_model(scenario, mechanism="priority", with_agent=True):
+    model = CityModel(scenario, mechanism, seed=3, hours=HOURS, n_units=200)
+    agent = attach(model) if with_agent else None
+    for _ in range(HOURS):
+        model.step()
+    return model, agent
+
+
+def test_scenario_has_heatwave_and_blackout():
+    sc = get_scenario(SCENARIO_YAML)
+    assert sc == HEATWAVE_BLACKOUT
+    assert [e["type"] for e in sc.events] == ["heatwave", "hub_outage"]
+
+
+def test_agent_claims_power_only_in_the_heatwave_and_reports_stress():
+    model, _ = run_model(HEATWAVE_BLACKOUT)
+    ds = build_dataset(model)
+    req = ds["cooling_centre_requested_kw"]
+    served = ds["cooling_centre_served_kw"]
+    stress = ds["heat_stress_index"]
+    assert float(req.isel(time=slice(0, 12)).sum()) == 0.0  # before the heatwave (hour 12)
+    assert float(req.isel(time=slice(12, HOURS)).min()) > 0.0
+    assert bool((served <= req + 1e-6).all())
+    assert float(stress.isel(time=slice(0, 12)).max()) == 0.0
+    # stress is bounded by the heat (100 x excess) and lowered by what was served
+    assert float(stress.max()) <= 100 * 0.6 + 1e-9
+    heat = 100 * 0.6
+    relieved = heat * (1 - served / req.where(req > 0))
+    np.testing.assert_allclose(
+        stress.isel(time=slice(12, HOURS)), relieved.isel(time=slice(12, HOURS))
+    )
+    # the agent's claims go through the orchestrator's decision log
+    log = model.orchestrator.log.to_dataframe()
+    assert log["claimant"].str.startswith("cooling_centre:").any()
+
+
+def test_without_heat_there_is_no_claim():
+    model, agent = run_model("baseline")
+    assert agent is not None
+    assert float(model.metrics["cooling_centre_requested_kw"].sum()) == 0.0
+    assert float(model.metrics["heat_stress_index"].sum()) == 0.0
+
+
+def test_same_seed_same_result():
+    a, _ = run_model(HEATWAVE_BLACKOUT)
+    b, _ = run_model(HEATWAVE_BLACKOUT)
+    np.testing.assert_array_equal(a.metrics["heat_stress_index"], b.metrics["heat_stress_index"])
+
+
+def test_bad_parameter_is_refused():
+    model = CityModel("baseline", "none", seed=0, hours=2, n_units=50)
+    with pytest.raises(SpecError, match=r"`kw_per_km2` must be a non-negative number"):
+        HeatStressAgent(model, kw_per_km2=-1)
