@@ -50,14 +50,14 @@ def build_units(
     Each unit belongs to a demand point (chosen with probability proportional to its tokens
     per day), takes its district and profile, is interactive with the profile's interactive
     share, and gets an equal part of the point's demand times a log-normal size factor.
-    Without a table, units are spread over districts in proportion to the square root of
+    Without a table (or when none of its points lies in the districts), units are spread over districts in proportion to the square root of
     their area with profiles drawn uniformly (synthetic). Totals are rescaled by the model.
     """
     D = space.n_districts
+    codes = {c: i for i, c in enumerate(space.codes)}
     if table is not None and len(table):
-        codes = {c: i for i, c in enumerate(space.codes)}
-        keep = table["district"].astype(str).isin(codes)
-        table = table[keep]
+        table = table[table["district"].astype(str).isin(codes)]
+    if table is not None and len(table):
         w = table["tokens_per_day"].to_numpy(float)
         pick = rng.choice(len(table), size=n_units, p=w / w.sum())
         district = table["district"].astype(str).map(codes).to_numpy()[pick]

@@ -1,0 +1,104 @@
+"""The ``workbench scenarios`` and ``workbench simulate`` commands."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import xarray as xr
+
+from workbench.cli import main
+
+
+def test_scenarios_list(capsys):
+    assert main(["scenarios", "list"]) == 0
+    out = capsys.readouterr().out
+    for name in ("baseline", "heatwave", "hub_outage", "lp", "contract_net", "drf"):
+        assert name in out
+
+
+def test_simulate_one_run_writes_netcdf_and_prints_kpis(tmp_path, capsys):
+    out = tmp_path / "run.nc"
+    rc = main(
+        [
+            "simulate",
+            "--scenario",
+            "hub_outage",
+            "--mechanism",
+            "priority",
+            "--hours",
+            "12",
+            "--units",
+            "300",
+            "--out",
+            str(out),
+        ]
+    )
+    assert rc == 0
+    text = capsys.readouterr().out
+    assert "ratio_to_none" in text
+    assert "unserved_energy_mwh" in text
+    ds = xr.open_dataset(out, engine="h5netcdf")
+    assert ds.attrs["scenario"] == "hub_outage"
+    assert ds.attrs["mechanism"] == "priority"
+    ds.close()
+
+
+def test_simulate_accepts_a_scenario_file(tmp_path, capsys):
+    f = tmp_path / "mine.yaml"
+    f.write_text("name: mine\nevents:\n  - type: carbon_price\n    cny_per_t: 500\n")
+    rc = main(
+        [
+            "simulate",
+            "--scenario",
+            str(f),
+            "--hours",
+            "6",
+            "--units",
+            "200",
+            "--out",
+            str(tmp_path / "m.nc"),
+        ]
+    )
+    assert rc == 0
+
+
+def test_simulate_ensemble_writes_comparison(tmp_path, capsys):
+    rc = main(
+        [
+            "simulate",
+            "--scenario",
+            "baseline,heatwave",
+            "--mechanism",
+            "none,lp",
+            "--seeds",
+            "2",
+            "--hours",
+            "24",
+            "--units",
+            "200",
+            "--out",
+            str(tmp_path / "ens"),
+        ]
+    )
+    assert rc == 0
+    table = pd.read_csv(tmp_path / "ens" / "comparison.csv")
+    assert set(table["scenario"]) == {"baseline", "heatwave"}
+    assert set(table["mechanism"]) == {"none", "lp"}
+    assert set(table["seed"]) == {0, 1}
+
+
+def test_simulate_bad_scenario_is_one_line_exit_2(tmp_path, capsys):
+    rc = main(["simulate", "--scenario", "heatwaev", "--out", str(tmp_path / "x.nc")])
+    assert rc == 2
+    err = capsys.readouterr().err
+    assert "Did you mean 'heatwave'" in err
+
+
+@pytest.mark.dask
+def test_ensemble_on_dask_equals_serial():
+    from workbench.citymodel import ensemble
+
+    kw = {"hours": 24, "n_units": 200}
+    serial = ensemble(["esports_final"], ["none", "market"], [0, 1], **kw)
+    dist = ensemble(["esports_final"], ["none", "market"], [0, 1], parallel=True, n_workers=1, **kw)
+    pd.testing.assert_frame_equal(serial, dist)
