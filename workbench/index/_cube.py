@@ -126,7 +126,9 @@ def with_values(
 
 
 def years_mask(cube: xr.Dataset, years: Any) -> np.ndarray:
-    """Boolean mask over the cube's year axis selecting ``years`` (None = all years).
+    """Boolean mask over the cube's year axis selecting ``years``.
+
+    ``None`` selects every year; ``"latest"`` / ``"first"`` the last / first year.
 
     Raises
     ------
@@ -138,6 +140,11 @@ def years_mask(cube: xr.Dataset, years: Any) -> np.ndarray:
     all_years = [int(y) for y in cube[YEAR].values]
     if years is None:
         return np.ones(len(all_years), dtype=bool)
+    if isinstance(years, str):
+        if years not in ("latest", "first"):
+            msg = f"`base_year` must be a year, a list of years, 'latest', 'first' or None; got {years!r}."
+            raise SchemaError(msg)
+        years = all_years[-1] if years == "latest" else all_years[0]
     wanted = [int(y) for y in np.atleast_1d(years)]
     missing = [y for y in wanted if y not in all_years]
     if missing:
