@@ -71,7 +71,9 @@ def test_screening_documented_case(asem):
     dat_thresh = 0.75 removes LAO, MMR and VNM."""
     cube, fw = asem
     sub = cube.isel(city=slice(39, 51)).sel(indicator=["Research", "Pat", "CultServ", "CultGood"])
-    step = Screen(min_availability=0.75).fit(sub, fw.subset(["Research", "Pat", "CultServ", "CultGood"]))
+    step = Screen(min_availability=0.75).fit(
+        sub, fw.subset(["Research", "Pat", "CultServ", "CultGood"])
+    )
     assert step.removed_ == ("LAO", "MMR", "VNM")
     assert Screen(min_availability=0.75).fit_transform(sub, fw).sizes["city"] == 9
 
@@ -109,6 +111,8 @@ def test_reader_keeps_groups_and_denominators(asem, year_col):
     cube, fw = asem
     assert cube["EurAsia_group"].sel(city="AUT").item() == "Europe"
     assert float(cube["GDP"].sel(city="AUT")) == pytest.approx(390.799991147468)
-    assert fw.root == "Index" and len(fw.indicators) == 49
+    assert fw.root == "Index"
+    assert len(fw.indicators) == 49
     assert set(fw.groups) == {"GDP_group", "GDPpc_group", "Pop_group", "EurAsia_group"}
-    assert "year" not in cube["value"].dims and cube.attrs["year"] == 2018
+    assert "year" not in cube["value"].dims
+    assert cube.attrs["year"] == 2018

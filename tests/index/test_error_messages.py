@@ -1,4 +1,4 @@
-"""Every bad setting gets a clear error naming the argument, the rule, what was received, the fix."""
+"""Every bad setting gets a clear error: the argument, the rule, what was received, the fix."""
 
 from __future__ import annotations
 
@@ -59,7 +59,10 @@ def test_framework_errors(rows, match):
 def test_framework_missing_column_and_empty_aggregate():
     with pytest.raises(SpecError, match=r"lacks the required column\(s\) \['Weight'\]"):
         Framework.from_table(pd.DataFrame(FRAMEWORK_ROWS).drop(columns="Weight"))
-    rows = [*FRAMEWORK_ROWS, {"iCode": "C", "Parent": "IDX", "Direction": 1, "Weight": 1, "Type": "Aggregate"}]
+    rows = [
+        *FRAMEWORK_ROWS,
+        {"iCode": "C", "Parent": "IDX", "Direction": 1, "Weight": 1, "Type": "Aggregate"},
+    ]
     with pytest.raises(SpecError, match="aggregate 'C' has no children"):
         Framework.from_table(rows)
 
@@ -96,21 +99,42 @@ def test_missing_framework(panel):
 @pytest.mark.parametrize(
     ("make", "match"),
     [
-        (lambda: Normalise(method="minmx"), r"Unknown normalisation method 'minmx'. Did you mean 'minmax'"),
-        (lambda: Normalise(method="minmax", rnage=[0, 1]), r"Unknown setting 'rnage'.*Did you mean 'range'"),
+        (
+            lambda: Normalise(method="minmx"),
+            r"Unknown normalisation method 'minmx'. Did you mean 'minmax'",
+        ),
+        (
+            lambda: Normalise(method="minmax", rnage=[0, 1]),
+            r"Unknown setting 'rnage'.*Did you mean 'range'",
+        ),
         (lambda: Normalise(method="minmax", range=[5, 1]), r"`range` must be increasing"),
         (lambda: Normalise(method="minmax", range="x"), r"`range` must be two numbers"),
         (lambda: Normalise(overrides={"a1": "rank"}), r"`overrides\['a1'\]` must be a mapping"),
-        (lambda: Aggregate(method="arithmetc"), r"Unknown aggregation method 'arithmetc'. Did you mean 'arithmetic'"),
+        (
+            lambda: Aggregate(method="arithmetc"),
+            r"Unknown aggregation method 'arithmetc'. Did you mean 'arithmetic'",
+        ),
         (lambda: Aggregate(method="power", q=2), r"Unknown setting 'q'.*Valid settings: p"),
-        (lambda: Aggregate(min_availability=1.5), r"`min_availability` must be between 0 and 1; got 1.5"),
+        (
+            lambda: Aggregate(min_availability=1.5),
+            r"`min_availability` must be between 0 and 1; got 1.5",
+        ),
         (lambda: Aggregate(by_node={"A": "geo"}), r"Unknown aggregation method 'geo'"),
         (lambda: Screen(min_availability="most"), r"`min_availability` must be a number"),
-        (lambda: Screen(by="nan"), r"`by` must be one of 'na', 'zeros', 'both'; got 'nan'. Did you mean 'na'"),
-        (lambda: Screen(force_include=["x"], force_exclude=["x"]), r"in both `force_include` and `force_exclude`"),
+        (
+            lambda: Screen(by="nan"),
+            r"`by` must be one of 'na', 'zeros', 'both'; got 'nan'. Did you mean 'na'",
+        ),
+        (
+            lambda: Screen(force_include=["x"], force_exclude=["x"]),
+            r"in both `force_include` and `force_exclude`",
+        ),
         (lambda: Impute(method="man"), r"`method` must be one of .*Did you mean 'mean'"),
         (lambda: Impute(method="group_mean"), r"`group` is required with method='group_mean'"),
-        (lambda: Impute(method="function", function="nomodule"), r"must be a callable or a 'package.module:function'"),
+        (
+            lambda: Impute(method="function", function="nomodule"),
+            r"must be a callable or a 'package.module:function'",
+        ),
         (lambda: Impute(method="function", function="nomod_xyz:f"), r"could not be imported"),
         (lambda: Treat(method="winsor"), r"`method` must be one of .*Did you mean 'winsorise'"),
         (lambda: Treat(max_points=-1), r"`max_points` must be a whole number >= 0; got -1"),
@@ -118,8 +142,14 @@ def test_missing_framework(panel):
         (lambda: Treat(overrides={"a1": {"winmax": 2}}), r"unknown setting 'winmax'"),
         (lambda: Treat(overrides={"a1": 3}), r"must be 'none' or a mapping"),
         (lambda: Weight(method="pcaa"), r"Unknown weighting method 'pcaa'. Did you mean 'pca'"),
-        (lambda: Weight(method="manual", weight={"a1": 1}), r"Unknown setting 'weight'.*Did you mean 'weights'"),
-        (lambda: Tier(method="quantiles"), r"Unknown tiering method 'quantiles'. Did you mean 'quantile'"),
+        (
+            lambda: Weight(method="manual", weight={"a1": 1}),
+            r"Unknown setting 'weight'.*Did you mean 'weights'",
+        ),
+        (
+            lambda: Tier(method="quantiles"),
+            r"Unknown tiering method 'quantiles'. Did you mean 'quantile'",
+        ),
         (lambda: Tier(labels=["A"]), r"`labels` must be at least two distinct tier names"),
         (lambda: Denominate(denominators=["GDP"]), r"`denominators` must be a mapping"),
         (lambda: Denominate(scale={"a1": 0}), r"`scale\['a1'\]` must be a non-zero number"),
@@ -131,15 +161,23 @@ def test_step_setting_errors(make, match):
 
 
 def test_fit_time_errors(panel, small_framework, asem):
-    with pytest.raises(SpecError, match=r"`overrides` names indicator\(s\) \['zz'\] not in the cube"):
+    with pytest.raises(
+        SpecError, match=r"`overrides` names indicator\(s\) \['zz'\] not in the cube"
+    ):
         Treat(overrides={"zz": "none"}).fit(panel, small_framework)
     with pytest.raises(SpecError, match=r"names city 'C99', which is not in the cube"):
         Screen(force_include=["C99"]).fit(panel, small_framework)
     with pytest.raises(SpecError, match="Screening removes every city"):
-        Screen(min_availability=1.0, force_exclude=[f"C{i:02d}" for i in range(12)]).fit(panel, small_framework)
+        Screen(min_availability=1.0, force_exclude=[f"C{i:02d}" for i in range(12)]).fit(
+            panel, small_framework
+        )
     with pytest.raises(SchemaError, match=r"`base_year` \[1999\] is not a year of the cube"):
         Normalise(base_year=1999).fit(panel, small_framework)
-    with pytest.raises(SpecError, match="Weight' must be") if False else pytest.raises(SpecError, match=r"`weights\['a1'\]` must be a number >= 0"):
+    with (
+        pytest.raises(SpecError, match="Weight' must be")
+        if False
+        else pytest.raises(SpecError, match=r"`weights\['a1'\]` must be a number >= 0")
+    ):
         Weight(method="manual", weights={"a1": -2}).fit(panel, small_framework)
     with pytest.raises(SpecError, match="needs `lower` and `upper` goalposts"):
         Normalise(method="goalposts").fit_transform(panel, small_framework)
@@ -147,16 +185,29 @@ def test_fit_time_errors(panel, small_framework, asem):
         Normalise(method="dist_ref", reference="XX").fit(panel, small_framework)
     with pytest.raises(SpecError, match="some indicators have no Target"):
         Normalise(method="dist_target").fit_transform(panel, small_framework)
-    with pytest.raises(SpecError, match=r"`group`: the cube has no city-level column 'EurAsia'.*Did you mean 'EurAsia_group'"):
+    with pytest.raises(
+        SpecError,
+        match=r"`group`: the cube has no city-level column 'EurAsia'.*Did you mean 'EurAsia_group'",
+    ):
         Impute(method="group_mean", group="EurAsia").fit(*asem)
-    with pytest.raises(SpecError, match=r"`by_node` names \['AA'\], which are not aggregates.*Did you mean 'A'"):
+    with pytest.raises(
+        SpecError, match=r"`by_node` names \['AA'\], which are not aggregates.*Did you mean 'A'"
+    ):
         Aggregate(by_node={"AA": "geometric"}).fit(panel, small_framework)
-    with pytest.raises(SpecError, match="geometric mean needs positive values.*range: \\[1, 100\\]"):
-        Pipeline([{"normalise": {}}, {"aggregate": {"method": "geometric"}}]).run(panel, small_framework)
+    with pytest.raises(
+        SpecError, match="geometric mean needs positive values.*range: \\[1, 100\\]"
+    ):
+        Pipeline([{"normalise": {}}, {"aggregate": {"method": "geometric"}}]).run(
+            panel, small_framework
+        )
     with pytest.raises(SpecError, match="Fixed tiers need `thresholds` with 2 numbers"):
-        Pipeline([{"normalise": {}}, {"aggregate": {}}, {"tier": {"method": "fixed"}}]).run(panel, small_framework)
+        Pipeline([{"normalise": {}}, {"aggregate": {}}, {"tier": {"method": "fixed"}}]).run(
+            panel, small_framework
+        )
     with pytest.raises(SpecError, match="`shares` must be 3 positive numbers summing to 1"):
-        Pipeline([{"normalise": {}}, {"aggregate": {}}, {"tier": {"shares": [0.5, 0.5]}}]).run(panel, small_framework)
+        Pipeline([{"normalise": {}}, {"aggregate": {}}, {"tier": {"shares": [0.5, 0.5]}}]).run(
+            panel, small_framework
+        )
     with pytest.raises(SpecError, match="tier step needs scores of node 'IDX'"):
         Tier().fit(panel, small_framework)
     with pytest.raises(SpecError, match=r"`denominators` names indicator 'zz'"):
@@ -164,7 +215,9 @@ def test_fit_time_errors(panel, small_framework, asem):
 
 
 def test_not_fitted():
-    with pytest.raises(NotFittedError, match=r"This Treat is not fitted yet. Call .fit\(cube, framework\)"):
+    with pytest.raises(
+        NotFittedError, match=r"This Treat is not fitted yet. Call .fit\(cube, framework\)"
+    ):
         Treat().transform(xr.Dataset({"value": (("city", "indicator"), np.zeros((2, 2)))}))
 
 
@@ -175,12 +228,18 @@ def test_not_fitted():
         ({"stps": []}, r"Unknown key\(s\) \['stps'\]"),
         ({"name": "x"}, "has no 'steps' list"),
         ({"steps": []}, "`steps` is empty"),
-        ({"steps": [{"normalize": {}}]}, r"Unknown index step 'normalize'. Did you mean 'normalise'"),
+        (
+            {"steps": [{"normalize": {}}]},
+            r"Unknown index step 'normalize'. Did you mean 'normalise'",
+        ),
         ({"steps": [{"normalise": {}, "aggregate": {}}]}, "must be a mapping with one key"),
         ({"steps": [{"normalise": "minmax"}]}, r"settings must be a mapping"),
         ({"steps": [{"aggregate": {}}, {"normalise": {}}]}, r"come after 'aggregate'"),
         ({"steps": [{"tier": {}}, {"aggregate": {}}]}, "must come after the 'aggregate' step"),
-        ({"steps": [{"screen": {"treshold": 0.5}}]}, r"Did you mean 'threshold'|Valid settings: min_availability"),
+        (
+            {"steps": [{"screen": {"treshold": 0.5}}]},
+            r"Did you mean 'threshold'|Valid settings: min_availability",
+        ),
     ],
 )
 def test_spec_errors(spec, match):
@@ -207,16 +266,18 @@ def test_run_year_errors(panel, asem):
 # ---------------------------------------------------------------- COINr reader
 def test_coinr_reader_errors(tmp_path, asem_paths):
     idata, imeta = asem_paths
-    with pytest.raises(DataError, match="does not exist"):
-        from workbench.data.coinr import read_coinr
+    from workbench.data.coinr import read_coinr
 
+    with pytest.raises(DataError, match="does not exist"):
         read_coinr(tmp_path / "nope.csv", imeta)
     df = pd.read_csv(idata)
     df.drop(columns="uCode").to_csv(tmp_path / "a.csv", index=False)
     with pytest.raises(DataError, match="has no 'uCode' column"):
         read_coinr(tmp_path / "a.csv", imeta)
     df.drop(columns="LPI").to_csv(tmp_path / "b.csv", index=False)
-    with pytest.raises(DataError, match=r"indicator\(s\) of iMeta have no column in iData: \['LPI'\]"):
+    with pytest.raises(
+        DataError, match=r"indicator\(s\) of iMeta have no column in iData: \['LPI'\]"
+    ):
         read_coinr(tmp_path / "b.csv", imeta)
     bad = df.astype({"LPI": object})
     bad.loc[0, "LPI"] = "high"
@@ -257,7 +318,9 @@ def test_paths_errors(asem_result):
 
     with pytest.raises(SpecError, match="Unknown city 'XXX'"):
         development_path(asem_result, "XXX")
-    with pytest.raises(SpecError, match=r"`changes` names 'LP', which is not an indicator. Did you mean 'LPI'"):
+    with pytest.raises(
+        SpecError, match=r"`changes` names 'LP', which is not an indicator. Did you mean 'LPI'"
+    ):
         what_if(asem_result, "GBR", {"LP": 1.0})
     with pytest.raises(SpecError, match=r"`changes\['LPI'\]` must be a finite number"):
         what_if(asem_result, "GBR", {"LPI": float("nan")})
@@ -280,5 +343,20 @@ def test_cli_errors(asem_paths, tmp_path, capsys):
     assert "does not exist" in capsys.readouterr().err
     spec = tmp_path / "s.yaml"
     spec.write_text("steps:\n  - normalise: {method: minmx}\n")
-    assert main(["index", "run", str(idata), "--meta", str(imeta), "--spec", str(spec), "--out", str(tmp_path / "o.csv")]) == 2
+    assert (
+        main(
+            [
+                "index",
+                "run",
+                str(idata),
+                "--meta",
+                str(imeta),
+                "--spec",
+                str(spec),
+                "--out",
+                str(tmp_path / "o.csv"),
+            ]
+        )
+        == 2
+    )
     assert "Did you mean 'minmax'" in capsys.readouterr().err

@@ -65,16 +65,19 @@ def test_dist_target_norm_num_case():
     # test "norm_num": x = 1:10, targ = 8, cap_max = TRUE -> min 0, max 1, x >= 8 -> 1
     x = col(np.arange(1, 11))
     out = nz.dist_target(x, x, ONE, target=8, cap=True)[:, 0]
-    assert out.min() == 0 and out.max() == 1
+    assert out.min() == 0
+    assert out.max() == 1
     assert (out[np.arange(1, 11) >= 8] == 1).all()
 
 
 def test_minmax_zscore_norm_num_case():
     x = col(np.arange(1, 11))
     out = nz.minmax(x, x, ONE, range=(2, 7))[:, 0]
-    assert out.min() == 2 and out.max() == 7
+    assert out.min() == 2
+    assert out.max() == 7
     z = nz.zscore(x, x, ONE, mean_sd=(5, 2))[:, 0]
-    assert z.mean() == pytest.approx(5) and z.std(ddof=1) == pytest.approx(2)
+    assert z.mean() == pytest.approx(5)
+    assert z.std(ddof=1) == pytest.approx(2)
 
 
 def test_n_funcs_cases():
@@ -96,7 +99,8 @@ def test_borda_and_direction_norm_df_case():
     c = col(x)
     assert sorted(nz.borda(c, c, ONE)[:, 0]) == list(range(10))  # expect_setequal(.., 0:9)
     mm = nz.minmax(c, c, np.array([-1.0]))[:, 0]
-    assert mm[np.argmin(x)] == 100 and mm[np.argmax(x)] == 0
+    assert mm[np.argmin(x)] == 100
+    assert mm[np.argmax(x)] == 0
 
 
 def test_rank_percentile():
@@ -180,7 +184,9 @@ def test_winsorise_coinr_example():
     # COINr ?winsorise example: x <- c(1:10, 30, 100)
     x = np.r_[np.arange(1, 11), 30, 100].astype(float)
     out, n, lo, hi = winsorise(x, 5, 2.0, 3.5)
-    assert n >= 1 and hi == out.max() and lo == -np.inf
+    assert n >= 1
+    assert hi == out.max()
+    assert lo == -np.inf
     assert out.max() < 100
     assert abs(skew(out)) < 2 or kurtosis(out) < 3.5
 
@@ -195,7 +201,8 @@ def test_tier_methods():
     for f in (tr.kmeans, tr.jenks):
         b = f(s, 3)
         labels = tr.assign(s, b, ["L", "D", "P"])
-        assert list(labels[:10]) == ["P"] * 10 and list(labels[-10:]) == ["L"] * 10
+        assert list(labels[:10]) == ["P"] * 10
+        assert list(labels[-10:]) == ["L"] * 10
     q = tr.quantile(s, 3)
     assert (tr.assign(s, q, ["L", "D", "P"]) == "L").sum() == 10
     np.testing.assert_allclose(tr.fixed(s, 3, thresholds=[60, 20]), [20, 60])

@@ -19,10 +19,12 @@ def res(asem):
 
 def test_profile_and_peers(res):
     p = profile(res, "GBR", top=4)
-    assert p.tier == res.tier_of("GBR") and len(p.strengths) == 4
+    assert p.tier == res.tier_of("GBR")
+    assert len(p.strengths) == 4
     t = p.to_dataframe()
     assert t.loc[list(p.strengths), "gap_all"].min() >= t.loc[list(p.weaknesses), "gap_all"].max()
-    assert "GBR" not in p.peers and len(peer_group(res, "GBR", k=3)) == 3
+    assert "GBR" not in p.peers
+    assert len(peer_group(res, "GBR", k=3)) == 3
     assert "peer group" in p.describe()
 
 
@@ -38,7 +40,8 @@ def test_path_to_next_tier_is_optimal_and_works(res):
     table = res.table()
     city = table.loc[table["tier"] == "Dynamic", "code"].iloc[0]
     path = development_path(res, city, cap=15)
-    assert path.status == "optimal" and path.optimal
+    assert path.status == "optimal"
+    assert path.optimal
     assert path.target_tier == "Leading"
     assert path.score_after >= path.threshold - 1e-6
     # apply the raw changes through what-if: the city reaches the target tier
@@ -62,14 +65,16 @@ def test_path_nonlinear_is_labelled_not_optimal(asem):
     table = res.table()
     city = table.loc[table["tier"] == "Dynamic", "code"].iloc[0]
     path = development_path(res, city, cap=20)
-    assert not path.optimal and "not proven optimal" in path.solver
+    assert not path.optimal
+    assert "not proven optimal" in path.solver
     assert path.score_after >= path.threshold - 1e-4
 
 
 def test_analysis_tables(res, asem):
     cube, fw = asem
     st = analysis.indicator_stats(cube)
-    assert st.loc["Bord", "outliers"] and not st.loc["LPI", "outliers"]
+    assert st.loc["Bord", "outliers"]
+    assert not st.loc["LPI", "outliers"]
     assert (st["availability"] <= 1).all()
     cor = analysis.correlations(res, method="spearman")
     assert {"r", "p", "collinear", "negative_in_group", "with_parent"} <= set(cor.columns)
@@ -79,7 +84,8 @@ def test_analysis_tables(res, asem):
     pca = analysis.pca_summary(res, node="Physical")
     assert pca["variance_share"].sum() == pytest.approx(1)
     rem = analysis.remove_elements(res)
-    assert len(rem) == 8 and (rem["mean_abs_rank_change"] >= 0).all()
+    assert len(rem) == 8
+    assert (rem["mean_abs_rank_change"] >= 0).all()
     other = Pipeline.from_yaml(SPEC_1_100.replace("minmax, range: [1, 100]", "rank")).run(*asem)
     cmp = analysis.compare(res, other)
     assert cmp["abs_change"].iloc[0] == cmp["abs_change"].max()
@@ -90,4 +96,5 @@ def test_trends_multi_year():
 
     res = run_index(make_panel(), None)
     tr = analysis.trends(res)
-    assert len(tr) == 12 and "slope_per_year" in tr.columns
+    assert len(tr) == 12
+    assert "slope_per_year" in tr.columns

@@ -44,7 +44,8 @@ def test_steps_are_estimators(panel, small_framework):
         step.transform(panel)
     assert step.fit(panel, small_framework) is step
     out = step.transform(panel)
-    assert float(out["value"].min()) == 0 and float(out["value"].max()) == 1
+    assert float(out["value"].min()) == 0
+    assert float(out["value"].max()) == 1
     assert panel["value"].max() > 1  # input untouched
     assert step.get_params() == {"method": "minmax", "range": [0, 1]}
 
@@ -74,10 +75,13 @@ def test_multi_year_pipeline(panel):
 def test_result_exports(asem_result, tmp_path):
     ds = asem_result.to_xarray()
     assert {"score", "rank", "tier"} <= set(ds.data_vars)
-    assert json.loads(ds.attrs["spec"])["steps"][0] == {"denominate": {"denominators": None, "table": None, "scale": None}}
+    assert json.loads(ds.attrs["spec"])["steps"][0] == {
+        "denominate": {"denominators": None, "table": None, "scale": None}
+    }
     p = asem_result.to_netcdf(tmp_path / "r.nc")
     back = xr.open_dataset(p)
-    assert "provenance" in back.attrs and "workbench_version" in json.loads(back.attrs["provenance"])
+    assert "provenance" in back.attrs
+    assert "workbench_version" in json.loads(back.attrs["provenance"])
     back.close()
     df = asem_result.to_dataframe()
     assert set(df.columns) == {"city", "indicator", "score", "rank"}
@@ -95,12 +99,16 @@ def test_weights_and_by_node(asem):
         {"normalise": {"method": "minmax", "range": [1, 100]}},
     ]
     for method in ("equal", "effective", "pca", "optimised"):
-        res = run_index(cube, {"steps": [*base, {"weight": {"method": method}}, {"aggregate": {}}]}, fw)
+        res = run_index(
+            cube, {"steps": [*base, {"weight": {"method": method}}, {"aggregate": {}}]}, fw
+        )
         assert np.isfinite(res.score().to_numpy()).all()
     res = run_index(
         cube, {"steps": [*base, {"aggregate": {"by_node": {"Index": "geometric"}}}]}, fw
     )
-    assert json.loads(res.to_xarray().attrs["spec"])["steps"][-1]["aggregate"]["by_node"] == {"Index": "geometric"}
+    assert json.loads(res.to_xarray().attrs["spec"])["steps"][-1]["aggregate"]["by_node"] == {
+        "Index": "geometric"
+    }
 
 
 def test_bod_weights_per_unit(small_framework, panel):
@@ -136,11 +144,18 @@ def test_treat_overrides_and_table(asem):
 def test_tier_fixed_thresholds(asem_result, asem):
     cube, fw = asem
     res = Pipeline.from_spec(
-        {"steps": [{"normalise": {}}, {"aggregate": {}}, {"tier": {"method": "fixed", "thresholds": [30, 50]}}]}
+        {
+            "steps": [
+                {"normalise": {}},
+                {"aggregate": {}},
+                {"tier": {"method": "fixed", "thresholds": [30, 50]}},
+            ]
+        }
     ).run(cube, fw)
     s = res.score()
     tiers = res.tiers.to_pandas()
-    assert (tiers[s >= 50] == "Leading").all() and (tiers[s < 30] == "Potential").all()
+    assert (tiers[s >= 50] == "Leading").all()
+    assert (tiers[s < 30] == "Potential").all()
     assert res.breaks == (30.0, 50.0)
 
 

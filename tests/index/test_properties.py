@@ -54,7 +54,8 @@ def test_raising_positive_indicator_never_lowers_arithmetic_score(x, unit, bump)
 def test_minmax_scores_in_range(x, lo, width):
     hi = lo + width
     out = nz.minmax(x, x, np.array([1, -1, 1, 1, -1.0]), range=(lo, hi))
-    assert np.all(out >= lo - 1e-9) and np.all(out <= hi + 1e-9)
+    assert np.all(out >= lo - 1e-9)
+    assert np.all(out <= hi + 1e-9)
 
 
 @SETTINGS
@@ -76,4 +77,5 @@ def test_ranks_are_a_permutation(x):
     if len(np.unique(scores)) == len(scores):
         assert sorted(ranks) == list(range(1, x.shape[0] + 1))
     else:  # ties share the best rank
-        assert min(ranks) == 1 and max(ranks) <= x.shape[0]
+        assert min(ranks) == 1
+        assert max(ranks) <= x.shape[0]

@@ -24,9 +24,11 @@ def test_reproducible_and_consistent(asem):
     np.testing.assert_allclose(a.tier_probability.sum(axis=1), 1.0)
     s = a.summary()
     assert list(s["code"][:3]) == ["CHE", "NLD", "DNK"]
-    assert (s["rank_p05"] <= s["median_rank"]).all() and (s["median_rank"] <= s["rank_p95"]).all()
+    assert (s["rank_p05"] <= s["median_rank"]).all()
+    assert (s["median_rank"] <= s["rank_p95"]).all()
     ds = a.to_xarray()
-    assert ds["rank"].dims == ("draw", "city") and "params" in ds.attrs
+    assert ds["rank"].dims == ("draw", "city")
+    assert "params" in ds.attrs
 
 
 def test_zero_noise_reproduces_nominal(asem):
@@ -52,16 +54,25 @@ def test_vectorised_matches_single_runs(asem):
         a: n_ind + j for j, a in enumerate(fw.aggregates)
     }
     structure = [
-        (a, [pos[k] for k in fw.children(a)], [fw.node(k).type == "Indicator" for k in fw.children(a)],
+        (a, [pos[k] for k in fw.children(a)],
+         [fw.node(k).type == "Indicator" for k in fw.children(a)],
          np.array([weighted.index(k) for k in fw.children(a)]))
         for a in fw.aggregates
     ]  # fmt: skip
     for method in ("arithmetic", "geometric"):
         top = _evaluate_chunk(x, structure, n_ind, method, w, 2.0)
         for d in range(3):
-            spec = Pipeline.from_yaml(SPEC_1_100 + f"    \n").to_spec()
+            spec = Pipeline.from_yaml(SPEC_1_100 + "    \n").to_spec()
             spec["steps"][-1] = {"aggregate": {"method": method}}
-            spec["steps"].insert(-1, {"weight": {"method": "manual", "weights": dict(zip(weighted, w[d].tolist(), strict=True))}})
+            spec["steps"].insert(
+                -1,
+                {
+                    "weight": {
+                        "method": "manual",
+                        "weights": dict(zip(weighted, w[d].tolist(), strict=True)),
+                    }
+                },
+            )
             single = Pipeline.from_spec(spec).run(cube, fw).score().to_numpy()
             np.testing.assert_allclose(top[d], single, rtol=1e-10)
 
@@ -104,6 +115,10 @@ def test_dask_scheduler_gives_same_ranks(asem):
 
     cube, fw = asem
     local = uncertainty(cube, SPEC_1_100, fw, n_draws=128, seed=5, chunk_size=32)
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1") as cl:
-        remote = uncertainty(cube, SPEC_1_100, fw, n_draws=128, seed=5, chunk_size=32, scheduler=cl.scheduler_address)
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
+    ) as cl:
+        remote = uncertainty(
+            cube, SPEC_1_100, fw, n_draws=128, seed=5, chunk_size=32, scheduler=cl.scheduler_address
+        )
     np.testing.assert_array_equal(local.ranks, remote.ranks)

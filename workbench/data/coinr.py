@@ -111,8 +111,8 @@ def read_coinr(idata_path: Any, imeta_path: Any) -> tuple[xr.Dataset, Framework]
     dup = idata.duplicated(key)
     if dup.any():
         msg = (
-            f"`idata_path`: unit code(s) {idata.loc[dup, 'uCode'].unique()[:5].tolist()} appear more "
-            f"than once{' for the same Time' if panel else ''}. Each unit needs one row"
+            f"`idata_path`: unit code(s) {idata.loc[dup, 'uCode'].unique()[:5].tolist()} appear "
+            f"more than once{' for the same Time' if panel else ''}. Each unit needs one row"
             f"{' per Time' if panel else ''}."
         )
         raise DataError(msg)

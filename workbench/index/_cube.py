@@ -23,7 +23,7 @@ VALUE = "value"
 
 
 def check_cube(cube: Any, argument: str = "cube") -> None:
-    """Raise :class:`SchemaError` unless ``cube`` is a Dataset with ``value(city, indicator[, year])``.
+    """Raise :class:`SchemaError` unless ``cube`` has ``value(city, indicator[, year])``.
 
     Parameters
     ----------
@@ -43,8 +43,9 @@ def check_cube(cube: Any, argument: str = "cube") -> None:
         raise SchemaError(msg)
     if VALUE not in cube.data_vars:
         msg = (
-            f"`{argument}` has no data variable 'value'; it has {sorted(map(str, cube.data_vars))}. "
-            "Rename the indicator variable to 'value' (cube.rename({'old': 'value'}))."
+            f"`{argument}` has no data variable 'value'; it has "
+            f"{sorted(map(str, cube.data_vars))}. Rename the indicator variable to 'value' "
+            "(cube.rename({'old': 'value'}))."
         )
         raise SchemaError(msg)
     dims = set(map(str, cube[VALUE].dims))
@@ -142,7 +143,10 @@ def years_mask(cube: xr.Dataset, years: Any) -> np.ndarray:
         return np.ones(len(all_years), dtype=bool)
     if isinstance(years, str):
         if years not in ("latest", "first"):
-            msg = f"`base_year` must be a year, a list of years, 'latest', 'first' or None; got {years!r}."
+            msg = (
+                "`base_year` must be a year, a list of years, 'latest', 'first' or None; "
+                f"got {years!r}."
+            )
             raise SchemaError(msg)
         years = all_years[-1] if years == "latest" else all_years[0]
     wanted = [int(y) for y in np.atleast_1d(years)]
@@ -162,5 +166,5 @@ def city_codes(cube: xr.Dataset) -> list[str]:
 
 
 def indicator_codes(cube: xr.Dataset) -> list[str]:
-    """Indicator codes as plain strings."""
+    """Return indicator codes as plain strings."""
     return [str(c) for c in cube[INDICATOR].values]

@@ -24,7 +24,7 @@ class CityAIAccessor:
         self._ds = ds
 
     def framework(self) -> Any:
-        """The framework stored in the cube's attrs."""
+        """Return the framework stored in the cube's attrs."""
         from workbench.index.framework import as_framework
 
         return as_framework(self._ds.attrs.get("framework"))

@@ -16,7 +16,6 @@ from workbench.index._cube import check_cube, has_year, indicator_codes
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
-    import xarray as xr
 
     from workbench.index.result import IndexResult
 
@@ -30,7 +29,7 @@ def _frame(data: Any, year: int | None = None) -> pd.DataFrame:
     check_cube(data, "data")
     da = data["value"]
     if has_year(data):
-        yrs = [int(y) for y in data[YEAR].values]
+        yrs = [int(y) for y in data[YEAR].to_numpy()]
         da = da.sel({YEAR: yrs[-1] if year is None else int(year)})
     return da.transpose(CITY, INDICATOR).to_pandas()
 
@@ -44,7 +43,7 @@ def indicator_stats(
     kurtosis: float = 3.5,
     max_share_same: float = 0.5,
 ) -> pd.DataFrame:
-    """Indicator statistics with flags (COINr's ``get_stats``).
+    """Return indicator statistics with flags (COINr's ``get_stats``).
 
     Columns: min, max, mean, median, sd, skew, kurtosis, availability, share of the most
     frequent value (uniqueness), and flags ``low_availability`` (< ``min_availability``),
@@ -179,7 +178,9 @@ def cronbach_alpha(data: Any, *, framework: Any = None, year: int | None = None)
     return pd.Series(out, name="cronbach_alpha")
 
 
-def pca_summary(data: Any, *, node: str | None = None, framework: Any = None, year: int | None = None) -> dict[str, Any]:
+def pca_summary(
+    data: Any, *, node: str | None = None, framework: Any = None, year: int | None = None
+) -> dict[str, Any]:
     """PCA of the children of ``node`` (or of all columns): variance shares and loadings."""
     import pandas as pd
 
@@ -203,7 +204,9 @@ def pca_summary(data: Any, *, node: str | None = None, framework: Any = None, ye
     }
 
 
-def compare(a: IndexResult, b: IndexResult, *, node: str | None = None, year: int | None = None) -> pd.DataFrame:
+def compare(
+    a: IndexResult, b: IndexResult, *, node: str | None = None, year: int | None = None
+) -> pd.DataFrame:
     """Rank changes between two results on ``node`` (default the index), largest first."""
     import pandas as pd
 
@@ -262,7 +265,11 @@ def remove_elements(result: IndexResult, *, level: int | None = None) -> pd.Data
             sc = sc.isel({YEAR: 0})
         r = rank_desc(sc.to_numpy())
         rows.append({"removed": c, "mean_abs_rank_change": float(np.nanmean(np.abs(r - base)))})
-    return pd.DataFrame(rows).sort_values("mean_abs_rank_change", ascending=False).reset_index(drop=True)
+    return (
+        pd.DataFrame(rows)
+        .sort_values("mean_abs_rank_change", ascending=False)
+        .reset_index(drop=True)
+    )
 
 
 def trends(result: IndexResult, *, node: str | None = None) -> pd.DataFrame:
@@ -281,8 +288,12 @@ def trends(result: IndexResult, *, node: str | None = None) -> pd.DataFrame:
         slope = np.polyfit(yrs[ok], vals[ok], 1)[0] if ok.sum() >= 2 else np.nan
         first, last = (vals[ok][0], vals[ok][-1]) if ok.any() else (np.nan, np.nan)
         span = yrs[ok][-1] - yrs[ok][0] if ok.sum() >= 2 else np.nan
-        cagr = (last / first) ** (1 / span) - 1 if ok.sum() >= 2 and first > 0 and last > 0 else np.nan
-        rows.append({"code": c, "first": first, "last": last, "slope_per_year": slope, "cagr": cagr})
+        cagr = (
+            (last / first) ** (1 / span) - 1 if ok.sum() >= 2 and first > 0 and last > 0 else np.nan
+        )
+        rows.append(
+            {"code": c, "first": first, "last": last, "slope_per_year": slope, "cagr": cagr}
+        )
     return pd.DataFrame(rows).sort_values("slope_per_year", ascending=False).reset_index(drop=True)
 
 

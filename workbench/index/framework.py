@@ -233,7 +233,7 @@ class Framework:
         return pd.DataFrame(rows + [dict(e) for e in self.extra])
 
     def to_json(self) -> str:
-        """The framework as a JSON list of records."""
+        """Return the framework as a JSON list of records."""
         return self.to_table().to_json(orient="records", force_ascii=False)
 
     # ------------------------------------------------------------------ validation
@@ -376,7 +376,7 @@ class Framework:
         return {k: w / total for k, w in zip(kids, raw, strict=True)}
 
     def effective_weights(self, overrides: Mapping[str, float] | None = None) -> dict[str, float]:
-        """Weight of every indicator in the root score (product of normalised weights on its path)."""
+        """Return each indicator's weight in the root score (product of weights on its path)."""
         out: dict[str, float] = {}
         for ind in self.indicators:
             w = 1.0
@@ -395,7 +395,7 @@ class Framework:
         return tuple(out)
 
     def descendants(self, code: str) -> tuple[str, ...]:
-        """Indicator codes below ``code``."""
+        """Return indicator codes below ``code``."""
         if self.node(code).type == "Indicator":
             return (code,)
         return tuple(i for k in self.children(code) for i in self.descendants(k))

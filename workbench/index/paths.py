@@ -56,7 +56,7 @@ class CityProfile:
         return self.table.copy()
 
     def describe(self) -> str:
-        """A short plain-text summary."""
+        """Return a short plain-text summary."""
         return (
             f"{self.city}: score {self.score:.2f}, rank {self.rank}, tier {self.tier}\n"
             f"  strengths (vs all): {', '.join(self.strengths)}\n"
@@ -68,7 +68,7 @@ class CityProfile:
 
 
 def peer_group(result: IndexResult, city: str, k: int = 5, year: int | None = None) -> list[str]:
-    """The ``k`` cities nearest to ``city`` by normalised indicator profile (Euclidean, NaN-aware)."""
+    """Return the ``k`` cities nearest to ``city`` by indicator profile (Euclidean, NaN-aware)."""
     result._check_city(city)
     df = _indicator_frame(result, year)
     x = df.to_numpy(dtype=float)
@@ -118,7 +118,9 @@ def profile(result: IndexResult, city: str, top: int = 5, year: int | None = Non
     ok = table.dropna(subset=["gap_all"])
     okt = table.dropna(subset=["gap_tier"])
     score = float(result.score(year=year)[city])
-    rank = int(result._year_sel(result.ranks, year).sel({INDICATOR: result.root, CITY: city}).item())
+    rank = int(
+        result._year_sel(result.ranks, year).sel({INDICATOR: result.root, CITY: city}).item()
+    )
     return CityProfile(
         city=city,
         tier=tier,
@@ -187,7 +189,7 @@ def what_if(
     result._check_city(city)
     cube = result.data
     if has_year(cube):
-        yrs = [int(y) for y in cube[YEAR].values]
+        yrs = [int(y) for y in cube[YEAR].to_numpy()]
         cube = cube.sel({YEAR: [yrs[-1] if year is None else int(year)]})
     inds = indicator_codes(cube)
     for k, v in changes.items():
@@ -198,7 +200,7 @@ def what_if(
             msg = f"`changes['{k}']` must be a finite number; got {v!r}."
             raise SpecError(msg)
     x = to_array(cube)
-    ci = [str(c) for c in cube[CITY].values].index(city)
+    ci = [str(c) for c in cube[CITY].to_numpy()].index(city)
     for k, v in changes.items():
         j = inds.index(k)
         x[:, ci, j] = x[:, ci, j] * (1 + v) if relative else v
@@ -223,7 +225,9 @@ def what_if(
         "city": city,
         "score_before": float(before[city]),
         "score_after": float(after[city]),
-        "rank_before": int(result._year_sel(result.ranks, year).sel({INDICATOR: root, CITY: city}).item()),
+        "rank_before": int(
+            result._year_sel(result.ranks, year).sel({INDICATOR: root, CITY: city}).item()
+        ),
         "rank_after": int(ranks_after[cities.index(city)]),
         "tier_before": result.tier_of(city, year),
         "tier_after": str(tiers_after.sel({CITY: city}).item()),
@@ -259,7 +263,7 @@ class DevelopmentPath:
     solver: str
 
     def describe(self) -> str:
-        """A short plain-text summary."""
+        """Return a short plain-text summary."""
         if self.status == "already_top":
             return f"{self.city} is already in the top tier ({self.tier_before})."
         lines = [
@@ -318,24 +322,49 @@ def development_path(
     pos = labels.index(tier)
     if target_tier is None:
         if pos == 0:
-            return DevelopmentPath(city, tier, tier, np.nan, score0, score0, pd.DataFrame(), "already_top", True, "none")
+            return DevelopmentPath(
+                city,
+                tier,
+                tier,
+                np.nan,
+                score0,
+                score0,
+                pd.DataFrame(),
+                "already_top",
+                True,
+                "none",
+            )
         target_tier = labels[pos - 1]
     if target_tier not in labels:
-        msg = f"Unknown `target_tier` '{target_tier}'.{did_you_mean(target_tier, labels)} Valid: {labels}."
+        msg = (
+            f"Unknown `target_tier` '{target_tier}'.{did_you_mean(target_tier, labels)} "
+            f"Valid: {labels}."
+        )
         raise SpecError(msg)
     tpos = labels.index(target_tier)
     if tpos >= pos:
-        return DevelopmentPath(city, tier, target_tier, np.nan, score0, score0, pd.DataFrame(), "already_top", True, "none")
+        return DevelopmentPath(
+            city,
+            tier,
+            target_tier,
+            np.nan,
+            score0,
+            score0,
+            pd.DataFrame(),
+            "already_top",
+            True,
+            "none",
+        )
     breaks = np.asarray(result.breaks)
     threshold = float(breaks[len(labels) - 2 - tpos])
     inds = list(result.framework.indicators)
     norm = result.normalised
     if has_year(norm):
-        yrs = [int(y) for y in norm[YEAR].values]
+        yrs = [int(y) for y in norm[YEAR].to_numpy()]
         norm = norm.sel({YEAR: [yrs[-1] if year is None else int(year)]})
     ncodes = indicator_codes(norm)
     base = to_array(norm)
-    ci = [str(c) for c in norm[CITY].values].index(city)
+    ci = [str(c) for c in norm[CITY].to_numpy()].index(city)
     cols = [ncodes.index(i) for i in inds]
     n_now = base[0, ci, cols]
     caps = np.array(
@@ -355,7 +384,7 @@ def development_path(
         arr = base.copy()
         arr[0, ci, cols] = np.where(np.isnan(n_now), np.nan, n_now + delta)
         out = _rescore(result, with_values(norm, arr))
-        return float(out["value"].sel({INDICATOR: result.root, CITY: city}).values.ravel()[0])
+        return float(out["value"].sel({INDICATOR: result.root, CITY: city}).to_numpy().ravel()[0])
 
     need = threshold - score0
     agg = _fitted(result, Aggregate)
@@ -363,8 +392,9 @@ def development_path(
     best = score_with(ub)
     if best < threshold - 1e-9:
         msg = (
-            f"{city} cannot reach {target_tier} (score >= {threshold:.2f}) within the caps: raising "
-            f"every indicator by its cap gives {best:.2f}. Raise `cap` or target a nearer tier."
+            f"{city} cannot reach {target_tier} (score >= {threshold:.2f}) within the caps: "
+            f"raising every indicator by its cap gives {best:.2f}. Raise `cap` or target a "
+            "nearer tier."
         )
         raise InfeasibleError(msg)
     cost = np.ones(len(inds)) if objective == "total" else 1.0 / np.where(caps > 0, caps, 1.0)
@@ -384,7 +414,7 @@ def development_path(
         if nstep is not None and nstep.method == "minmax" and ref is not None:
             j = nstep.indicators_.index(code)
             logged = tstep is not None and tstep.rules_.get(code, {}).get("action") == "log"
-            lo, hi = (rng or (0, 100))
+            lo, hi = rng or (0, 100)
             col = ref[:, j] * nstep.direction_[j]
             span = np.nanmax(col) - np.nanmin(col)
             if not logged:
@@ -398,13 +428,19 @@ def development_path(
                 "delta_raw": raw,
             }
         )
-    table = pd.DataFrame(rows, columns=["indicator", "name", "normalised_now", "delta_points", "delta_raw"])
+    table = pd.DataFrame(
+        rows, columns=["indicator", "name", "normalised_now", "delta_points", "delta_raw"]
+    )
     table = table.set_index("indicator").sort_values("delta_points", ascending=False)
-    return DevelopmentPath(city, tier, target_tier, threshold, score0, after, table, status, optimal, solver)
+    return DevelopmentPath(
+        city, tier, target_tier, threshold, score0, after, table, status, optimal, solver
+    )
 
 
-def _solve_lp(cost: np.ndarray, g: np.ndarray, need: float, ub: np.ndarray) -> tuple[np.ndarray, str, bool, str]:
-    """min cost . d  s.t.  g . d >= need, 0 <= d <= ub (HiGHS)."""
+def _solve_lp(
+    cost: np.ndarray, g: np.ndarray, need: float, ub: np.ndarray
+) -> tuple[np.ndarray, str, bool, str]:
+    """Min cost . d  s.t.  g . d >= need, 0 <= d <= ub (HiGHS)."""
     import highspy
 
     h = highspy.Highs()
@@ -424,7 +460,9 @@ def _solve_lp(cost: np.ndarray, g: np.ndarray, need: float, ub: np.ndarray) -> t
     return np.clip(d, 0, ub), "optimal", True, f"HiGHS {highspy.__name__} LP"
 
 
-def _solve_nlp(cost: np.ndarray, f: Any, threshold: float, ub: np.ndarray) -> tuple[np.ndarray, str, bool, str]:
+def _solve_nlp(
+    cost: np.ndarray, f: Any, threshold: float, ub: np.ndarray
+) -> tuple[np.ndarray, str, bool, str]:
     """SLSQP for non-linear aggregations (local solution, not proven optimal)."""
     from scipy.optimize import minimize
 

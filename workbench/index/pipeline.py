@@ -128,7 +128,7 @@ class Pipeline:
         return cls(spec)
 
     def to_spec(self) -> dict[str, Any]:
-        """The pipeline as a plain spec (lists, dicts, numbers, strings)."""
+        """Return the pipeline as a plain spec (lists, dicts, numbers, strings)."""
         out: dict[str, Any] = {"version": SPEC_VERSION}
         if self.name:
             out["name"] = self.name
@@ -168,7 +168,7 @@ class Pipeline:
 
     # ------------------------------------------------------------------ running
     def full_steps(self) -> list[Step]:
-        """The steps that run, including the default aggregate and tier steps."""
+        """Return the steps that run, including the default aggregate and tier steps."""
         steps = list(self.steps)
         names = [s.name for s in steps]
         if "aggregate" not in names:

@@ -16,8 +16,6 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     import xarray as xr
 
-    from workbench.index.framework import Framework
-
 
 def rank_desc(scores: np.ndarray, axis: int = -1) -> np.ndarray:
     """Rank along ``axis``: 1 = highest score, ties share the best rank, NaN stays NaN."""
@@ -102,12 +100,12 @@ class IndexResult:
     @property
     def cities(self) -> list[str]:
         """City codes kept after screening."""
-        return [str(c) for c in self.scores[CITY].values]
+        return [str(c) for c in self.scores[CITY].to_numpy()]
 
     @property
     def years(self) -> list[int] | None:
         """Years of the result, or ``None`` for a single-year cube."""
-        return [int(y) for y in self.scores[YEAR].values] if YEAR in self.scores.dims else None
+        return [int(y) for y in self.scores[YEAR].to_numpy()] if YEAR in self.scores.dims else None
 
     def _year_sel(self, da: Any, year: int | None) -> Any:
         if YEAR not in da.dims:
@@ -123,9 +121,12 @@ class IndexResult:
     def score(self, node: str | None = None, year: int | None = None) -> pd.Series:
         """Scores on ``node`` (default the index) as a Series indexed by city."""
         node = node or self.root
-        nodes = [str(c) for c in self.scores[INDICATOR].values]
+        nodes = [str(c) for c in self.scores[INDICATOR].to_numpy()]
         if node not in nodes:
-            msg = f"Unknown node '{node}'.{did_you_mean(node, nodes)} Valid nodes: {', '.join(nodes)}."
+            msg = (
+                f"Unknown node '{node}'.{did_you_mean(node, nodes)} Valid nodes: "
+                f"{', '.join(nodes)}."
+            )
             raise SpecError(msg)
         da = self._year_sel(self.scores.sel({INDICATOR: node}), year)
         return da.to_pandas().rename(node)

@@ -102,7 +102,7 @@ class UncertaintyResult:
         return ds
 
     def to_dataframe(self) -> pd.DataFrame:
-        """Same as :meth:`summary`."""
+        """Return same as :meth:`summary`."""
         return self.summary()
 
 
@@ -246,6 +246,7 @@ def uncertainty(
         draw uses the nominal normalisation, else sizes.
     """
     import pandas as pd
+
     from workbench.dims import YEAR
     from workbench.index._cube import has_year, indicator_codes, to_array
     from workbench.index.pipeline import Pipeline
@@ -272,7 +273,7 @@ def uncertainty(
         pipe = Pipeline.from_spec(spec)
     fw = resolve_framework(cube, framework)
     if has_year(cube):
-        years = [int(y) for y in cube[YEAR].values]
+        years = [int(y) for y in cube[YEAR].to_numpy()]
         year = years[-1] if year is None else year
     nominal = pipe.run(cube, fw, year=year)
     steps = pipe.full_steps()
@@ -328,8 +329,11 @@ def uncertainty(
             codes = indicator_codes(cur)
             x = x[:, [codes.index(c) for c in fw.indicators]]
             alt_x[(ti, ni)] = x
-            if [str(c) for c in cur[CITY].values] != kept:
-                msg = "Screening differs between alternatives; keep screening outside the varied steps."
+            if [str(c) for c in cur[CITY].to_numpy()] != kept:
+                msg = (
+                    "Screening differs between alternatives; keep screening outside the varied "
+                    "steps."
+                )
                 raise SpecError(msg)
 
     # structure and nominal weights
@@ -439,10 +443,13 @@ def uncertainty(
         nominal_rank = nominal_rank.isel({YEAR: 0})
         nominal_tier = nominal_tier.isel({YEAR: 0})
     nominal_rank = np.asarray(nominal_rank.values, dtype=float)
-    nominal_tier = [str(t) for t in nominal_tier.values]
-    rule = tier_rule or ("thresholds" if all(n == norms[0] for n in norms) and norms[0] == (
-        steps[norm_idx].get_params() if norm_idx is not None else {}
-    ) else "sizes")
+    nominal_tier = [str(t) for t in nominal_tier.to_numpy()]
+    rule = tier_rule or (
+        "thresholds"
+        if all(n == norms[0] for n in norms)
+        and norms[0] == (steps[norm_idx].get_params() if norm_idx is not None else {})
+        else "sizes"
+    )
     if rule == "thresholds":
         tiers = assign(top, np.asarray(nominal.breaks), labels)
     else:

@@ -83,7 +83,7 @@ def power_mean(x: np.ndarray, w: np.ndarray, p: float = 2.0) -> np.ndarray:
 
 
 def outranking_matrix(x: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Weighted outranking matrix ``M[..., a, b]``: share of weight where unit a beats b (ties 1/2)."""
+    """Return the outranking matrix ``M[..., a, b]``: weight share where a beats b (ties 1/2)."""
     w = np.broadcast_to(np.asarray(w, dtype=float), x.shape)
     xa = x[..., :, None, :]
     xb = x[..., None, :, :]
@@ -101,7 +101,7 @@ def outranking_matrix(x: np.ndarray, w: np.ndarray) -> np.ndarray:
 
 
 def copeland(x: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Copeland score: over the other units, +1 for each unit outranked (> 1/2), -1 when outranked."""
+    """Copeland score: +1 for each other unit outranked (> 1/2), -1 for each one outranking."""
     m = outranking_matrix(x, w)
     s = np.where(m > 0.5, 1.0, np.where(m < 0.5, -1.0, 0.0))
     n = x.shape[-2]
@@ -131,7 +131,7 @@ def bod(x: np.ndarray, w: np.ndarray, scale: float = 100.0) -> np.ndarray:
 
 
 def user_function(x: np.ndarray, w: np.ndarray, function: Any = None, **params: Any) -> np.ndarray:
-    """A user aggregator given as a callable or ``'module:function'`` following the protocol."""
+    """Apply a user aggregator (a callable or ``'module:function'``) following the protocol."""
     return np.asarray(_load_function(function)(x, w, **params), dtype=float)
 
 
@@ -153,7 +153,7 @@ LINEAR_AGGREGATORS = ("arithmetic",)
 def node_methods(
     framework: Framework, method: str, by_node: Mapping[str, str] | None
 ) -> dict[str, str]:
-    """Aggregation method of every aggregate: ``by_node`` > framework ``Aggregation`` > ``method``."""
+    """Return each aggregate's method: ``by_node`` > framework ``Aggregation`` > ``method``."""
     out = {}
     for a in framework.aggregates:
         out[a] = (by_node or {}).get(a) or framework.node(a).aggregation or method
@@ -204,7 +204,7 @@ class Aggregate(Step):
         self.params = dict(params)
 
     def get_params(self) -> dict[str, Any]:
-        """Settings as they appear in a spec."""
+        """Return settings as they appear in a spec."""
         out: dict[str, Any] = {"method": self.method}
         if self.by_node:
             out["by_node"] = self.by_node

@@ -121,7 +121,7 @@ class Step:
     _fitted_attr: str = "fitted_"
 
     def get_params(self) -> dict[str, Any]:
-        """The step's settings, as they appear in a pipeline spec."""
+        """Return the step's settings, as they appear in a pipeline spec."""
         sig = inspect.signature(type(self).__init__)
         out = {}
         for p in list(sig.parameters)[1:]:

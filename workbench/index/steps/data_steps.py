@@ -38,8 +38,8 @@ def city_column(cube: xr.Dataset, column: str, argument: str) -> np.ndarray:
         if CITY in v.dims and INDICATOR not in v.dims and k != CITY
     ]
     msg = (
-        f"`{argument}`: the cube has no city-level column '{column}'.{did_you_mean(column, options)} "
-        f"City-level columns: {', '.join(options) or '(none)'}."
+        f"`{argument}`: the cube has no city-level column '{column}'."
+        f"{did_you_mean(column, options)} City-level columns: {', '.join(options) or '(none)'}."
     )
     raise SpecError(msg)
 

@@ -114,7 +114,7 @@ def rank(x: np.ndarray, ref: np.ndarray, direction: np.ndarray):
 
 @_with_nan
 def percentile(x: np.ndarray, ref: np.ndarray, direction: np.ndarray, scale: float = 100.0):
-    """Percentile rank ``(rank - 1) / (n - 1) * scale`` (dplyr ``percent_rank``, COINr ``n_prank``)."""
+    """Percentile rank ``(rank - 1) / (n - 1) * scale`` (dplyr ``percent_rank``)."""
     below, _, n = _below_equal(x * direction, ref * direction)
     return below / np.maximum(n - 1, 1) * scale
 
@@ -136,7 +136,7 @@ def goalposts(
     scale: float = 1.0,
     trunc: bool = True,
 ):
-    """Goalposts: ``(x - lower) / (upper - lower)`` (reversed for direction -1), clipped, times ``scale``."""
+    """Goalposts: ``(x - lower) / (upper - lower)`` (reversed if direction -1), clipped, scaled."""
     if lower is None or upper is None:
         msg = "Goalpost normalisation needs `lower` and `upper` goalposts (raw units)."
         raise SpecError(msg)
@@ -244,7 +244,7 @@ class Normalise(Step):
     reference
         City code used by ``dist_ref``.
     **params
-        Settings of the method (``range``, ``mean_sd``, ``lower``/``upper``, ``target``, ``cap``...).
+        Settings of the method (``range``, ``mean_sd``, ``lower``/``upper``, ``target``...).
         A setting may be a ``{indicator: value}`` mapping for per-indicator values; ``target``
         defaults to the framework's ``Target`` column.
     """
@@ -266,12 +266,11 @@ class Normalise(Step):
         for ind, ov in dict(overrides or {}).items():
             if not isinstance(ov, Mapping):
                 msg = (
-                    f"`overrides['{ind}']` must be a mapping like {{'method': 'rank'}}; "
-                    f"got {ov!r}."
+                    f"`overrides['{ind}']` must be a mapping like {{'method': 'rank'}}; got {ov!r}."
                 )
                 raise SpecError(msg)
         self.overrides = {k: dict(v) for k, v in dict(overrides or {}).items()}
-        for ind, ov in self.overrides.items():
+        for ov in self.overrides.values():
             m = ov.get("method", method)
             check_method_params(
                 "normalisation method",
@@ -285,7 +284,7 @@ class Normalise(Step):
             _pair(params["range"], "range")
 
     def get_params(self) -> dict[str, Any]:
-        """Settings as they appear in a spec (method settings flattened)."""
+        """Return settings as they appear in a spec (method settings flattened)."""
         out: dict[str, Any] = {"method": self.method}
         if self.base_year is not None:
             out["base_year"] = self.base_year
@@ -300,7 +299,10 @@ class Normalise(Step):
         inds = indicator_codes(cube)
         unknown = [k for k in self.overrides if k not in inds]
         if unknown:
-            msg = f"`overrides` names indicator(s) {unknown} not in the cube.{did_you_mean(unknown[0], inds)}"
+            msg = (
+                f"`overrides` names indicator(s) {unknown} not in the cube."
+                f"{did_you_mean(unknown[0], inds)}"
+            )
             raise SpecError(msg)
         x = to_array(cube)[years_mask(cube, self.base_year)]
         self.reference_ = x.reshape(-1, x.shape[-1])
@@ -314,7 +316,10 @@ class Normalise(Step):
         if self.reference is not None:
             codes = city_codes(cube)
             if self.reference not in codes:
-                msg = f"`reference` city '{self.reference}' is not in the cube.{did_you_mean(self.reference, codes)}"
+                msg = (
+                    f"`reference` city '{self.reference}' is not in the cube."
+                    f"{did_you_mean(self.reference, codes)}"
+                )
                 raise SpecError(msg)
             self.ref_values_ = np.nanmean(x[:, codes.index(self.reference), :], axis=0)
 

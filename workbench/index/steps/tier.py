@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
 def fixed(
     scores: np.ndarray, n_tiers: int, thresholds: Sequence[float] | None = None
 ) -> np.ndarray:
-    """Fixed score thresholds (``n_tiers - 1`` numbers)."""
+    """Return fixed score thresholds (``n_tiers - 1`` numbers)."""
     if thresholds is None or len(thresholds) != n_tiers - 1:
         msg = (
             f"Fixed tiers need `thresholds` with {n_tiers - 1} numbers for {n_tiers} tiers; got "
@@ -157,7 +157,7 @@ class Tier(Step):
         self.params = dict(params)
 
     def get_params(self) -> dict[str, Any]:
-        """Settings as they appear in a spec."""
+        """Return settings as they appear in a spec."""
         out: dict[str, Any] = {"method": self.method}
         if list(self.labels) != list(INDEX_TIERS):
             out["labels"] = list(self.labels)
@@ -173,8 +173,8 @@ class Tier(Step):
         inds = indicator_codes(cube)
         if node not in inds:
             msg = (
-                f"The tier step needs scores of node '{node}', which the cube lacks.{did_you_mean(node, inds)} "
-                "Put the tier step after the aggregate step."
+                f"The tier step needs scores of node '{node}', which the cube lacks."
+                f"{did_you_mean(node, inds)} Put the tier step after the aggregate step."
             )
             raise SpecError(msg)
         da = cube[VALUE].sel(indicator=node)

@@ -196,7 +196,7 @@ class Weight(Step):
         self.params = dict(params)
 
     def get_params(self) -> dict[str, Any]:
-        """Settings as they appear in a spec."""
+        """Return settings as they appear in a spec."""
         return {"method": self.method, **self.params}
 
     def _fit(self, cube: xr.Dataset, framework: Framework) -> None:
@@ -220,7 +220,10 @@ class Weight(Step):
             self.weights_ = {str(k): float(v) for k, v in dict(res).items()}
             bad = {k: v for k, v in self.weights_.items() if not np.isfinite(v) or v < 0}
             if bad:
-                msg = f"Weighting method '{self.method}' returned invalid weights {bad}; weights must be >= 0."
+                msg = (
+                    f"Weighting method '{self.method}' returned invalid weights {bad}; weights "
+                    "must be >= 0."
+                )
                 raise SpecError(msg)
         self.effective_ = framework.effective_weights(self.weights_)
 
