@@ -157,7 +157,9 @@ class LogisticsFleet(CityAgent):
         if len(p) == 0:
             return
         local = self.origin[p] == self.dest[p]
-        road_ok = getattr(self, "_road_ok", np.zeros(len(p), dtype=bool))
+        road_ok = getattr(self, "_road_ok", np.zeros(0, dtype=bool))
+        if len(road_ok) != len(p):  # no delivery claimed road this hour
+            road_ok = np.zeros(len(p), dtype=bool)
         go = self.fleet_ok & (local | road_ok)
         for i in np.flatnonzero(go):
             k = p[i]
