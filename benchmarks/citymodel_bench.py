@@ -115,7 +115,8 @@ def main() -> None:
     args = ap.parse_args()
     print(
         f"# city model benchmark  {time.strftime('%Y-%m-%d')}  "
-        f"{platform.processor() or platform.machine()}  cores={os.cpu_count()}  mesa={mesa.__version__}"
+        f"{platform.processor() or platform.machine()}  cores={os.cpu_count()}  "
+        f"mesa={mesa.__version__}"
     )
     print(
         f"{'units':>8} {'vectorised agent-steps/s':>26} {'plain Mesa agent-steps/s':>26} "
