@@ -50,8 +50,9 @@ def build_units(
     Each unit belongs to a demand point (chosen with probability proportional to its tokens
     per day), takes its district and profile, is interactive with the profile's interactive
     share, and gets an equal part of the point's demand times a log-normal size factor.
-    Without a table (or when none of its points lies in the districts), units are spread over districts in proportion to the square root of
-    their area with profiles drawn uniformly (synthetic). Totals are rescaled by the model.
+    Without a table (or when none of its points lies in the districts), units are spread
+    over districts in proportion to the square root of their area with profiles drawn
+    uniformly (synthetic). Totals are rescaled by the model.
     """
     D = space.n_districts
     codes = {c: i for i, c in enumerate(space.codes)}
