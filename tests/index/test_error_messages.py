@@ -214,6 +214,12 @@ def test_fit_time_errors(panel, small_framework, asem):
         Denominate(denominators={"zz": "GDP"}).fit(panel, small_framework)
 
 
+def test_cube_lacks_framework_indicators(panel, small_framework):
+    cube = panel.sel(indicator=["a1", "a2", "b1"])
+    with pytest.raises(SpecError, match=r"The cube lacks 2 indicator\(s\) of the framework"):
+        Aggregate().fit(cube, small_framework)
+
+
 def test_not_fitted():
     with pytest.raises(
         NotFittedError, match=r"This Treat is not fitted yet. Call .fit\(cube, framework\)"

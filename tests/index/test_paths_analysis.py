@@ -98,3 +98,20 @@ def test_trends_multi_year():
     tr = analysis.trends(res)
     assert len(tr) == 12
     assert "slope_per_year" in tr.columns
+
+
+def test_what_if_multi_year_uses_every_year():
+    """No change = same score, also with panel imputation and bounds pooled over years."""
+    from tests.index.conftest import make_panel
+
+    cube = make_panel()
+    cube["value"][2, 0, 0] = np.nan  # filled from the other years by panel imputation
+    res = Pipeline(
+        [{"impute": {"method": "panel_linear"}}, {"normalise": {}}, {"aggregate": {}}]
+    ).run(cube)
+    for year in (2020, 2022):
+        same = what_if(res, "C00", {}, year=year)
+        assert same["score_after"] == pytest.approx(same["score_before"])
+        assert same["tier_after"] == same["tier_before"]
+    up = what_if(res, "C00", {"b1": 0.5}, relative=True, year=2021)
+    assert up["score_after"] > up["score_before"]

@@ -188,9 +188,14 @@ def what_if(
 
     result._check_city(city)
     cube = result.data
+    yi = 0
     if has_year(cube):
         yrs = [int(y) for y in cube[YEAR].to_numpy()]
-        cube = cube.sel({YEAR: [yrs[-1] if year is None else int(year)]})
+        year = yrs[-1] if year is None else int(year)
+        if year not in yrs:
+            msg = f"`year`={year} is not in the result; it has {yrs}."
+            raise SpecError(msg)
+        yi = yrs.index(year)
     inds = indicator_codes(cube)
     for k, v in changes.items():
         if k not in inds:
@@ -199,26 +204,23 @@ def what_if(
         if not isinstance(v, int | float) or isinstance(v, bool) or not np.isfinite(v):
             msg = f"`changes['{k}']` must be a finite number; got {v!r}."
             raise SpecError(msg)
+    # change the city's values in that year and run every year through the fitted steps, so
+    # panel imputation and pooled bounds see the same data as the original run
     x = to_array(cube)
     ci = [str(c) for c in cube[CITY].to_numpy()].index(city)
     for k, v in changes.items():
         j = inds.index(k)
-        x[:, ci, j] = x[:, ci, j] * (1 + v) if relative else v
+        x[yi, ci, j] = x[yi, ci, j] * (1 + v) if relative else v
     cur = with_values(cube, x)
     for s in result.steps:
         cur = s.transform(cur)
+    if YEAR in cur.dims:
+        cur = cur.sel({YEAR: year})
     root = result.root
     before = result._year_sel(result.scores, year).sel({INDICATOR: root}).to_pandas()
-    after = cur["value"].sel({INDICATOR: root})
-    if YEAR in after.dims:
-        after = after.isel({YEAR: 0})
-    after = after.to_pandas()
+    after = cur["value"].sel({INDICATOR: root}).to_pandas()
     tiers_after = cur["tier"]
-    if YEAR in tiers_after.dims:
-        tiers_after = tiers_after.isel({YEAR: 0})
     node_scores = cur["value"].sel({CITY: city})
-    if YEAR in node_scores.dims:
-        node_scores = node_scores.isel({YEAR: 0})
     ranks_after = rank_desc(after.to_numpy())
     cities = list(after.index)
     return {

@@ -234,7 +234,9 @@ def uncertainty(
     n_boot
         Bootstrap resamples for the Sobol intervals.
     year
-        Year of a multi-year cube (default: the last year).
+        Year of a multi-year cube whose ranks are analysed (default: the last year). Every
+        step is fitted on the whole cube as in the nominal run, so bounds pooled over years
+        stay the same.
     chunk_size
         Draws evaluated together (memory ~ chunk x cities x nodes x 8 bytes).
     scheduler
@@ -272,10 +274,16 @@ def uncertainty(
     else:
         pipe = Pipeline.from_spec(spec)
     fw = resolve_framework(cube, framework)
+    yi = 0
     if has_year(cube):
         years = [int(y) for y in cube[YEAR].to_numpy()]
-        year = years[-1] if year is None else year
-    nominal = pipe.run(cube, fw, year=year)
+        year = years[-1] if year is None else int(year)
+        if year not in years:
+            msg = f"`year`={year} is not in the cube; it has {years}."
+            raise SpecError(msg)
+        yi = years.index(year)
+    # the pipeline runs on every year (bounds pooled as the spec says); draws vary one year
+    nominal = pipe.run(cube, fw)
     steps = pipe.full_steps()
     agg_step = next(s for s in steps if isinstance(s, Aggregate))
     tier_step = next(s for s in steps if isinstance(s, Tier))
@@ -311,7 +319,7 @@ def uncertainty(
 
     # one pipeline run (without aggregation) per discrete alternative
     alt_x: dict[tuple[int, int], np.ndarray] = {}
-    work = cube.sel({YEAR: [year]}) if has_year(cube) else cube
+    work = cube
     kept = nominal.cities
     for ti, t in enumerate(treats):
         for ni, nset in enumerate(norms):
@@ -325,7 +333,7 @@ def uncertainty(
                 if i == norm_idx:
                     st = Normalise(**nset)
                 cur = st.fit_transform(cur, fw)
-            x = to_array(cur)[0]
+            x = to_array(cur)[yi]
             codes = indicator_codes(cur)
             x = x[:, [codes.index(c) for c in fw.indicators]]
             alt_x[(ti, ni)] = x
@@ -440,9 +448,9 @@ def uncertainty(
     nominal_rank = nominal.ranks.sel(indicator=fw.root)
     nominal_tier = nominal.tiers
     if has_year(cube):
-        nominal_rank = nominal_rank.isel({YEAR: 0})
-        nominal_tier = nominal_tier.isel({YEAR: 0})
-    nominal_rank = np.asarray(nominal_rank.values, dtype=float)
+        nominal_rank = nominal_rank.sel({YEAR: year})
+        nominal_tier = nominal_tier.sel({YEAR: year})
+    nominal_rank = np.asarray(nominal_rank.to_numpy(), dtype=float)
     nominal_tier = [str(t) for t in nominal_tier.to_numpy()]
     rule = tier_rule or (
         "thresholds"
