@@ -184,3 +184,22 @@ def test_tier_step_standalone(asem_result):
     agg.attrs["framework"] = asem_result.framework.to_json()
     out = Tier(method="jenks").fit_transform(agg)
     assert set(out["tier"].values) == {"Leading", "Dynamic", "Potential"}
+
+
+def test_aggregate_direction_minus_one_reflects_node(small_framework, panel):
+    """An aggregate with direction -1 enters its parent reflected (max + min - score)."""
+    from tests.index.conftest import FRAMEWORK_ROWS
+
+    rows = [dict(r) for r in FRAMEWORK_ROWS]
+    for r in rows:
+        if r["iCode"] == "A":
+            r["Direction"] = -1
+    fw_neg = Framework.from_table(rows)
+    cube = panel.sel(year=2020)
+    pos = run_index(cube, None, small_framework).scores.sel(indicator=["A", "B", "IDX"])
+    neg = run_index(cube, None, fw_neg).scores.sel(indicator=["A", "B", "IDX"])
+    np.testing.assert_allclose(neg.sel(indicator="A"), pos.sel(indicator="A"))
+    a = pos.sel(indicator="A").to_numpy()
+    refl = a.max() + a.min() - a
+    expected = 0.25 * refl + 0.75 * pos.sel(indicator="B").to_numpy()
+    np.testing.assert_allclose(neg.sel(indicator="IDX").to_numpy(), expected)

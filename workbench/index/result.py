@@ -134,6 +134,8 @@ class IndexResult:
     def table(self, year: int | None = None) -> pd.DataFrame:
         """COINr-style results table: ``code``, one column per aggregate, ``rank``, ``tier``.
 
+        ``year`` selects a year of a multi-year result (default: the last).
+
         Sorted by rank on the top node (best first).
         """
         import pandas as pd

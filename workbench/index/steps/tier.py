@@ -76,21 +76,17 @@ def jenks(scores: np.ndarray, n_tiers: int) -> np.ndarray:
     cs = np.concatenate([[0.0], np.cumsum(s)])
     cs2 = np.concatenate([[0.0], np.cumsum(s**2)])
 
-    def ssd(i: int, j: int) -> float:  # items i..j-1
-        m = j - i
-        return cs2[j] - cs2[i] - (cs[j] - cs[i]) ** 2 / m
-
     cost = np.full((n_tiers + 1, n + 1), np.inf)
     arg = np.zeros((n_tiers + 1, n + 1), dtype=int)
     cost[0, 0] = 0.0
     for k in range(1, n_tiers + 1):
         for j in range(k, n + 1):
-            best, bi = np.inf, k - 1
-            for i in range(k - 1, j):
-                v = cost[k - 1, i] + ssd(i, j)
-                if v < best:
-                    best, bi = v, i
-            cost[k, j], arg[k, j] = best, bi
+            i = np.arange(k - 1, j)  # the last class holds items i..j-1
+            m = j - i
+            ssd = cs2[j] - cs2[i] - (cs[j] - cs[i]) ** 2 / m
+            v = cost[k - 1, i] + ssd
+            b = int(np.argmin(v))
+            cost[k, j], arg[k, j] = v[b], i[b]
     starts = []
     j = n
     for k in range(n_tiers, 0, -1):
