@@ -73,7 +73,8 @@ class CityModel(mesa.Model):
     hours
         Hours to simulate (steps are hourly; hour 0 is Monday 00:00).
     plan
-        Siting plan (``SitingResult.to_geodataframe()`` or any table with the plan columns);
+        Siting plan: a siting result (anything with ``to_geodataframe()``) or any table with
+        the plan columns;
         default: :func:`~workbench.citymodel.inputs.default_plan` on the Shanghai sample.
     districts, edges
         District polygons and optional road links; default: the Shanghai sample.
@@ -125,6 +126,8 @@ class CityModel(mesa.Model):
         s = self.space
         if plan is None:
             plan = default_plan()
+        elif hasattr(plan, "to_geodataframe"):  # a siting result ("2+M+X" plan)
+            plan = plan.to_geodataframe()
         self.plan = plan
         self.nodes: Nodes = nodes_from_plan(plan, s)
         self.mods = compile_events(self.scenario, s, self.nodes, self.hours)
