@@ -46,10 +46,10 @@ def test_mechanism_scenario_and_agent_in_the_city_model():
 
     res = run("template_hot_day", "template_value_first", seed=0, hours=24, n_units=100)
     assert res.mechanism == "template_value_first"
-    model = CityModel("template_hot_day", "template_value_first", seed=0, hours=6, n_units=100)
+    model = CityModel("template_hot_day", "template_value_first", seed=0, hours=14, n_units=100)
     agent = ConstantLoad(model, district=0, load_kw=300.0)
     model.claimants["power"].append(agent)
     for _ in range(model.hours):
         model.step()
-    assert len(agent.served_kw) == 6
+    assert len(agent.served_kw) == 14
     assert all(0.0 <= kw <= 300.0 for kw in agent.served_kw)
