@@ -220,3 +220,31 @@ def test_synthetic_city_with_island_and_user_plan(toy_kw):
     space = build_space(toy_kw["districts"])
     assert "bridge" in space.link_kind  # the island is joined to its nearest district
     assert CLASSES[0] == "emergency"
+
+
+def test_a_plugin_agent_takes_part_in_the_coordination(toy_kw):
+    from workbench.citymodel import CityAgent
+    from workbench.citymodel.claims import ClaimBatch
+
+    class DataCentreCooler(CityAgent):
+        """A plugin agent: asks for 50 kW of essential power in the first district."""
+
+        def step(self):
+            self.got = None
+
+        def claims(self, kind, t):
+            if kind != "power":
+                return None
+            return ClaimBatch.simple(["cooler"], CLASSES.index("essential"), [50.0], [0])
+
+        def receive(self, kind, t, granted, price):
+            self.got = float(granted[0])
+
+    model = CityModel(
+        "baseline", "priority", seed=0, hours=3, extra_agents=(DataCentreCooler,), **toy_kw
+    )
+    model.run()
+    cooler = next(a for a in model.agents if isinstance(a, DataCentreCooler))
+    assert cooler.got == pytest.approx(50.0)
+    log = model.orchestrator.log.to_dataframe()
+    assert (log["claimant"] == "cooler").sum() == 3

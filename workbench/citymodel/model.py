@@ -87,6 +87,9 @@ class CityModel(mesa.Model):
         token capacity.
     space
         A prebuilt :class:`CitySpace` (overrides ``districts``/``edges``).
+    extra_agents
+        Further agents (names in the ``agents`` registry or :class:`CityAgent` classes),
+        each made with ``cls(model)`` and asked for claims on every resource kind.
     """
 
     def __init__(
@@ -102,6 +105,7 @@ class CityModel(mesa.Model):
         demand: pd.DataFrame | None = None,
         demand_scale: float | None = None,
         space: CitySpace | None = None,
+        extra_agents: tuple[str | type, ...] = (),
     ) -> None:
         if not isinstance(hours, int | np.integer) or hours < 1:
             msg = f"`hours` must be a positive integer; got {hours!r}. Use e.g. hours=168."
@@ -178,6 +182,17 @@ class CityModel(mesa.Model):
             "compute": [self.emergency, self.demand_agent],
             "power": [self.emergency, self.grid, self.compute, self.logistics],
         }
+        if extra_agents:
+            from workbench.citymodel.agents.base import validate_agent
+            from workbench.plugins import get_registry
+
+            reg = get_registry("agents", "city-model agent", validate_agent)
+            for spec in extra_agents:
+                cls = reg.get(spec) if isinstance(spec, str) else spec
+                validate_agent(getattr(cls, "__name__", str(cls)), cls)
+                agent = cls(self)
+                for kind in self.claimants:
+                    self.claimants[kind].append(agent)
         self.last_alloc: dict[str, Any] = {}
         self._batch_of: dict[tuple[int, str], int] = {}
         self.node_tokens = np.zeros((2, N))
