@@ -348,7 +348,7 @@ def uncertainty(
     base_w = {a: fw.weights(a, nominal.weights) for a in fw.aggregates}
     weighted = [n.code for n in fw.nodes if n.parent is not None]
     wpos = {c: i for i, c in enumerate(weighted)}
-    w0 = np.array([base_w[fw.node(c).parent][c] for c in weighted])
+    w0 = np.array([base_w[str(fw.node(c).parent)][c] for c in weighted])
     n_ind = len(fw.indicators)
     pos = {c: i for i, c in enumerate(fw.indicators)}
     for j, a in enumerate(fw.aggregates):

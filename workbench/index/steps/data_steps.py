@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from workbench.index.framework import Framework
 
 
-def city_column(cube: xr.Dataset, column: str, argument: str) -> np.ndarray:
+def city_column(cube: xr.Dataset, column: str, argument: str) -> Any:
     """Return a city-level column (coordinate or variable on ``city`` [, ``year``])."""
     if column in cube.coords or column in cube.data_vars:
         da = cube[column]
@@ -297,7 +297,7 @@ class Impute(Step):
             with np.errstate(all="ignore"), _quiet():
                 self.stats_ = f(x, axis=1)  # (year, indicator)
         elif self.method.startswith("group_"):
-            groups = np.asarray(city_column(cube, self.group, "group").values).astype(str)
+            groups = np.asarray(city_column(cube, str(self.group), "group").values).astype(str)
             self.groups_ = groups
             f = np.nanmean if self.method == "group_mean" else np.nanmedian
             self.group_stats_ = {}
@@ -317,7 +317,7 @@ class Impute(Step):
             stats = self.stats_ if self.stats_.shape[0] == x.shape[0] else self.stats_.mean(0)[None]
             x = np.where(miss, np.broadcast_to(stats[:, None, :], x.shape), x)
         elif m.startswith("group_"):
-            groups = np.asarray(city_column(cube, self.group, "group").values).astype(str)
+            groups = np.asarray(city_column(cube, str(self.group), "group").values).astype(str)
             for g in np.unique(groups):
                 st = self.group_stats_.get(g)
                 if st is None:
@@ -371,17 +371,24 @@ def _ffill(x: np.ndarray) -> np.ndarray:
     return out
 
 
-class _quiet:
+def _quiet() -> Any:
     """Silence numpy's 'mean of empty slice' RuntimeWarnings for all-missing columns."""
+    import warnings
+
+    cm = warnings.catch_warnings()
+    cm.__enter__()
+    warnings.simplefilter("ignore", RuntimeWarning)
+    return _Exit(cm)
+
+
+class _Exit:
+    def __init__(self, cm: Any) -> None:
+        self._cm = cm
 
     def __enter__(self) -> None:
-        import warnings
+        return None
 
-        self._cm = warnings.catch_warnings()
-        self._cm.__enter__()
-        warnings.simplefilter("ignore", RuntimeWarning)
-
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, *exc: Any) -> None:
         self._cm.__exit__(*exc)
 
 
