@@ -102,3 +102,28 @@ def test_ensemble_on_dask_equals_serial():
     serial = ensemble(["esports_final"], ["none", "market"], [0, 1], **kw)
     dist = ensemble(["esports_final"], ["none", "market"], [0, 1], parallel=True, n_workers=1, **kw)
     pd.testing.assert_frame_equal(serial, dist)
+
+
+def test_simulate_with_a_siting_plan_file(tmp_path, test_data, capsys):
+    plan = test_data / "citymodel" / "shanghai_siting_plan.geojson"
+    rc = main(
+        [
+            "simulate",
+            "--scenario",
+            "esports_final",
+            "--mechanism",
+            "contract_net",
+            "--hours",
+            "24",
+            "--units",
+            "300",
+            "--plan",
+            str(plan),
+            "--out",
+            str(tmp_path / "p.nc"),
+        ]
+    )
+    assert rc == 0
+    ds = xr.open_dataset(tmp_path / "p.nc", engine="h5netcdf")
+    assert ds.sizes["node"] == 15
+    ds.close()

@@ -248,3 +248,29 @@ def test_a_plugin_agent_takes_part_in_the_coordination(toy_kw):
     assert cooler.got == pytest.approx(50.0)
     log = model.orchestrator.log.to_dataframe()
     assert (log["claimant"] == "cooler").sum() == 3
+
+
+@pytest.fixture(scope="module")
+def siting_plan(test_data):
+    import geopandas as gpd
+
+    return gpd.read_file(test_data / "citymodel" / "shanghai_siting_plan.geojson")
+
+
+@pytest.mark.parametrize("mechanism", MECHANISMS)
+def test_every_mechanism_runs_with_the_siting_engines_plan(mechanism, siting_plan, shanghai_space):
+    model = CityModel(
+        "hub_outage",
+        mechanism,
+        seed=1,
+        hours=HOURS,
+        plan=siting_plan,
+        space=shanghai_space,
+        n_units=600,
+    )
+    model.run()
+    from workbench.citymodel.result import build_dataset
+
+    ds = build_dataset(model)
+    check_conservation(ds)
+    assert list(ds["node"].values) == list(siting_plan["id"])

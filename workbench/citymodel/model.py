@@ -384,7 +384,8 @@ class CityModel(mesa.Model):
         M["pv_kw"][t] = self.grid.pv
         flows = self.grid.settle(served_kw, t)
         M["power_requested_kw"][t], M["power_served_kw"][t] = req_kw, served_kw
-        M["unserved_power_kw"][t] = np.maximum((req_kw - ev_req) - (served_kw - ev_got), 0.0)
+        short = (req_kw - ev_req) - (served_kw - ev_got)
+        M["unserved_power_kw"][t] = np.where(short > 1e-6 * np.maximum(req_kw, 1.0), short, 0.0)
         M["ev_requested_kw"][t], M["ev_served_kw"][t] = ev_req, ev_got
         M["grid_import_kw"][t] = flows["import"]
         M["battery_charge_kw"][t], M["battery_discharge_kw"][t] = (
