@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tests.index.conftest import make_panel
+from .conftest import make_panel
 from workbench.cli import main
 
 

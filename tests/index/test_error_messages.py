@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from tests.index.conftest import FRAMEWORK_ROWS
+from .conftest import FRAMEWORK_ROWS
 from workbench.errors import DataError, InfeasibleError, NotFittedError, SchemaError, SpecError
 from workbench.index import (
     Aggregate,

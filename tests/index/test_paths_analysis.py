@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.index.conftest import COINR_SPEC, make_panel
+from .conftest import COINR_SPEC, make_panel
 from workbench.index import Pipeline, analysis
 from workbench.index.paths import development_path, peer_group, profile, what_if
 
@@ -102,7 +102,7 @@ def test_trends_multi_year():
 
 def test_what_if_multi_year_uses_every_year():
     """No change = same score, also with panel imputation and bounds pooled over years."""
-    from tests.index.conftest import make_panel
+    from .conftest import make_panel
 
     cube = make_panel()
     cube["value"][2, 0, 0] = np.nan  # filled from the other years by panel imputation

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from tests.index.conftest import COINR_SPEC, make_panel
+from .conftest import COINR_SPEC, make_panel
 from workbench.errors import NotFittedError, SchemaError
 from workbench.index import (
     Aggregate,
@@ -188,7 +188,7 @@ def test_tier_step_standalone(asem_result):
 
 def test_aggregate_direction_minus_one_reflects_node(small_framework, panel):
     """An aggregate with direction -1 enters its parent reflected (max + min - score)."""
-    from tests.index.conftest import FRAMEWORK_ROWS
+    from .conftest import FRAMEWORK_ROWS
 
     rows = [dict(r) for r in FRAMEWORK_ROWS]
     for r in rows:

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from tests.index.conftest import FRAMEWORK_ROWS
+from .conftest import FRAMEWORK_ROWS
 from workbench.index import Framework, Pipeline, run_index
 from workbench.index.steps import normalise as nz
 

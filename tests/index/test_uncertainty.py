@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.index.conftest import COINR_SPEC
+from .conftest import COINR_SPEC
 from workbench.index.uncertainty import _evaluate_chunk, _vec_aggregate, uncertainty
 
 SPEC_1_100 = COINR_SPEC.replace("range: [0, 100]", "range: [1, 100]")
