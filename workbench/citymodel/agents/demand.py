@@ -90,7 +90,8 @@ class DemandPopulation(CityAgent):
     Each step every unit draws its request (profile x weekday x event x log-normal noise);
     interactive requests must be served this hour, batch requests join the unit's backlog,
     and batch units submit only a quarter of their backlog while energy is dear (effective
-    price above the day's median). Claims go to the three lowest-latency compute nodes that
+    price above the day's median). Batch bids (used by ``market`` and ``lp``) rise with the
+    days of work waiting in the backlog. Claims go to the three lowest-latency compute nodes that
     are up, per district and class.
     """
 
@@ -151,6 +152,12 @@ class DemandPopulation(CityAgent):
         row_group = np.repeat(np.arange(G), K)
         node = np.tile(rows_node, (2, 1)).reshape(-1)
         cost = np.tile(rows_cost, (2, 1)).reshape(-1)
+        # bids: interactive at its class value; batch more the longer its work has waited
+        # (days of work in the backlog, capped at 4), so urgent batch can outbid others
+        v = self.model.mods.value
+        self.mean_new = 0.9 * getattr(self, "mean_new", self.new_batch) + 0.1 * self.new_batch
+        days = self.request_b / self.frac / np.maximum(24 * self.mean_new, 1e-9)
+        bid = np.concatenate([np.full(D, v[_I]), v[_B] * (1 + np.clip(days, 0, 4))])
         return ClaimBatch(
             claimant=names,
             klass=klass,
@@ -161,6 +168,7 @@ class DemandPopulation(CityAgent):
             entry_coef=np.ones(G * K),
             row_cost=cost,
             divisible=np.ones(G, dtype=bool),
+            value=bid,
         )
 
     def settle(self, served_i: np.ndarray, served_b: np.ndarray) -> None:

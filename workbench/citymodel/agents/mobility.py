@@ -55,7 +55,8 @@ class LogisticsFleet(CityAgent):
     Deliveries (released by the hour, drawn once per seed) claim vans from the three depots
     nearest their origin (indivisible; bid = deadhead minutes), then road capacity along their
     path (indivisible). A delivery departs when both are granted, else it waits an hour. Vans
-    used recharge at their depot (flexible ``ev_charging`` claims).
+    used recharge at their depot (flexible ``ev_charging`` claims). Bids (``market``,
+    ``lp``) rise with the hours a delivery has waited and with the charging queued.
     """
 
     def __init__(
@@ -99,6 +100,7 @@ class LogisticsFleet(CityAgent):
                 entry_coef=np.ones(3 * P),
                 row_cost=cost.reshape(-1),
                 divisible=np.zeros(P, dtype=bool),
+                value=self._bid(p, t),
             )
         if kind == "road" and len(p):
             go = p[self.fleet_ok & (self.origin[p] != self.dest[p])]
@@ -120,11 +122,22 @@ class LogisticsFleet(CityAgent):
                 entry_coef=np.ones(sum(len(r) for r in rows)),
                 row_cost=np.zeros(len(go)),
                 divisible=np.zeros(len(go), dtype=bool),
+                value=self._bid(go, t),
             )
         if kind == "power":
-            self.ev_req = np.minimum(self.ev_backlog_kwh, self.depot_vans * CHARGER_KW)
-            return ClaimBatch.simple(m.ev_labels, _EV, self.ev_req, np.arange(s.n_districts))
+            cap = self.depot_vans * CHARGER_KW
+            self.ev_req = np.minimum(self.ev_backlog_kwh, cap)
+            # bid rises with the hours of charging queued (vans must be ready tomorrow)
+            bid = m.mods.value[_EV] * (1 + np.clip(self.ev_backlog_kwh / cap, 0, 4))
+            return ClaimBatch.simple(
+                m.ev_labels, _EV, self.ev_req, np.arange(s.n_districts), value=bid
+            )
         return None
+
+    def _bid(self, idx: np.ndarray, t: int) -> np.ndarray:
+        """Bid per van: the class value, doubled for every hour a delivery has waited (max 4x)."""
+        wait = np.clip(t - self.release[idx], 0, 3)
+        return self.model.mods.value[_LOG] * (1.0 + wait)
 
     def receive(self, kind: str, t: int, granted: np.ndarray, price: np.ndarray) -> None:
         """Book vans, departures and charging."""
