@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .conftest import make_panel
 from workbench.cli import main
+
+from .conftest import make_panel
 
 
 def test_run_netcdf_cube_with_year(tmp_path):

@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from .conftest import FRAMEWORK_ROWS
 from workbench.errors import DataError, InfeasibleError, NotFittedError, SchemaError, SpecError
 from workbench.index import (
     Aggregate,
@@ -22,6 +21,8 @@ from workbench.index import (
     Weight,
     run_index,
 )
+
+from .conftest import FRAMEWORK_ROWS
 
 
 def fw_rows(**change):

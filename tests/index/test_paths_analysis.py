@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from .conftest import COINR_SPEC, make_panel
 from workbench.index import Pipeline, analysis
 from workbench.index.paths import development_path, peer_group, profile, what_if
+
+from .conftest import COINR_SPEC, make_panel
 
 SPEC_1_100 = COINR_SPEC.replace("range: [0, 100]", "range: [1, 100]")
 

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from .conftest import COINR_SPEC, make_panel
 from workbench.errors import NotFittedError, SchemaError
 from workbench.index import (
     Aggregate,
@@ -22,6 +21,8 @@ from workbench.index import (
     Weight,
     run_index,
 )
+
+from .conftest import COINR_SPEC, make_panel
 
 
 def test_yaml_round_trip_and_replay(asem, tmp_path):

@@ -8,9 +8,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from .conftest import FRAMEWORK_ROWS
 from workbench.index import Framework, Pipeline, run_index
 from workbench.index.steps import normalise as nz
+
+from .conftest import FRAMEWORK_ROWS
 
 FW = Framework.from_table(FRAMEWORK_ROWS)
 INDS = ["a1", "a2", "b1", "b2", "b3"]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from .conftest import COINR_SPEC
 from workbench.index.uncertainty import _evaluate_chunk, _vec_aggregate, uncertainty
+
+from .conftest import COINR_SPEC
 
 SPEC_1_100 = COINR_SPEC.replace("range: [0, 100]", "range: [1, 100]")
 
