@@ -171,3 +171,42 @@ def test_registry_lists_the_builtins():
     names = mechanism_registry().names()
     for n in MECHANISMS:
         assert n in names
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 2), st.floats(0.1, 9.0), st.sampled_from([0.5, 1.0, 2.0])),
+        min_size=1,
+        max_size=10,
+    ),
+    st.lists(st.floats(0.5, 12.0), min_size=3, max_size=3),
+)
+def test_drf_is_max_min_fair_on_single_resource_claims(rows, caps):
+    res = np.array([r for r, _, _ in rows])
+    amount = np.array([a for _, a, _ in rows])
+    coef = np.array([c for _, _, c in rows])
+    n = len(rows)
+    b = ClaimBatch(
+        claimant=np.array([f"c{i}" for i in range(n)], dtype=object),
+        klass=np.full(n, CLASSES.index("batch")),
+        amount=amount,
+        row_group=np.arange(n),
+        entry_row=np.arange(n),
+        entry_resource=res,
+        entry_coef=coef,
+        row_cost=np.zeros(n),
+        divisible=np.ones(n, dtype=bool),
+    )
+    cs = merge_batches("power", np.array(caps), [b], RANKS, VALUES, np.random.default_rng(0))
+    x = get_mechanism("drf").allocate(cs).row
+    used = cs.usage(x)
+    assert np.all(used <= cs.capacity * (1 + 1e-9) + 1e-9)
+    share = coef * x / cs.capacity[res]
+    for r in range(3):
+        on = res == r
+        short = on & (x < amount - 1e-7)
+        if short.any():
+            assert used[r] == pytest.approx(cs.capacity[r], rel=1e-6)
+            # nobody on the resource has a larger dominant share than a rationed claimant
+            assert share[on].max() <= share[short].min() * (1 + 1e-6) + 1e-9

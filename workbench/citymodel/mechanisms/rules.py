@@ -183,6 +183,8 @@ def _progressive_fill(
     dom = np.zeros(m)
     np.maximum.at(dom, er, ecoef / cap[eres])
     active = active & (dom > 0)
+    if len(er) == m:  # one resource per row: water-filling per resource, closed form
+        return _water_fill(claims, active, want, cap_left, dom, cap)
     rate = np.where(active, 1.0 / np.where(dom > 0, dom, 1.0), 0.0)
     x = np.zeros(m)
     left = cap_left.copy()
@@ -206,6 +208,49 @@ def _progressive_fill(
         touches[er[blocked_res[eres]]] = True
         active = active & ~touches & (rem > 1e-9 * np.maximum(want, 1.0))
         rate = np.where(active, rate, 0.0)
+    return x
+
+
+def _water_fill(
+    claims: ClaimSet,
+    active: np.ndarray,
+    want: np.ndarray,
+    cap_left: np.ndarray,
+    dom: np.ndarray,
+    cap: np.ndarray,
+) -> np.ndarray:
+    """Equal dominant shares on single-resource rows: the level each resource can afford."""
+    x = np.zeros(claims.n_rows)
+    rows = np.flatnonzero(active)
+    if len(rows) == 0:
+        return x
+    res = claims.entry_resource[rows]  # entry k belongs to row k
+    share = want[rows] * dom[rows]  # dominant share when fully served
+    order = np.lexsort((share, res))
+    rows, res, share = rows[order], res[order], share[order]
+    n = len(rows)
+    start = np.ones(n, dtype=bool)
+    start[1:] = res[1:] != res[:-1]
+    first = np.maximum.accumulate(np.where(start, np.arange(n), 0))
+    k = np.arange(n) - first
+    seg_n = np.bincount(np.cumsum(start) - 1)[np.cumsum(start) - 1]
+    cs = np.cumsum(share)
+    cs = cs - np.where(first > 0, cs[first - 1], 0.0)
+    budget = cap_left[res] / cap[res]
+    ok = cs + (seg_n - k - 1) * share <= budget * (1 + 1e-12)
+    # last index per segment that still fits at level = its own share
+    last_ok = np.full(n, -1)
+    last_ok[ok] = k[ok]
+    seg_id = np.cumsum(start) - 1
+    kmax = np.full(seg_id[-1] + 1, -1)
+    np.maximum.at(kmax, seg_id, last_ok)
+    kmax_e = kmax[seg_id]
+    served_sum = np.where(kmax_e >= 0, cs[np.clip(first + kmax_e, 0, n - 1)], 0.0)
+    remaining_n = seg_n - kmax_e - 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        level = np.where(remaining_n > 0, (budget - served_sum) / remaining_n, np.inf)
+    granted_share = np.minimum(share, np.maximum(level, 0.0))
+    x[rows] = np.minimum(want[rows], granted_share / dom[rows])
     return x
 
 
