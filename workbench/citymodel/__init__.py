@@ -3,51 +3,51 @@
 >>> from workbench.citymodel import run
 >>> res = run("heatwave", mechanism="lp", seed=1, hours=48)  # doctest: +SKIP
 >>> res.kpis  # doctest: +SKIP
+
+Importing this package is cheap: the claim structures, mechanisms and scenarios (and their
+registries) load at once; the Mesa model, agents and run helpers load on first use.
 """
 
 from __future__ import annotations
 
-from workbench.citymodel.agents.base import CityAgent
+import importlib
+from typing import Any
+
 from workbench.citymodel.claims import CLASSES, RESOURCE_KINDS, ClaimBatch, ClaimSet
 from workbench.citymodel.kpis import KPI_INFO, compute_kpis
 from workbench.citymodel.mechanisms import Allocation, Mechanism, get_mechanism, mechanism_registry
-from workbench.citymodel.model import CityModel
-from workbench.citymodel.orchestrator import DecisionLog
-from workbench.citymodel.result import RunResult
-from workbench.citymodel.runner import compare, ensemble, run
 from workbench.citymodel.scenarios import EVENT_TYPES, Scenario, get_scenario, scenario_registry
-from workbench.citymodel.space import CitySpace, build_space
+
+_LAZY = {
+    "CityAgent": "workbench.citymodel.agents",
+    "agent_registry": "workbench.citymodel.agents",
+    "CityModel": "workbench.citymodel.model",
+    "CitySpace": "workbench.citymodel.space",
+    "build_space": "workbench.citymodel.space",
+    "DecisionLog": "workbench.citymodel.orchestrator",
+    "RunResult": "workbench.citymodel.result",
+    "run": "workbench.citymodel.runner",
+    "compare": "workbench.citymodel.runner",
+    "ensemble": "workbench.citymodel.runner",
+}
 
 
-def _register_agents() -> None:
-    from workbench.citymodel.agents.base import validate_agent
-    from workbench.citymodel.agents.demand import DemandPopulation
-    from workbench.citymodel.agents.infrastructure import (
-        ComputeFleet,
-        ComputeNode,
-        GridAgent,
-        GridOperator,
-    )
-    from workbench.citymodel.agents.mobility import EmergencyResponder, LogisticsFleet, TrafficAgent
-    from workbench.plugins import get_registry
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        msg = f"module 'workbench.citymodel' has no attribute '{name}'"
+        raise AttributeError(msg)
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
 
-    reg = get_registry("agents", "city-model agent", validate_agent)
-    for name, cls in {
-        "demand": DemandPopulation,
-        "compute_node": ComputeNode,
-        "compute_fleet": ComputeFleet,
-        "grid": GridAgent,
-        "grid_operator": GridOperator,
-        "logistics": LogisticsFleet,
-        "traffic": TrafficAgent,
-        "emergency": EmergencyResponder,
-    }.items():
-        reg.register(name, cls, builtin=True)
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 
 mechanism_registry()
 scenario_registry()
-_register_agents()
 
 __all__ = [
     "CLASSES",
@@ -64,11 +64,14 @@ __all__ = [
     "Mechanism",
     "RunResult",
     "Scenario",
+    "agent_registry",
     "build_space",
     "compare",
     "compute_kpis",
     "ensemble",
     "get_mechanism",
     "get_scenario",
+    "mechanism_registry",
     "run",
+    "scenario_registry",
 ]

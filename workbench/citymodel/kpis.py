@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
-import xarray as xr
+
+if TYPE_CHECKING:  # pragma: no cover
+    import xarray as xr
 
 #: KPI name -> (unit, which direction is better)
 KPI_INFO: dict[str, tuple[str, str]] = {
