@@ -214,7 +214,7 @@ def execute_run(
                 request_save_on_cell_execute=False,
                 execution_timeout=timeout,
                 cwd=str(staging),
-                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
             )
         except PapermillExecutionError as exc:
             nb = _read(staging / NOTEBOOK)
