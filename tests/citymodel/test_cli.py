@@ -127,3 +127,33 @@ def test_simulate_with_a_siting_plan_file(tmp_path, test_data, capsys):
     ds = xr.open_dataset(tmp_path / "p.nc", engine="h5netcdf")
     assert ds.sizes["node"] == 15
     ds.close()
+
+
+def test_every_scenario_with_every_mechanism_from_the_cli_with_the_siting_plan(tmp_path, test_data):
+    from workbench.citymodel import mechanism_registry, scenario_registry
+
+    scenarios = [n for n in scenario_registry().names() if scenario_registry()._items[n].builtin]
+    mechanisms = [n for n in mechanism_registry().names() if mechanism_registry()._items[n].builtin]
+    plan = test_data / "citymodel" / "shanghai_siting_plan.geojson"
+    rc = main(
+        [
+            "simulate",
+            "--scenario",
+            ",".join(scenarios),
+            "--mechanism",
+            ",".join(mechanisms),
+            "--hours",
+            "24",
+            "--units",
+            "300",
+            "--plan",
+            str(plan),
+            "--out",
+            str(tmp_path / "all"),
+        ]
+    )
+    assert rc == 0
+    table = pd.read_csv(tmp_path / "all" / "comparison.csv")
+    assert set(table["scenario"]) == set(scenarios)
+    assert set(table["mechanism"]) == set(mechanisms)
+    assert len(table) == len(scenarios) * len(mechanisms) * 13
