@@ -26,7 +26,7 @@ from workbench.reports.params import (
     parse_assignments,
     validate_parameters,
 )
-from workbench.reports.runner import RunResult, read_manifest, run_report
+from workbench.reports.runner import ReportResult, read_manifest, run_report
 
 __all__ = [
     "BATCH_FILE",
@@ -35,7 +35,7 @@ __all__ = [
     "REPORTS_PATH_ENV",
     "BatchResult",
     "ReportTemplate",
-    "RunResult",
+    "ReportResult",
     "all_values",
     "default_kernel",
     "expand_each",

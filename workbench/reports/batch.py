@@ -28,7 +28,7 @@ from workbench.reports.params import (
     run_slug,
     validate_parameters,
 )
-from workbench.reports.runner import RunResult, execute_run, read_manifest
+from workbench.reports.runner import ReportResult, execute_run, read_manifest
 
 BATCH_FILE = "batch.json"
 """Summary of a batch, written (atomically) into the batch's output folder."""
@@ -45,15 +45,15 @@ class BatchResult:
     out_dir
         The batch folder (one sub-folder per run).
     runs
-        One :class:`~workbench.reports.RunResult` per parameter set, in expansion order.
+        One :class:`~workbench.reports.ReportResult` per parameter set, in expansion order.
     """
 
     report: str
     out_dir: str
-    runs: tuple[RunResult, ...]
+    runs: tuple[ReportResult, ...]
 
     @property
-    def failed(self) -> tuple[RunResult, ...]:
+    def failed(self) -> tuple[ReportResult, ...]:
         """The runs that ended in an error."""
         return tuple(r for r in self.runs if not r.ok)
 
@@ -239,11 +239,11 @@ def run_batch(
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     nb_sha = sha256_file(nb_path)
-    results: dict[str, RunResult] = {}
+    results: dict[str, ReportResult] = {}
     todo = []
     for run_dir, params in planned:
         if resume and _complete(run_dir, params, nb_sha):
-            results[run_dir] = RunResult(nb_path.stem, run_dir, "skipped", plain(params))
+            results[run_dir] = ReportResult(nb_path.stem, run_dir, "skipped", plain(params))
         else:
             todo.append((run_dir, params))
     started = now_iso()
@@ -291,7 +291,7 @@ def run_batch(
     return batch
 
 
-def _tick(bar: Any, res: RunResult) -> None:
+def _tick(bar: Any, res: ReportResult) -> None:
     if not res.ok:
         bar.write(f"FAILED {Path(res.out_dir).name}: {(res.error or {}).get('summary')}")
     bar.update(1)
@@ -299,7 +299,7 @@ def _tick(bar: Any, res: RunResult) -> None:
 
 def _run_on_dask(
     args: list[tuple[Any, ...]],
-    results: dict[str, RunResult],
+    results: dict[str, ReportResult],
     bar: Any,
     scheduler: str | None,
     n_workers: int | None,
@@ -319,7 +319,7 @@ def _run_on_dask(
             try:
                 res = fut.result()
             except Exception as exc:  # the task itself failed (worker lost, import error)
-                res = RunResult(
+                res = ReportResult(
                     Path(a[0]).stem,
                     a[2],
                     "error",

@@ -45,7 +45,7 @@ RESULTS = "results.json"
 
 
 @dataclass(frozen=True)
-class RunResult:
+class ReportResult:
     """How one report run ended.
 
     Attributes
@@ -97,7 +97,7 @@ def run_report(
     *,
     kernel_name: str | None = None,
     timeout: float | None = None,
-) -> RunResult:
+) -> ReportResult:
     """Run one report notebook with parameters and write its outputs into ``out``.
 
     Parameters
@@ -117,7 +117,7 @@ def run_report(
 
     Returns
     -------
-    RunResult
+    ReportResult
         The run's status; a failure in the notebook is reported here, not raised.
 
     Raises
@@ -147,7 +147,7 @@ def execute_run(
     out: str,
     kernel_name: str,
     timeout: float | None = None,
-) -> RunResult:
+) -> ReportResult:
     """Execute an already validated run; this is the function a batch sends to Dask workers.
 
     Each call starts its own kernel process (papermill launches it and shuts it down at the end),
@@ -168,7 +168,7 @@ def execute_run(
 
     Returns
     -------
-    RunResult
+    ReportResult
         The run's status and timings.
     """
     import papermill
@@ -274,7 +274,7 @@ def execute_run(
         )
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return RunResult(report, str(run_dir), status, params, round(duration, 3), timings, error)
+    return ReportResult(report, str(run_dir), status, params, round(duration, 3), timings, error)
 
 
 def _literal(text: str | None) -> Any:
@@ -322,4 +322,4 @@ def read_manifest(run_dir: str | os.PathLike[str]) -> dict[str, Any] | None:
         return None
 
 
-__all__ = ["HTML", "NOTEBOOK", "RESULTS", "RunResult", "execute_run", "read_manifest", "run_report"]
+__all__ = ["HTML", "NOTEBOOK", "RESULTS", "ReportResult", "execute_run", "read_manifest", "run_report"]
