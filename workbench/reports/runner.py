@@ -322,4 +322,12 @@ def read_manifest(run_dir: str | os.PathLike[str]) -> dict[str, Any] | None:
         return None
 
 
-__all__ = ["HTML", "NOTEBOOK", "RESULTS", "ReportResult", "execute_run", "read_manifest", "run_report"]
+__all__ = [
+    "HTML",
+    "NOTEBOOK",
+    "RESULTS",
+    "ReportResult",
+    "execute_run",
+    "read_manifest",
+    "run_report",
+]
