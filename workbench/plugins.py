@@ -566,6 +566,28 @@ def broken_plugins(kinds: Iterable[str] | None = None) -> list[BrokenPlugin]:
     return sorted(out, key=lambda b: (b.kind, b.name))
 
 
+def builtin_contract_problems() -> list[BrokenPlugin]:
+    """Built-ins that do not honour their kind's contract (a drift between engine and contract).
+
+    Returns
+    -------
+    list of BrokenPlugin
+        Empty when every built-in satisfies :mod:`workbench.plugin_contracts`.
+    """
+    from workbench.plugin_contracts import check_contract
+
+    out = []
+    for kind, reg in all_registries().items():
+        for info in reg.info():
+            if not info.builtin:
+                continue
+            try:
+                check_contract(kind, info.name, info.obj)
+            except PluginError as exc:
+                out.append(BrokenPlugin(info.name, kind, info.source, str(exc), info.target))
+    return out
+
+
 def report_broken(kinds: Iterable[str] | None = None) -> str:
     """Return a human-readable report of every broken plugin (``""`` when all are fine)."""
     broken = broken_plugins(kinds)
@@ -585,6 +607,7 @@ __all__ = [
     "Registry",
     "all_registries",
     "broken_plugins",
+    "builtin_contract_problems",
     "check_workbench_version",
     "declared_requirement",
     "get_registry",

@@ -135,6 +135,11 @@ def run_check(args: argparse.Namespace) -> int:
     if report:
         print(report)
         problems += 1
+    from workbench.plugins import builtin_contract_problems
+
+    for b in builtin_contract_problems():
+        print(f"built-in {b.kind}/{b.name} does not honour its contract: {b.reason}")
+        problems += 1
     if problems:
         return 1
     print("all plugins OK")
