@@ -528,7 +528,7 @@ def unknown_groups() -> list[tuple[str, str, str]]:
     list of (group, name, value)
     """
     known = {f"workbench.{k}" for k in (*KINDS, *_REGISTRIES)}
-    out: list[BrokenPlugin] = []
+    out: list[tuple[str, str, str]] = []
     groups = {g for g in entry_points().groups if g.startswith("workbench.")} - known
     for group in groups:
         out.extend((group, ep.name, ep.value) for ep in entry_points(group=group))
