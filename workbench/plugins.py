@@ -58,6 +58,7 @@ ENGINE_MODULES: tuple[str, ...] = (
     "workbench.index",
     "workbench.siting",
     "workbench.citymodel",
+    "workbench.citymodel.agents",
 )
 
 
