@@ -155,3 +155,37 @@ def test_unit_codes():
     assert unit_code("energy_kwh") == "KWH"
     assert unit_code("tokens_per_s") is None
     assert unit_code("x", "CNY/kWh") is None
+
+
+def test_broker_style_temporal_response_is_imported():
+    # The shape a temporal API (GET /ngsi-ld/v1/temporal/entities) returns: instance ids,
+    # broker timestamps, a GeoProperty and a non-numeric attribute next to the numeric ones.
+    doc = {
+        "id": "urn:ngsi-ld:District:310104",
+        "type": "District",
+        "createdAt": "2026-07-01T00:00:00Z",
+        "location": {
+            "type": "GeoProperty",
+            "value": {"type": "Point", "coordinates": [121.4, 31.2]},
+        },
+        "gridLoadMW": [
+            {
+                "type": "Property",
+                "value": 71.5,
+                "observedAt": "2026-07-15T12:00:00.000Z",
+                "unitCode": "MAW",
+                "instanceId": "urn:ngsi-ld:attribute:instance:1",
+                "createdAt": "2026-07-15T12:00:01Z",
+            },
+            {
+                "type": "Property",
+                "value": 74.0,
+                "observedAt": "2026-07-15T13:00:00.000Z",
+                "unitCode": "MAW",
+            },
+        ],
+        "@context": "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld",
+    }
+    ds = ngsild.temporal_to_cube(doc)
+    assert ds["gridLoadMW"].sel(district="310104").to_numpy().tolist() == [71.5, 74.0]
+    assert ds["gridLoadMW"].attrs["units"] == "MW"
