@@ -274,3 +274,17 @@ def test_every_mechanism_runs_with_the_siting_engines_plan(mechanism, siting_pla
     ds = build_dataset(model)
     check_conservation(ds)
     assert list(ds["node"].values) == list(siting_plan["id"])
+
+
+def test_mesa_structure_nodes_and_grids_sit_in_district_cells(toy_kw):
+    from workbench.citymodel.agents import ComputeNode, GridAgent
+
+    model = CityModel("baseline", "none", seed=0, hours=2, **toy_kw)
+    nodes = model.agents_by_type[ComputeNode]
+    assert len(nodes) == 4
+    assert len(model.agents_by_type[GridAgent]) == 5
+    hub_cell = model.grid_space[0]
+    assert any(isinstance(a, ComputeNode) and a.node_id == "H1" for a in hub_cell.agents)
+    model.run()
+    util = nodes.agg("utilisation", max)
+    assert 0.0 <= util <= 1.0 + 1e-9

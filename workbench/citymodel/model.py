@@ -153,7 +153,7 @@ class CityModel(mesa.Model):
         self.weather = np.repeat(rngs["weather"].beta(5, 2, size=T // 24 + 1), 24)[:T] / (5 / 7)
         # Mesa structure: districts as cells of a network space
         self.grid_space = Network(s.graph(), random=self.random)
-        cells = [self.grid_space._cells[i] for i in range(D)]  # noqa: SLF001 - cell lookup
+        cells = [self.grid_space[i] for i in range(D)]
         for n in range(N):
             ComputeNode(self, n, cells[self.nodes.district[n]])
         for d in range(D):
