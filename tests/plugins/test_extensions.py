@@ -214,20 +214,19 @@ def test_pickers_offer_plugins():
     assert lab.scenario == "heatwave_blackout"
 
 
-def test_heat_stress_agent_in_a_run_and_its_cube_to_ngsild():
-    from workbench.citymodel import CityModel
-    from workbench.citymodel.result import build_dataset
+def test_heat_stress_agent_by_name_in_a_run_and_its_cube_to_ngsild():
+    from workbench.citymodel import run
     from workbench.interop import ngsild
-    from workbench.plugins import get_registry
 
-    model = CityModel("heatwave_blackout", "lp", seed=1, hours=40, n_units=150)
-    agent = get_registry("agents").get("heat_stress")(model)
-    model.claimants["power"].append(agent)
-    for _ in range(model.hours):
-        model.step()
-    cube = build_dataset(model)
+    res = run(
+        "heatwave_blackout", "lp", seed=1, hours=40, n_units=150, extra_agents=("heat_stress",)
+    )
+    cube = res.to_xarray()
     stress = cube[["heat_stress_index", "cooling_centre_requested_kw"]]
     assert float(stress["cooling_centre_requested_kw"].isel(time=20).sum()) > 0
+    assert float(stress["cooling_centre_requested_kw"].isel(time=slice(0, 12)).sum()) == 0
+    log = res.decisions.to_dataframe()
+    assert log["claimant"].str.startswith("cooling_centre:").any()
     entities = ngsild.cube_to_temporal(stress, start="2026-07-13T00:00:00Z", step="1h")
     back = ngsild.temporal_to_cube(entities)
     np.testing.assert_allclose(

@@ -66,3 +66,18 @@ def test_bad_parameter_is_refused():
     model = CityModel("baseline", "none", seed=0, hours=2, n_units=50)
     with pytest.raises(SpecError, match=r"`kw_per_km2` must be a non-negative number"):
         HeatStressAgent(model, kw_per_km2=-1)
+
+
+def test_agent_by_registry_name_through_the_model_hook():
+    from workbench.citymodel import run
+
+    res = run(
+        HEATWAVE_BLACKOUT,
+        "priority",
+        seed=3,
+        hours=HOURS,
+        n_units=200,
+        extra_agents=("heat_stress",),
+    )
+    ds = res.to_xarray()
+    assert float(ds["cooling_centre_requested_kw"].isel(time=slice(12, HOURS)).min()) > 0

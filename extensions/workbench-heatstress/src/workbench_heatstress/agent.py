@@ -50,18 +50,29 @@ class HeatStressAgent(CityAgent):
         self.labels = np.array([f"cooling_centre:{c}" for c in space.codes], dtype=object)
         self.heat = np.zeros(space.n_districts)
         self.need = np.zeros(space.n_districts)
-        T, D = model.hours, space.n_districts
+
+    def _metrics(self) -> dict[str, np.ndarray]:
+        """The model's metric arrays, with this agent's ``(hours, districts)`` arrays added.
+
+        Added on first use, not in ``__init__``: the model may build its metric store after
+        creating extra agents.
+        """
+        metrics = self.model.metrics
+        shape = (self.model.hours, len(self.area))
         for name in METRICS:
-            model.metrics.setdefault(name, np.zeros((T, D)))
+            if name not in metrics:
+                metrics[name] = np.zeros(shape)
+        return metrics
 
     def step(self) -> None:
         """Read this hour's heat excess from the scenario and size the cooling need."""
         t = self.model.t
+        metrics = self._metrics()
         self.heat = np.clip(self.model.mods.cooling[t] - 1.0, 0.0, None)
         self.need = self.kw_per_km2 * self.area * self.heat
-        self.model.metrics["cooling_centre_requested_kw"][t] = self.need
+        metrics["cooling_centre_requested_kw"][t] = self.need
         # no claim granted yet this hour: full exposure until receive() says otherwise
-        self.model.metrics["heat_stress_index"][t] = 100.0 * self.heat
+        metrics["heat_stress_index"][t] = 100.0 * self.heat
 
     def claims(self, kind: str, t: int) -> ClaimBatch | None:
         """Claim the cooling centres' power (essential class) on every district feeder."""
@@ -77,15 +88,16 @@ class HeatStressAgent(CityAgent):
             return
         served = np.asarray(granted, dtype=float)
         share = np.divide(served, self.need, out=np.ones_like(served), where=self.need > 0)
-        self.model.metrics["cooling_centre_served_kw"][t] = served
-        self.model.metrics["heat_stress_index"][t] = 100.0 * self.heat * (1.0 - share)
+        metrics = self._metrics()
+        metrics["cooling_centre_served_kw"][t] = served
+        metrics["heat_stress_index"][t] = 100.0 * self.heat * (1.0 - share)
 
 
 def attach(model: Any, **params: Any) -> HeatStressAgent:
-    """Add a :class:`HeatStressAgent` to a built model as a power claimant.
+    """Add a :class:`HeatStressAgent` with non-default settings to a built model.
 
-    Use it until the city model instantiates registered agents itself (for example
-    ``model = CityModel("heatwave_blackout", "priority"); attach(model)``, then step it).
+    With default settings prefer ``CityModel(..., extra_agents=("heat_stress",))`` (or
+    ``run(..., extra_agents=("heat_stress",))``), which creates the agent by its registry name.
     """
     agent = HeatStressAgent(model, **params)
     model.claimants["power"].append(agent)
