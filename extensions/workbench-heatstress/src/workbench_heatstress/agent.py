@@ -52,7 +52,7 @@ class HeatStressAgent(CityAgent):
         self.need = np.zeros(space.n_districts)
 
     def _metrics(self) -> dict[str, np.ndarray]:
-        """The model's metric arrays, with this agent's ``(hours, districts)`` arrays added.
+        """Return the model's metric arrays, with this agent's ``(hours, districts)`` ones added.
 
         Added on first use, not in ``__init__``: the model may build its metric store after
         creating extra agents.
