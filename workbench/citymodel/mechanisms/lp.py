@@ -44,8 +44,16 @@ class LinearProgram(Mechanism):
         m, n_res = claims.n_rows, claims.n_resources
         if m == 0:
             return Allocation(np.zeros(0), np.zeros(claims.n_groups), np.zeros(n_res), "LP")
-        scale = max(float(claims.capacity.max(initial=0.0)), float(claims.group_amount.max()), 1.0)
         rg = claims.row_group
+        # no congestion: every group on its cheapest row fits -> that is optimal, prices 0
+        first = np.lexsort((claims.row_cost, rg))
+        is_first = np.zeros(m, dtype=bool)
+        is_first[first[np.r_[True, rg[first][1:] != rg[first][:-1]]]] = True
+        x0 = np.where(is_first, claims.group_amount[rg], 0.0)
+        if np.all(claims.usage(x0) <= claims.capacity):
+            self.last_status = "Optimal (uncongested)"
+            return Allocation(x0, claims.group_total(x0), np.zeros(n_res), "LP optimum")
+        scale = max(float(claims.capacity.max(initial=0.0)), float(claims.group_amount.max()), 1.0)
         q = claims.group_amount / scale
         n_rows_g = np.bincount(rg, minlength=claims.n_groups)
         multi = np.flatnonzero(n_rows_g > 1)
