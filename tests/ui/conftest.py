@@ -185,3 +185,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     # pytest-playwright writes its own artefacts to test-results/; keep ours beside them.
     if shutil.which(CHROMIUM) is None and not Path(CHROMIUM).exists():
         return
+
+
+@pytest.fixture(name="wait_until")
+def _wait_until_fixture() -> Callable[..., Any]:
+    """The :func:`wait_until` helper, as a fixture for the test modules."""
+    return wait_until

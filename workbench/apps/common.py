@@ -229,7 +229,6 @@ def download_button(
         return writer(data())
 
     kwargs.setdefault("color", "light")
-    kwargs.setdefault("icon", "download")
     return pn.widgets.FileDownload(
         callback=_callback, filename=filename, label=text or filename, **kwargs
     )

@@ -49,6 +49,10 @@ common.add_labels(
         "TEC": {"en": "Technological Innovation", "zh": "技术创新"},
         "PUB": {"en": "Public Service", "zh": "公共服务"},
         "GOV": {"en": "Governance Environment", "zh": "治理环境"},
+        "IND_short": {"en": "Industry", "zh": "产业发展"},
+        "TEC_short": {"en": "Innovation", "zh": "技术创新"},
+        "PUB_short": {"en": "Public service", "zh": "公共服务"},
+        "GOV_short": {"en": "Governance", "zh": "治理环境"},
     }
 )
 
@@ -117,15 +121,28 @@ class IndexExplorer(pn.viewable.Viewer):
     language = param.Selector(default="en", objects=["en", "zh"], doc="Language of the names.")
     theme = param.Selector(default="light", objects=list(common.THEMES), doc="Colour theme.")
     n_draws = param.Integer(
-        default=200, bounds=(20, 5000), doc="Monte Carlo draws of the uncertainty analysis."
+        default=200,
+        bounds=(20, 5000),
+        label="Uncertainty draws",
+        doc="Monte Carlo draws of the uncertainty analysis.",
     )
     seed = param.Integer(default=0, bounds=(0, None), doc="Seed of the uncertainty analysis.")
     cap = param.Number(
-        default=20.0, bounds=(0.0, 100.0), step=1.0, doc="Most each indicator may improve."
+        default=20.0,
+        bounds=(0.0, 100.0),
+        step=1.0,
+        label="Cap per indicator (points)",
+        doc="Most each indicator may improve on the path to the next tier (normalised points).",
     )
-    whatif_indicator = param.Selector(default=None, objects=[], doc="Indicator to change.")
+    whatif_indicator = param.Selector(
+        default=None, objects=[], label="Indicator", doc="Indicator to change."
+    )
     whatif_change = param.Number(
-        default=0.0, bounds=(-0.5, 2.0), step=0.05, doc="Relative change (0.1 = +10 %)."
+        default=0.0,
+        bounds=(-0.5, 2.0),
+        step=0.05,
+        label="Relative change",
+        doc="Relative change of the indicator (0.1 = +10 %).",
     )
     top = param.Integer(default=25, bounds=(5, 400), doc="Cities in the ranking chart.")
     busy = param.Boolean(default=False, doc="Whether background work is running.")
@@ -347,7 +364,9 @@ class IndexExplorer(pn.viewable.Viewer):
         }
         self._norm_w = pn.widgets.Select.from_param(self.param.normalisation)
         self._agg_w = pn.widgets.Select.from_param(self.param.aggregation)
-        self._city_w = pn.widgets.Select(options={}, css_classes=["city-select"])
+        self._city_w = pn.widgets.Select(
+            label=common.label("city", lang), options={}, css_classes=["city-select"]
+        )
         self._city_w.param.watch(self._on_city_widget, "value")
         self._cap_w = pn.widgets.FloatSlider.from_param(self.param.cap)
         self._draws_w = pn.widgets.IntInput.from_param(self.param.n_draws)
@@ -467,7 +486,12 @@ class IndexExplorer(pn.viewable.Viewer):
         """
         name = common.name_column(self.language)
         self._records = maps.city_records(
-            self.table, score="CAI_score", tier="tier", name=name, selected=self.city
+            self.table,
+            score="CAI_score",
+            tier="tier",
+            name=name,
+            selected=self.city,
+            selected_colour=[255, 255, 255, 255] if self.theme == "dark" else None,
         )
         deck = maps.index_map(self.provinces.iloc[:0], self._records, theme=self.theme)
         spec = maps.deck_to_spec(deck, theme=self.theme)
@@ -528,10 +552,11 @@ class IndexExplorer(pn.viewable.Viewer):
             self.status.error(exc)
             return
         frame, series = dimension_profile(self.result, self.table, self.city)
-        labels = {d: common.label(d, self.language) for d in DIMENSIONS}
+        labels = {d: common.label(f"{d}_short", self.language) for d in DIMENSIONS}
+        city_name = self._names().get(self.city, self.city)
         self._profile_fig.object = charts.dimension_profile_figure(
-            frame.rename(index=labels),
-            series=series,
+            frame.rename(index=labels, columns={"city": city_name}),
+            series=[city_name, *series[1:]],
             title=self._names().get(self.city, self.city),
             theme=self.theme,
         )

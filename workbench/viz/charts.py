@@ -178,7 +178,7 @@ def dimension_profile_figure(
     source = ColumnDataSource({"x": factors, "value": values, "colour": colours})
     fig = figure(
         x_range=FactorRange(*factors),
-        height=280,
+        height=340,
         sizing_mode="stretch_width",
         title=title,
         toolbar_location=None,
@@ -188,6 +188,9 @@ def dimension_profile_figure(
     fig.vbar(x="x", top="value", width=0.85, source=source, fill_color="colour", line_color=None)
     fig.y_range.start = min(0.0, float(np.nanmin(values)) if values else 0.0)
     fig.xaxis.major_label_orientation = 0.9
+    fig.xaxis.group_label_orientation = 0.0
+    fig.xaxis.group_text_font_size = "9pt"
+    fig.min_border_bottom = 40
     fig.xgrid.grid_line_color = None
     return style(fig, theme)
 

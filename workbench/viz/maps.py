@@ -128,6 +128,7 @@ def city_records(
     tier: str = "tier",
     name: str = "name_en",
     selected: str | None = None,
+    selected_colour: Sequence[int] | None = None,
 ) -> list[dict[str, Any]]:
     """Turn a city table into map records: colour by tier, radius by score.
 
@@ -139,7 +140,9 @@ def city_records(
     score, tier, name
         The columns to use.
     selected
-        Code of the selected city, drawn with a dark outline colour and larger.
+        Code of the selected city, drawn larger in ``selected_colour``.
+    selected_colour
+        RGBA colour of the selected city; near-black when ``None`` (use white on dark maps).
 
     Returns
     -------
@@ -158,7 +161,7 @@ def city_records(
         colour = [*TIER_COLOURS.get(tier_name, _OTHER), 220]
         code = str(row.code)
         if code == selected:
-            colour = [20, 20, 20, 255]
+            colour = list(selected_colour or [20, 20, 20, 255])
         records.append(
             {
                 "code": code,

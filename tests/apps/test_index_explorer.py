@@ -1,0 +1,127 @@
+"""Index Explorer without a browser: set a parameter, assert what the views show."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import panel as pn
+import pytest
+
+from workbench.apps.index_explorer import IndexExplorer
+from workbench.data import load_sample
+
+
+@pytest.fixture(scope="module")
+def cube():
+    return load_sample("city_ai_index")
+
+
+@pytest.fixture(scope="module")
+def provinces():
+    return load_sample("provinces")
+
+
+@pytest.fixture
+def app(cube, provinces):
+    explorer = IndexExplorer(cube=cube, provinces=provinces, n_draws=40)
+    explorer.wait()
+    return explorer
+
+
+def _top(app, n=10):
+    return list(app._table.value["code"].head(n))
+
+
+def test_views_follow_the_engine_result(app):
+    from workbench.index import run_index
+
+    expected = run_index(app.cube, app.spec(), year=app.year).table()
+    assert list(app.table["code"]) == list(expected["code"].astype(str))
+    assert len(app._table.value) == app.cube.sizes["city"]
+    spec = app._map.object
+    assert spec["mapStyle"] is None  # no tiles: the pane needs the key present
+    assert [layer["id"] for layer in spec["layers"]] == ["basemap", "cities"]
+    assert len(spec["layers"][1]["data"]) == len(app.table)
+
+
+def test_moving_a_weight_recomputes_the_ranking(app):
+    before = _top(app, 20)
+    scores_before = app.table.set_index("code")["CAI_score"]
+    app.weight_pub = 5.0
+    app.weight_ind = 0.0
+    after = _top(app, 20)
+    assert before != after
+    assert not app.table.set_index("code")["CAI_score"].equals(scores_before)
+    assert app.spec()["steps"][1]["weight"]["weights"]["PUB"] == 5.0
+
+
+def test_weights_are_bounded(app):
+    with pytest.raises(ValueError, match="at most 5.0"):
+        app.weight_tec = 7.0
+
+
+def test_bad_choice_shows_a_notification_not_a_traceback(app):
+    app.normalisation = "zscore"
+    app.aggregation = "geometric"  # the engine refuses non-positive scores
+    assert app.status.alert.visible
+    assert "positive" in app.status.message
+    assert len(app._table.value) > 0  # the previous ranking stays on screen
+    app.aggregation = "arithmetic"
+    assert not app.status.alert.visible
+
+
+def test_selecting_a_city_by_map_click_updates_linked_views(app):
+    index = next(i for i, r in enumerate(app._records) if r["code"] == "440300")
+    app._map.click_state = {"layer": "cities", "index": index, "coordinate": [114, 22.5]}
+    assert app.city == "440300"
+    app.wait()
+    assert "Shenzhen" in app._profile_md.object
+    assert app._city_w.value == "440300"
+    assert app.whatif["city"] == "440300"
+    selected = [r for r in app._map.object["layers"][1]["data"] if r["code"] == "440300"]
+    assert selected[0]["colour"] == [20, 20, 20, 255]
+
+
+def test_uncertainty_and_path_run_off_the_ui_thread(app):
+    summary = app.uncertainty_summary
+    assert {"rank_p05", "rank_p95"} <= set(summary.columns)
+    assert app._band_fig.object is not None
+    dynamic = app.table.loc[app.table["tier"] == "Dynamic", "code"].iloc[0]
+    app.city = dynamic
+    app.wait()
+    assert app.path.city == dynamic
+    assert "Leading" in app._path_md.object
+
+
+def test_language_switch_shows_chinese_names(app):
+    app.language = "zh"
+    app.wait()
+    assert "上海市" in app._table.value["city"].tolist()
+    assert "城市人工智能指数" in app._title.object
+
+
+def test_what_if_uses_the_engine(app):
+    app.whatif_indicator = "IND_REV"
+    app.whatif_change = 1.0
+    assert app.whatif["score_after"] >= app.whatif["score_before"]
+    assert "→" in app._whatif_md.object
+
+
+def test_downloads_serialise_the_data_behind_the_views(app):
+    csv = pd.read_csv(io.BytesIO(app._downloads[0].callback().read()), encoding="utf-8-sig")
+    assert list(csv["code"].astype(str).str.zfill(6).head(3)) == list(app.table["code"].head(3))
+    import xarray as xr
+
+    ds = xr.open_dataset(app._downloads[1].callback(), engine="h5netcdf")
+    assert "score" in ds
+    gj = app._downloads[2].callback().read().decode()
+    assert '"FeatureCollection"' in gj
+
+
+def test_viewer_renders_inline_and_as_ipywidget(app):
+    layout = app.__panel__()
+    model = layout.get_root()
+    assert model is not None
+    widget = pn.ipywidget(app)
+    assert widget is not None

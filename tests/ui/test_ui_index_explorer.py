@@ -1,0 +1,49 @@
+"""Index Explorer in Chromium: loads cleanly, the map draws, a weight slider reorders the ranking."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from workbench.apps.server import APPS, build_routes
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+INDEX = [a for a in APPS if a.slug == "index"]
+
+
+def _ranking(page, n=8):
+    rows = page.locator(".ranking-table .tabulator-row")
+    return [rows.nth(i).inner_text() for i in range(min(n, rows.count()))]
+
+
+def _canvas_colours(page) -> int:
+    canvas = page.locator(".index-map canvas").first
+    png = canvas.screenshot()
+    image = Image.open(io.BytesIO(png)).convert("RGB").resize((200, 120))
+    return len(set(image.getdata()))
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_index_explorer_loads_draws_the_map_and_reranks(serve_page, wait_until, theme):
+    session = serve_page(build_routes(INDEX), path=f"/index?theme={theme}")
+    page = session.page
+    page.locator(".ranking-table .tabulator-row").first.wait_for(timeout=60_000)
+    # the deck.gl canvas has drawn provinces and cities: many distinct colours, not a blank
+    wait_until(lambda: _canvas_colours(page) > 20, timeout=30)
+    before = _ranking(page)
+    assert any("Beijing" in row for row in before)
+
+    handle = page.locator(".weight-pub .noUi-handle").first
+    handle.focus()
+    handle.press("End")  # Public Service weight to its maximum (5)
+    page.locator(".weight-ind .noUi-handle").first.press("Home")  # Industrial weight to 0
+    wait_until(lambda: _ranking(page) != before, timeout=30)
+    assert _ranking(page) != before
+
+    # leave a picture of the app for the docs (and for a person to look at)
+    page.wait_for_timeout(1500)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"index_explorer_{theme}.png"), full_page=False)
