@@ -1,4 +1,4 @@
-"""Index Explorer in Chromium: loads cleanly, the map draws, a weight slider reorders the ranking."""
+"""Index Explorer in Chromium: clean load, the map draws, a weight slider reorders the ranking."""
 
 from __future__ import annotations
 
