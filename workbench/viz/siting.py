@@ -557,7 +557,7 @@ def latency_figure(
                 line_width=2,
             )
         )
-    _style(fig, theme)
+    style_figure(fig, theme)
     return fig
 
 
@@ -589,7 +589,7 @@ def compare_figure(table: pd.DataFrame, metric: str, *, theme: str = "light") ->
         toolbar_location=None,
     )
     fig.vbar(x=names, top=vals, width=0.7, color="#2c7fb8")
-    _style(fig, theme)
+    style_figure(fig, theme)
     return fig
 
 
@@ -613,7 +613,16 @@ def tier_counts(sites: pd.DataFrame, open_sites: Sequence[str]) -> dict[str, int
     return {t: int(counts.get(t, 0)) for t in SITE_TIERS}
 
 
-def _style(fig: Any, theme: str) -> None:
+def style_figure(fig: Any, theme: str) -> None:
+    """Apply the light or dark colours to a Bokeh figure in place.
+
+    Parameters
+    ----------
+    fig
+        A ``bokeh.plotting.figure``.
+    theme
+        ``"light"`` (Bokeh's defaults) or ``"dark"``.
+    """
     if theme == "dark":
         fig.background_fill_color = "#1e1e1e"
         fig.border_fill_color = "#1e1e1e"

@@ -1,0 +1,469 @@
+"""Coordination Lab: run the city model under a scenario and a mechanism, and compare runs.
+
+A :class:`CoordinationLab` is a ``pn.viewable.Viewer``. Pick a scenario, a coordination
+mechanism (both listed from the engine's registries, so installed plugins appear) and a seed;
+run with a progress bar (off the UI thread); see a district map coloured by a metric at an hour
+(with a player to animate the day), load against capacity over time, the KPIs against the
+no-coordination baseline, the orchestrator's decision log, and two runs side by side. The app
+holds no model logic: it calls :func:`workbench.citymodel.run` and draws with
+:mod:`workbench.viz.citymodel`.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from typing import Any
+
+import pandas as pd
+import panel as pn
+import param
+
+from workbench.apps import common
+from workbench.errors import SpecError
+from workbench.viz import citymodel as vz
+from workbench.viz.siting import deck_spec
+
+common.add_labels(
+    {
+        "lab_title": {"en": "Coordination Lab", "zh": "协同实验室"},
+        "run": {"en": "Run", "zh": "运行"},
+        "keep_ref": {"en": "Keep as run A", "zh": "设为对照A"},
+        "no_run": {
+            "en": "No run yet: pick a scenario and a mechanism, then press Run.",
+            "zh": "尚无运行：选择情景和机制后点击运行。",
+        },
+        "kpis": {"en": "KPIs against the no-coordination baseline", "zh": "相对无协同基线的指标"},
+        "decisions": {"en": "Decision log", "zh": "决策日志"},
+        "load": {"en": "Load against capacity", "zh": "负荷与容量"},
+        "compare_runs": {"en": "Two runs", "zh": "两次运行对比"},
+        "district": {"en": "District", "zh": "区"},
+    }
+)
+
+#: Parameters kept in the page URL.
+URL_PARAMS = (
+    "scenario",
+    "mechanism",
+    "seed",
+    "hours",
+    "metric",
+    "hour",
+    "selected_district",
+    "theme",
+    "language",
+)
+
+#: The metric the map shows before a run tells which metrics exist.
+DEFAULT_METRIC = "grid_import_kw"
+
+
+def load_districts() -> Any:
+    """Load the shipped Shanghai district geometry (the Lab's map)."""
+    from workbench.data import load_sample
+
+    return load_sample("shanghai_districts")
+
+
+def registry_names() -> tuple[list[str], list[str]]:
+    """Return the scenario and mechanism names of the engine's registries (plugins included)."""
+    from workbench.citymodel import mechanism_registry, scenario_registry
+
+    return scenario_registry().names(), mechanism_registry().names()
+
+
+class CoordinationLab(pn.viewable.Viewer):
+    """Interactive city-model runs: scenario x mechanism x seed, against the baseline.
+
+    Parameters
+    ----------
+    districts
+        District GeoDataFrame for the map; the shipped Shanghai districts by default.
+    **params
+        Initial values of the declared parameters.
+    """
+
+    scenario = param.Selector(default="baseline", objects=["baseline"], doc="What-if scenario.")
+    mechanism = param.Selector(default="lp", objects=["lp"], doc="Coordination mechanism.")
+    seed = param.Integer(default=0, bounds=(0, 2**31 - 1), doc="Seed of every random stream.")
+    hours = param.Integer(default=24, bounds=(1, 168), doc="Hours to simulate.")
+    metric = param.Selector(
+        default=DEFAULT_METRIC,
+        objects=[DEFAULT_METRIC],
+        check_on_set=False,
+        doc="District metric on the map (the choices come from the run).",
+    )
+    hour = param.Integer(default=0, bounds=(0, 167), doc="Hour shown on the map.")
+    selected_district = param.String(default="", doc="District code selected on the map.")
+    theme = param.Selector(default="light", objects=list(common.THEMES), doc="Colour theme.")
+    language = param.Selector(default="en", objects=["en", "zh"], doc="Label language.")
+    progress = param.Integer(default=0, bounds=(0, 100), constant=True, doc="Run progress (%).")
+    busy = param.Boolean(default=False, constant=True, doc="Whether a run is going on.")
+
+    def __init__(self, districts: Any = None, **params: Any) -> None:
+        scenarios, mechanisms = registry_names()
+        self.param.scenario.objects = scenarios
+        self.param.mechanism.objects = mechanisms
+        if params.get("scenario", "baseline") not in scenarios:
+            raise SpecError(common_unknown("scenario", params["scenario"], scenarios))
+        if params.get("mechanism", "lp") not in mechanisms:
+            raise SpecError(
+                common_unknown("coordination mechanism", params["mechanism"], mechanisms)
+            )
+        super().__init__(**params)
+        self._districts = districts if districts is not None else load_districts()
+        self.status = common.StatusArea()
+        self.result: Any = None
+        self.reference: Any = None
+        self._future: Future | None = None
+        self._build()
+        self.param.watch(self._redraw_map, ["metric", "hour", "selected_district", "theme"])
+        self.param.watch(self._redraw_load, ["hour", "selected_district", "theme"])
+        self.param.watch(self._redraw_decisions, ["hour", "selected_district"])
+        self.param.watch(self._redraw_compare, ["metric", "theme"])
+        self.param.watch(self._relabel, ["language"])
+        self._map.param.watch(self._on_click, "click_state")
+        self._refresh_all()
+        if common.sync_url(self, URL_PARAMS):
+            self.language = common.language_from_session(self.language)
+
+    # -- layout ------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self._run_button = pn.widgets.Button(name="Run", button_type="primary")
+        self._run_button.on_click(lambda _e: self.run_async())
+        self._keep_button = pn.widgets.Button(name="Keep as run A", disabled=True)
+        self._keep_button.on_click(lambda _e: self.keep_reference())
+        self._progress = pn.indicators.Progress(
+            value=0, max=100, sizing_mode="stretch_width", bar_color="success", name="progress"
+        )
+        self._progress_md = pn.pane.Markdown("", margin=(0, 10), css_classes=["run-status"])
+        self._controls = pn.Column(
+            pn.Row(
+                pn.widgets.RadioButtonGroup.from_param(self.param.theme, button_type="light"),
+                pn.widgets.RadioButtonGroup.from_param(self.param.language, button_type="light"),
+            ),
+            pn.widgets.Select.from_param(self.param.scenario),
+            pn.widgets.Select.from_param(self.param.mechanism),
+            pn.widgets.IntInput.from_param(self.param.seed),
+            pn.widgets.IntSlider.from_param(self.param.hours),
+            self._run_button,
+            self._progress,
+            self._progress_md,
+            self._keep_button,
+            pn.layout.Divider(),
+            pn.widgets.Select.from_param(self.param.metric),
+            sizing_mode="stretch_width",
+            min_width=280,
+            max_width=340,
+        )
+        self._player = pn.widgets.Player.from_param(
+            self.param.hour,
+            start=0,
+            end=max(self.hours - 1, 1),
+            interval=700,
+            loop_policy="loop",
+            show_loop_controls=False,
+            sizing_mode="stretch_width",
+            show_value=True,
+        )
+        self._map = pn.pane.DeckGL(
+            {}, sizing_mode="stretch_width", height=430, throttle={"view": 500, "hover": 500}
+        )
+        self._map_caption = pn.pane.Markdown("", margin=(0, 10))
+        self._load = pn.pane.Bokeh(sizing_mode="stretch_width", height=420)
+        self._kpi_table = pn.widgets.Tabulator(
+            pd.DataFrame(),
+            disabled=True,
+            sizing_mode="stretch_width",
+            height=380,
+            css_classes=["kpi-table"],
+            pagination=None,
+            show_index=False,
+        )
+        self._decisions = pn.widgets.Tabulator(
+            pd.DataFrame(),
+            disabled=True,
+            sizing_mode="stretch_width",
+            height=320,
+            pagination="local",
+            page_size=10,
+            show_index=False,
+        )
+        self._decisions_md = pn.pane.Markdown("", margin=(0, 10))
+        self._compare_table = pn.widgets.Tabulator(
+            pd.DataFrame(), disabled=True, sizing_mode="stretch_width", height=380, pagination=None
+        )
+        self._compare_fig = pn.pane.Bokeh(sizing_mode="stretch_width", height=260)
+        self._downloads = pn.Row(
+            common.download_button(self.run_dataset, "city_run.nc", "NetCDF", icon=None),
+            common.download_button(self.kpi_frame, "city_kpis.csv", "KPIs CSV", icon=None),
+            common.download_button(
+                self.decision_frame, "city_decisions.csv", "Decisions CSV", icon=None
+            ),
+            common.download_button(
+                self.map_geodataframe, "city_map.geojson", "Map GeoJSON", icon=None
+            ),
+        )
+        self._title = pn.pane.Markdown("", margin=(0, 10))
+        self._tabs = pn.Tabs(
+            ("KPIs", self._kpi_table),
+            ("Decision log", pn.Column(self._decisions_md, self._decisions)),
+            ("Two runs", pn.Column(self._compare_table, self._compare_fig)),
+            sizing_mode="stretch_width",
+        )
+        self._main = pn.Column(
+            self._title,
+            self.status.alert,
+            pn.Row(
+                pn.Column(self._map_caption, self._map, self._player, sizing_mode="stretch_width"),
+                pn.Column(self._load, sizing_mode="stretch_width"),
+                sizing_mode="stretch_width",
+            ),
+            self._downloads,
+            self._tabs,
+            sizing_mode="stretch_width",
+        )
+
+    def controls(self) -> pn.viewable.Viewable:
+        """Return the control panel (the served page puts it in the sidebar)."""
+        return self._controls
+
+    def main(self) -> pn.viewable.Viewable:
+        """Return the map, charts and tables (the served page's main area)."""
+        return self._main
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        """Return the app's layout: controls beside the main area."""
+        return pn.Row(self._controls, self._main, sizing_mode="stretch_width")
+
+    # -- running -----------------------------------------------------------------------------
+
+    def _run_phases(self, scenario: str, mechanism: str, seed: int, hours: int) -> Any:
+        from workbench.citymodel import run
+
+        baseline_name = "none"
+        if mechanism == baseline_name:
+            result = run(scenario, mechanism=mechanism, seed=seed, hours=hours)
+            self._set_progress(100, f"{scenario} · {mechanism} · seed {seed}: done")
+            return result
+        self._set_progress(5, f"1/2: no-coordination baseline ({hours} h)…")
+        base = run(scenario, mechanism=baseline_name, seed=seed, hours=hours)
+        self._set_progress(50, f"2/2: {mechanism} ({hours} h)…")
+        result = run(scenario, mechanism=mechanism, seed=seed, hours=hours, baseline=base)
+        self._set_progress(100, f"{scenario} · {mechanism} · seed {seed}: done")
+        return result
+
+    def run(self) -> Any:
+        """Run the model with the current settings, synchronously, and show the run.
+
+        Returns
+        -------
+        workbench.citymodel.RunResult
+            The run (with KPIs against the no-coordination run on the same seed).
+        """
+        result = self._run_phases(self.scenario, self.mechanism, self.seed, self.hours)
+        self._show_run(result)
+        return result
+
+    def run_async(self) -> Future:
+        """Run off the UI thread; the progress bar advances and the page stays responsive.
+
+        Returns
+        -------
+        concurrent.futures.Future
+            The running work (tests may wait on ``.result()``).
+        """
+        self.status.clear()
+        self._set_progress(0, "")
+        args = (self.scenario, self.mechanism, self.seed, self.hours)
+        self._future = common.run_in_background(
+            lambda: self._run_phases(*args), self._show_run, status=self.status, busy=self._set_busy
+        )
+        return self._future
+
+    def _set_busy(self, on: bool) -> None:
+        with param.edit_constant(self):
+            self.busy = on
+        self._run_button.disabled = on
+        self._progress.active = on and self.progress == 0
+
+    def _set_progress(self, value: int, text: str) -> None:
+        with param.edit_constant(self):
+            self.progress = value
+        self._progress.value = value
+        self._progress_md.object = text
+
+    def _show_run(self, result: Any) -> None:
+        self.result = result
+        metrics = vz.district_metrics(result.dataset)
+        if metrics:
+            self.param.metric.objects = metrics
+            if self.metric not in metrics:
+                self.metric = DEFAULT_METRIC if DEFAULT_METRIC in metrics else metrics[0]
+        last = max(int(result.hours) - 1, 0)
+        self.param.hour.bounds = (0, max(last, 1))
+        self._player.end = max(last, 1)
+        if self.hour > last:
+            self.hour = last
+        self._keep_button.disabled = False
+        self._refresh_all()
+
+    def keep_reference(self) -> None:
+        """Keep the current run as run A; the next run is then compared against it."""
+        if self.result is None:
+            msg = "There is no run to keep yet: press Run first, then Keep as run A."
+            raise SpecError(msg)
+        self.reference = self.result
+        self._redraw_compare()
+
+    # -- data behind the views ---------------------------------------------------------------
+
+    def run_dataset(self) -> Any:
+        """Return the current run's Dataset (with KPIs and provenance in ``attrs``)."""
+        if self.result is None:
+            msg = "There is no run to download yet: press Run first."
+            raise SpecError(msg)
+        return self.result.to_xarray()
+
+    def kpi_frame(self) -> pd.DataFrame:
+        """Return the KPI table of the current run (value, baseline, ratio, unit)."""
+        return pd.DataFrame() if self.result is None else self.result.kpis
+
+    def decision_frame(self) -> pd.DataFrame:
+        """Return the orchestrator's decision log of the current run."""
+        return pd.DataFrame() if self.result is None else self.result.decisions.to_dataframe()
+
+    def map_geodataframe(self) -> Any:
+        """Return the districts with the shown metric at the shown hour."""
+        gdf = self._districts.copy()
+        if self.result is not None:
+            values = vz.district_values(self.result.dataset, self.metric, self.hour)
+            gdf[f"{self.metric}_h{self.hour}"] = gdf["code"].astype(str).map(values)
+        return gdf
+
+    def comparison(self) -> pd.DataFrame:
+        """Return the KPIs of run A (kept) and the current run side by side."""
+        if self.result is None or self.reference is None:
+            return pd.DataFrame()
+        return vz.kpi_comparison([self.reference.kpis, self.result.kpis], self._run_names())
+
+    def _run_names(self) -> list[str]:
+        def name(r: Any, tag: str) -> str:
+            return f"{tag}: {r.scenario}/{r.mechanism}/seed {r.seed}"
+
+        return [name(self.reference, "A"), name(self.result, "B")]
+
+    # -- rendering ---------------------------------------------------------------------------
+
+    def _refresh_all(self) -> None:
+        self._relabel()
+        self._redraw_map()
+        self._redraw_load()
+        self._redraw_kpis()
+        self._redraw_decisions()
+        self._redraw_compare()
+
+    def deck(self) -> Any:
+        """Return the pydeck ``Deck`` of the district map as currently shown."""
+        ds = None if self.result is None else self.result.dataset
+        return vz.district_metric_deck(
+            self._districts,
+            ds,
+            self.metric,
+            self.hour,
+            selected=self.selected_district or None,
+            dark=self.theme == "dark",
+        )
+
+    def _redraw_map(self, *_: Any) -> None:
+        spec = deck_spec(self.deck())
+        if self._map.object:
+            spec["initialViewState"] = self._map.object.get(
+                "initialViewState", spec["initialViewState"]
+            )
+        self._map.object = spec
+        self._map_caption.object = f"**{self.metric}** at hour **{self.hour}**"
+
+    def _redraw_load(self, *_: Any) -> None:
+        if self.result is None:
+            self._load.object = None
+            return
+        self._load.object = vz.load_capacity_figure(
+            self.result.dataset,
+            district=self.selected_district or None,
+            hour=self.hour,
+            theme=self.theme,
+        )
+
+    def _redraw_kpis(self) -> None:
+        if self.result is None:
+            self._kpi_table.value = pd.DataFrame()
+            return
+        self._kpi_table.value = _rounded(self.result.kpis.reset_index())
+
+    def _redraw_decisions(self, *_: Any) -> None:
+        df = self.decision_frame()
+        if df.empty:
+            self._decisions.value = df
+            self._decisions_md.object = ""
+            return
+        df = df[df["step"] == self.hour]
+        where = ""
+        if self.selected_district:
+            df = df[df["claimant"].astype(str).str.contains(self.selected_district, regex=False)]
+            where = f", claims naming district {self.selected_district}"
+        self._decisions_md.object = f"{len(df)} decisions at hour {self.hour}{where}"
+        self._decisions.value = df.reset_index(drop=True)
+
+    def _redraw_compare(self, *_: Any) -> None:
+        table = self.comparison()
+        self._compare_table.value = _rounded(table.reset_index()) if not table.empty else table
+        if table.empty:
+            self._compare_fig.object = None
+            return
+        self._compare_fig.object = vz.compare_runs_figure(
+            [self.reference.dataset, self.result.dataset],
+            self._run_names(),
+            self.metric,
+            theme=self.theme,
+        )
+
+    def _relabel(self, *_: Any) -> None:
+        lang = self.language
+        self._title.object = f"## {common.label('lab_title', lang)}"
+        self._run_button.name = common.label("run", lang)
+        self._keep_button.name = common.label("keep_ref", lang)
+        if self.result is None:
+            self._progress_md.object = self._progress_md.object or common.label("no_run", lang)
+        titles = [common.label(k, lang) for k in ("kpis", "decisions", "compare_runs")]
+        if list(self._tabs._names) != titles:
+            objects = list(self._tabs.objects)
+            self._tabs[:] = list(zip(titles, objects, strict=True))
+
+    # -- linked selection --------------------------------------------------------------------
+
+    def _on_click(self, event: param.parameterized.Event) -> None:
+        state = event.new or {}
+        if state.get("layer") != "districts" or state.get("index") is None:
+            return
+        codes = self._districts["code"].astype(str).tolist()
+        idx = int(state["index"])
+        if 0 <= idx < len(codes):
+            code = codes[idx]
+            self.selected_district = "" if code == self.selected_district else code
+
+
+def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
+    """Round float columns to 4 significant digits for display (downloads keep full values)."""
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            out[col] = [float(f"{v:.4g}") if pd.notna(v) else v for v in out[col]]
+    return out
+
+
+def common_unknown(kind: str, name: str, options: list[str]) -> str:
+    """Return the standard unknown-name message (with suggestions) for a picker value."""
+    from workbench.errors import unknown_name
+
+    return unknown_name(kind, name, options)
