@@ -182,6 +182,9 @@ class CityModel(mesa.Model):
             "compute": [self.emergency, self.demand_agent],
             "power": [self.emergency, self.grid, self.compute, self.logistics],
         }
+        # agents with behaviour of their own, stepped each hour (nodes and grid cells are
+        # views stepped vectorised by the fleet and grid operators)
+        active = [self.demand_agent, self.logistics, self.emergency]
         if extra_agents:
             from workbench.citymodel.agents.base import validate_agent
             from workbench.plugins import get_registry
@@ -191,8 +194,10 @@ class CityModel(mesa.Model):
                 cls = reg.get(spec) if isinstance(spec, str) else spec
                 validate_agent(getattr(cls, "__name__", str(cls)), cls)
                 agent = cls(self)
+                active.append(agent)
                 for kind in self.claimants:
                     self.claimants[kind].append(agent)
+        self.stepping = mesa.agent.AgentSet(active, random=self.random)
         self.last_alloc: dict[str, Any] = {}
         self._batch_of: dict[tuple[int, str], int] = {}
         self.node_tokens = np.zeros((2, N))
@@ -308,7 +313,7 @@ class CityModel(mesa.Model):
         t = self.t = self.steps - 1
         s, nodes, M = self.space, self.nodes, self.metrics
         self._batch_of.clear()
-        self.agents.do("step")
+        self.stepping.do("step")
         self._resolve("fleet", self.logistics.depot_vans.astype(float))
         cs, alloc = self._resolve("road", s.link_capacity)
         flow = cs.usage(alloc.row)

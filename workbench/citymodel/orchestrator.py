@@ -34,11 +34,11 @@ class DecisionLog:
         if claims.n_groups == 0:
             return
         names = self._names
-        codes = np.fromiter(
-            (names.setdefault(c, len(names)) for c in claims.group_claimant),
-            dtype=np.int32,
-            count=claims.n_groups,
+        local, uniques = pd.factorize(claims.group_claimant)
+        table = np.fromiter(
+            (names.setdefault(c, len(names)) for c in uniques), dtype=np.int32, count=len(uniques)
         )
+        codes = table[local]
         # price a group faced: the highest price of the resources its rows use
         e_group = claims.row_group[claims.entry_row]
         price = np.zeros(claims.n_groups)
