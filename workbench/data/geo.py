@@ -109,8 +109,16 @@ def read_geo(path: str | Path, *, layer: str | None = None) -> gpd.GeoDataFrame:
         raise DataError(msg)
     if gdf.crs.is_geographic:
         b = gdf.total_bounds
-        check_lonlat(np.array([b[0], b[2]]), np.array([b[1], b[3]]), source=str(path),
-                     rows=np.array(["(bounds min)", "(bounds max)"]))  # fmt: skip
+        if max(abs(b[0]), abs(b[2])) > 180 or max(abs(b[1]), abs(b[3])) > 90:
+            msg = (
+                f"{path}: coordinates outside the longitude/latitude range [-180, 180] x "
+                f"[-90, 90] although the CRS is {gdf.crs.to_string()} (bounds "
+                f"{b[0]:.6g}, {b[1]:.6g}, {b[2]:.6g}, {b[3]:.6g}). Rule: a geographic CRS holds "
+                "degrees. Fix: these look like projected metres; declare the real CRS in your "
+                "GIS, or gdf.set_crs('EPSG:32651', allow_override=True).to_crs('EPSG:4326') "
+                "(GeoJSON files are lon/lat by definition: reproject before saving)."
+            )
+            raise DataError(msg)
     if not gdf.crs.equals(WGS84):
         gdf = gdf.to_crs(WGS84)
     for col in ("code", "district", "id"):

@@ -75,9 +75,14 @@ def _where(source: str | None) -> str:
     return f"{source}: " if source else ""
 
 
+def plain(v: Any) -> Any:
+    """Return a numpy scalar as the Python scalar it holds (for readable messages)."""
+    return v.item() if isinstance(v, np.generic) else v
+
+
 def _preview(values: Iterable[Any], n: int = 5) -> str:
     vals = list(values)
-    shown = ", ".join(repr(v.item() if hasattr(v, "item") else v) for v in vals[:n])
+    shown = ", ".join(repr(plain(v)) for v in vals[:n])
     more = f" (and {len(vals) - n} more)" if len(vals) > n else ""
     return f"[{shown}]{more}"
 
@@ -120,7 +125,7 @@ def check_directions(
         except ValueError:
             f = float("nan")
         if f not in DIRECTIONS:
-            bad.append(f"{what} {lab!s}: {v!r}")
+            bad.append(f"{what} {lab!s}: {plain(v)!r}")
         else:
             out[i] = int(f)
     if bad:

@@ -25,6 +25,7 @@ from workbench.data.schema import (
     check_directions,
     check_unique,
     check_years,
+    plain,
 )
 from workbench.dims import CITY, INDICATOR, YEAR
 from workbench.errors import DataError
@@ -286,7 +287,7 @@ def long_to_cube(df: pd.DataFrame, *, source: str = "table") -> xr.Dataset:
     dup = df.duplicated([CITY, INDICATOR, YEAR], keep=False)
     if dup.any():
         rows = [str(i + 2) for i in np.flatnonzero(dup.to_numpy())[:6]]
-        first = df.loc[dup, [CITY, INDICATOR, YEAR]].iloc[0].tolist()
+        first = [plain(v) for v in df.loc[dup, [CITY, INDICATOR, YEAR]].iloc[0]]
         msg = (
             f"{source}: duplicate (city, indicator, year) rows {first} in rows {', '.join(rows)}. "
             "Rule: one value per city, indicator and year. Fix: remove the repeated rows or "
@@ -377,7 +378,7 @@ def wide_to_cube(
     dup = df.duplicated([CITY, YEAR], keep=False)
     if dup.any():
         rows = [str(i + 2) for i in np.flatnonzero(dup.to_numpy())[:6]]
-        first = df.loc[dup, [CITY, YEAR]].iloc[0].tolist()
+        first = [plain(v) for v in df.loc[dup, [CITY, YEAR]].iloc[0]]
         msg = (
             f"{source}: duplicate city code and year {first} in rows {', '.join(rows)}. "
             "Rule: one row per city and year. Fix: remove the repeated rows or give the "
