@@ -101,6 +101,9 @@ def attach(model: Any, **params: Any) -> HeatStressAgent:
     """
     agent = HeatStressAgent(model, **params)
     model.claimants["power"].append(agent)
+    stepping = getattr(model, "stepping", None)  # the model steps only agents in this set
+    if stepping is not None:
+        stepping.add(agent)
     return agent
 
 
