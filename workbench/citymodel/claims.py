@@ -13,6 +13,7 @@ Everything is held in flat numpy arrays so that mechanisms are vectorised.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -238,7 +239,7 @@ def merge_batches(
         g_off += n_g
         r_off += len(b.row_group)
 
-    def cat(xs: list[np.ndarray], dtype: object) -> np.ndarray:
+    def cat(xs: list[np.ndarray], dtype: Any) -> np.ndarray:
         return np.concatenate(xs) if xs else np.zeros(0, dtype=dtype)
 
     klass = cat(parts["k"], np.int64)

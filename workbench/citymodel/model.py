@@ -272,15 +272,17 @@ class CityModel(mesa.Model):
             k = min(k, int(up.sum())) or 1
             near = np.argsort(lat, axis=1, kind="stable")[:, :k]
             hubs = np.flatnonzero(up & (np.array(self.nodes.tier) == "hub"))
-            idx = [list(dict.fromkeys([*r, *hubs.tolist()])) for r in near.tolist()]
-            width = max(len(r) for r in idx)
-            idx = np.array([r + [r[-1]] * (width - len(r)) for r in idx], dtype=np.int64)
-            # keep one row per (district, node): pad with duplicates marked by infinite cost
-            dup = np.zeros(idx.shape, dtype=bool)
+            lists = [list(dict.fromkeys([*r, *hubs.tolist()])) for r in near.tolist()]
+            width = max(len(r) for r in lists)
+            idx = np.array([r + [r[-1]] * (width - len(r)) for r in lists], dtype=np.int64)
+            # rows of equal width: short lists are padded by repeating their last node, at a
+            # cost 1 s higher so that the padding is only ever a last resort
+            dup = np.zeros(idx.shape, dtype=np.bool_)
             dup[:, 1:] = idx[:, 1:] == idx[:, :-1]
             cost = np.take_along_axis(self.net_ms, idx, axis=1)
-            hit = (idx, np.where(dup, cost + 1e3, cost))
-            self._nearest_cache[key] = hit
+            out = (idx, np.where(dup, cost + 1e3, cost))
+            self._nearest_cache[key] = out
+            return out
         return hit
 
     def dear_energy(self, t: int) -> bool:

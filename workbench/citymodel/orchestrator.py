@@ -7,7 +7,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from workbench.citymodel.claims import CLASSES, RESOURCE_KINDS, ClaimSet, merge_batches
+from workbench.citymodel.claims import (
+    CLASSES,
+    RESOURCE_KINDS,
+    ClaimBatch,
+    ClaimSet,
+    merge_batches,
+)
 from workbench.errors import PluginError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -107,13 +113,18 @@ class Orchestrator:
         value: np.ndarray,
     ) -> tuple[ClaimSet, Allocation, list[CityAgent]]:
         """Collect ``kind`` claims from ``agents``, allocate, check, log and hand out grants."""
-        pairs = [(a, a.claims(kind, t)) for a in agents]
-        pairs = [(a, b) for a, b in pairs if b is not None and b.n_groups > 0]
-        claims = merge_batches(kind, capacity, [b for _, b in pairs], rank, value, self.rng)
+        batches: list[ClaimBatch] = []
+        claimed: list[CityAgent] = []
+        for agent in agents:
+            b = agent.claims(kind, t)
+            if b is not None and b.n_groups > 0:
+                batches.append(b)
+                claimed.append(agent)
+        claims = merge_batches(kind, capacity, batches, rank, value, self.rng)
         alloc = self.mechanism.allocate(claims)
         self.check(claims, alloc)
         self.log.add(t, claims, alloc)
-        return claims, alloc, [a for a, _ in pairs]
+        return claims, alloc, claimed
 
     def dispatch(
         self, claims: ClaimSet, alloc: Allocation, agents: list[CityAgent], t: int

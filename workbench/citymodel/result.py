@@ -80,7 +80,7 @@ def build_dataset(model: CityModel) -> xr.Dataset:
         LINK: s.link_names,
         "latency_bin": np.append(LAT_BINS, TIMEOUT_MS),
     }
-    data = {}
+    data: dict[str, tuple[tuple[str, ...], np.ndarray]] = {}
     for name, arr in model.metrics.items():
         if arr.ndim == 1:
             data[name] = ((TIME,), arr)

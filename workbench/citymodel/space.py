@@ -208,14 +208,11 @@ def _adjacency(proj: gpd.GeoDataFrame, cdist: np.ndarray) -> tuple[list, list, l
     main = set(comps[0])
     for comp in comps[1:]:
         # join each island to the nearest district of the connected part (bridge/tunnel)
-        best = None
-        for i in comp:
-            for j in main:
-                d = proj.geometry.iloc[i].distance(proj.geometry.iloc[j])
-                key = (d, cdist[i, j])
-                if best is None or key < best[0]:
-                    best = (key, i, j)
-        _, i, j = best
+        pairs = [(i, j) for i in sorted(comp) for j in sorted(main)]
+        i, j = min(
+            pairs,
+            key=lambda p: (proj.geometry.iloc[p[0]].distance(proj.geometry.iloc[p[1]]), cdist[p]),
+        )
         frm.append(min(i, j))
         to.append(max(i, j))
         kind.append("bridge")
