@@ -288,3 +288,13 @@ def test_mesa_structure_nodes_and_grids_sit_in_district_cells(toy_kw):
     model.run()
     util = nodes.agg("utilisation", max)
     assert 0.0 <= util <= 1.0 + 1e-9
+
+
+def test_decision_log_summary(toy_kw):
+    res = run("baseline", "market", seed=0, hours=6, **toy_kw)
+    summ = res.decisions.summary()
+    assert {"claims", "requested", "granted", "denied", "partial", "share_granted"} <= set(
+        summ.columns
+    )
+    assert (summ["share_granted"].dropna() <= 1 + 1e-6).all()
+    assert summ["claims"].sum() == len(res.decisions)

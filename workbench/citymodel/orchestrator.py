@@ -94,6 +94,31 @@ class DecisionLog:
             }
         )
 
+    def summary(self) -> pd.DataFrame:
+        """Summarise the log per resource kind and claim class.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Per (kind, class): requested and granted totals, the share granted, the number of
+            claims denied outright and served in part, and the mean price faced.
+        """
+        df = self.to_dataframe()
+        df = df.assign(
+            denied=(df["outcome"] == "denied").astype(int),
+            partial=(df["outcome"] == "partial").astype(int),
+        )
+        out = df.groupby(["kind", "class"], observed=True).agg(
+            claims=("granted", "size"),
+            requested=("requested", "sum"),
+            granted=("granted", "sum"),
+            denied=("denied", "sum"),
+            partial=("partial", "sum"),
+            mean_price=("price", "mean"),
+        )
+        out["share_granted"] = out["granted"] / out["requested"].where(out["requested"] > 0)
+        return out
+
 
 class Orchestrator:
     """Resolves each resource kind in turn: fleet, road, compute, power."""
