@@ -298,3 +298,16 @@ def test_decision_log_summary(toy_kw):
     )
     assert (summ["share_granted"].dropna() <= 1 + 1e-6).all()
     assert summ["claims"].sum() == len(res.decisions)
+
+
+def test_compare_runs_a_scenario_under_mechanisms_with_one_baseline(toy_kw):
+    from workbench.citymodel import compare
+
+    table = compare(
+        scenario="carbon_price", mechanisms=["none", "priority", "drf"], seed=2, hours=6, **toy_kw
+    )
+    assert set(table["mechanism"]) == {"none", "priority", "drf"}
+    none = table[table["mechanism"] == "none"]
+    assert np.allclose(none["ratio_to_none"].dropna(), 1.0)
+    again = compare([run("carbon_price", "none", seed=2, hours=6, **toy_kw)])
+    assert len(again) == len(none)

@@ -83,8 +83,36 @@ def run(
     )
 
 
-def compare(results: list[RunResult]) -> pd.DataFrame:
-    """Return a tidy comparison table: one row per run and KPI."""
+def compare(
+    results: list[RunResult] | None = None,
+    *,
+    scenario: str | Path | Scenario | dict[str, Any] = "baseline",
+    mechanisms: list[str] | None = None,
+    seed: int = 0,
+    hours: int = 168,
+    **model_kw: Any,
+) -> pd.DataFrame:
+    """Return a tidy comparison table: one row per run and KPI.
+
+    Parameters
+    ----------
+    results
+        Finished runs to compare. When omitted, ``scenario`` is run under every mechanism in
+        ``mechanisms`` (default: all registered) with one shared ``none`` baseline.
+    scenario, mechanisms, seed, hours, **model_kw
+        What to run when ``results`` is omitted.
+    """
+    if results is None:
+        from workbench.citymodel.mechanisms import mechanism_registry
+
+        names = mechanisms or mechanism_registry().names()
+        base = run(scenario, BASELINE_MECHANISM, seed, hours, **model_kw)
+        results = [
+            base
+            if m == BASELINE_MECHANISM
+            else run(scenario, m, seed, hours, baseline=base, **model_kw)
+            for m in names
+        ]
     frames = []
     for r in results:
         df = r.kpis.reset_index()
