@@ -216,3 +216,14 @@ def test_dataarray_is_accepted():
         [[1.0]], dims=("city", "indicator"), coords={"city": ["A"], "indicator": ["x"]}
     )
     assert "value" in wd.check_cube(da)
+
+
+def test_netcdf3_file_is_read(tmp_path):
+    ds = xr.Dataset(
+        {"value": (("city", "indicator", "year"), [[[1.0, 2.0]]])},
+        coords={"city": ["A"], "indicator": ["x"], "year": [2020, 2021]},
+    )
+    ds.to_netcdf(tmp_path / "n3.nc", engine="scipy", format="NETCDF3_64BIT")
+    cube = wd.read_cube(tmp_path / "n3.nc")
+    assert list(cube["year"].to_numpy()) == [2020, 2021]
+    assert float(cube["value"].sum()) == 3.0

@@ -277,8 +277,7 @@ def read_cube(path: str | Path) -> xr.Dataset:
             with xr.open_zarr(path) as ds:
                 cube = ds.load()
         elif sfx in CUBE_SUFFIXES:
-            with xr.open_dataset(path, engine="h5netcdf") as ds:
-                cube = ds.load()
+            cube = _open_netcdf(path)
         else:
             raise _unsupported(path)
     except DataError:
@@ -292,6 +291,18 @@ def read_cube(path: str | Path) -> xr.Dataset:
         )
         raise DataError(msg) from None
     return check_cube(cube, source=str(path))
+
+
+def _open_netcdf(path: Path) -> xr.Dataset:
+    """Open NetCDF-4 with h5netcdf; fall back to xarray's other engines (NetCDF-3 via scipy)."""
+    import xarray as xr
+
+    try:
+        with xr.open_dataset(path, engine="h5netcdf") as ds:
+            return ds.load()
+    except Exception:  # noqa: BLE001 - not NetCDF-4/HDF5: let xarray try the other engines
+        with xr.open_dataset(path) as ds:
+            return ds.load()
 
 
 def load_cube(path: str | Path) -> xr.Dataset:
