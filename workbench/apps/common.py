@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import xarray as xr
 
 log = logging.getLogger(__name__)
+_LOCK = threading.RLock()
 
 #: Languages of labels and place names: ``en`` (English) and ``zh`` (Chinese).
 LANGUAGES: dict[str, str] = {"English": "en", "中文": "zh"}
@@ -111,6 +112,47 @@ class IdentityDict(dict):
 
 
 param.parameterized.Comparator.equalities[IdentityDict] = operator.is_
+
+
+_SAMPLES: dict[str, Any] = {}
+
+
+def shared_sample(name: str) -> Any:
+    """Load a shipped sample once per process and share it (read-only) between sessions.
+
+    Parameters
+    ----------
+    name
+        A name of :func:`workbench.data.load_sample`.
+
+    Returns
+    -------
+    object
+        The sample; apps must not modify it (engines return new objects).
+    """
+    with _LOCK:
+        if name not in _SAMPLES:
+            from workbench.data import load_sample
+
+            _SAMPLES[name] = load_sample(name)
+        return _SAMPLES[name]
+
+
+def on_page_load(callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the served page has rendered; at once outside a served page.
+
+    Heavy work started here (uncertainty draws, solves) does not delay the first render.
+
+    Parameters
+    ----------
+    callback
+        The work to start.
+    """
+    doc = pn.state.curdoc
+    if doc is not None and doc.session_context is not None:
+        pn.state.onload(callback)
+    else:
+        callback()
 
 
 # -- downloads -------------------------------------------------------------------------------
@@ -329,7 +371,6 @@ class StatusArea(param.Parameterized):
 
 #: Threads for long work (uncertainty draws, solves); bounded so one page cannot stall others.
 _EXECUTOR = ThreadPoolExecutor(max_workers=2, thread_name_prefix="workbench-app")
-_LOCK = threading.Lock()
 
 
 def run_in_background(

@@ -148,10 +148,8 @@ class IndexExplorer(pn.viewable.Viewer):
     busy = param.Boolean(default=False, doc="Whether background work is running.")
 
     def __init__(self, cube: Any = None, provinces: Any = None, **params: Any) -> None:
-        from workbench.data import load_sample
-
-        self.cube = load_sample("city_ai_index") if cube is None else cube
-        self.provinces = load_sample("provinces") if provinces is None else provinces
+        self.cube = common.shared_sample("city_ai_index") if cube is None else cube
+        self.provinces = common.shared_sample("provinces") if provinces is None else provinces
         years = [int(y) for y in self.cube["year"].to_numpy()] if "year" in self.cube.dims else []
         self.param.year.objects = years or [None]
         indicators = [str(i) for i in self.cube[INDICATOR].to_numpy()]
@@ -173,7 +171,9 @@ class IndexExplorer(pn.viewable.Viewer):
         self._records: list[dict[str, Any]] = []
         self._basemap: dict[str, dict[str, Any]] = {}
         self._build_widgets()
+        self._loaded = False
         self.recompute()
+        common.on_page_load(self._after_load)
         if common.sync_url(self, URL_PARAMS):
             self.language = common.language_from_session(self.language)
 
@@ -220,6 +220,13 @@ class IndexExplorer(pn.viewable.Viewer):
         if self.city not in result.cities:
             self.city = str(self.table["code"].iloc[0])
         self._update_views()
+        if self._loaded:
+            self._start_uncertainty()
+            self._start_path()
+
+    def _after_load(self) -> None:
+        """Start the background work once the page is on screen (at once inline)."""
+        self._loaded = True
         self._start_uncertainty()
         self._start_path()
 
@@ -295,7 +302,8 @@ class IndexExplorer(pn.viewable.Viewer):
 
     @param.depends("n_draws", "seed", watch=True)
     def _on_draws(self) -> None:
-        self._start_uncertainty()
+        if self._loaded:
+            self._start_uncertainty()
 
     @param.depends("city", watch=True)
     def _on_city(self) -> None:
@@ -308,11 +316,13 @@ class IndexExplorer(pn.viewable.Viewer):
             return
         self._update_views()
         self._draw_uncertainty()
-        self._start_path()
+        if self._loaded:
+            self._start_path()
 
     @param.depends("cap", watch=True)
     def _on_cap(self) -> None:
-        self._start_path()
+        if self._loaded:
+            self._start_path()
 
     @param.depends("language", "theme", watch=True)
     def _on_look(self) -> None:
@@ -518,6 +528,9 @@ class IndexExplorer(pn.viewable.Viewer):
         self._table.value = shown.round(2)
         self._views_generation = getattr(self, "_views_generation", 0) + 1
         generation = self._views_generation
+        if not self._loaded:  # the first page shows every view at once
+            self._update_secondary(generation)
+            return
         self._secondary_future = common.run_in_background(
             lambda: None,
             lambda _: self._update_secondary(generation),

@@ -49,14 +49,12 @@ def sample_summary() -> list[dict[str, str]]:
     list of dict
         Records with ``name``, ``what`` and ``summary`` (or the reason it is not available).
     """
-    try:
-        from workbench.data import load_sample
-    except ImportError:
-        return [{"name": n, "what": w, "summary": "data layer not installed"} for n, w in SAMPLES]
+    from workbench.apps.common import shared_sample
+
     records = []
     for name, what in SAMPLES:
         try:
-            summary = _describe(load_sample(name))
+            summary = _describe(shared_sample(name))
         except Exception as exc:  # noqa: BLE001 - the landing page reports, it does not fail
             log.debug("sample %s not available", name, exc_info=True)
             summary = f"not available ({type(exc).__name__})"
