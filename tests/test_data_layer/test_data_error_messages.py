@@ -15,6 +15,44 @@ import workbench.data as wd
 from workbench.data.readers import check_sites
 from workbench.errors import DataError, SchemaError, SpecError
 
+# The fixtures are defined here (not only in the folder's conftest.py) so that this module also
+# runs as the top-level tests/test_error_messages.py the issue asks for.
+
+
+@pytest.fixture
+def write(tmp_path):
+    """Write text or bytes to ``tmp_path/name`` and return the path."""
+
+    def _write(name, text):
+        path = tmp_path / name
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        return path
+
+    return _write
+
+
+@pytest.fixture
+def xlsx(tmp_path):
+    """Write rows to an .xlsx workbook with openpyxl and return the path."""
+
+    def _xlsx(name, rows, sheet="Sheet1"):
+        import openpyxl
+
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.title = sheet
+        for row in rows:
+            ws.append(row)
+        path = tmp_path / name
+        wb.save(path)
+        return path
+
+    return _xlsx
+
+
 # -- missing columns ---------------------------------------------------------------------------
 
 
