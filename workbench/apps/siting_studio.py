@@ -58,6 +58,7 @@ URL_PARAMS = (
     "electricity_price",
     "carbon_price",
     "time_limit",
+    "area",
     "selected_site",
     "theme",
     "language",
@@ -252,6 +253,34 @@ def scenario_with(scenario: dict[str, Any], settings: dict[str, Any]) -> dict[st
     return out
 
 
+def study_area(inputs: dict[str, Any], area: list[str]) -> tuple[Any, Any]:
+    """Select the demand and sites of a study area (a data selection, not a model step).
+
+    Parameters
+    ----------
+    inputs
+        As returned by :func:`load_inputs`.
+    area
+        District codes; empty for the whole city.
+
+    Returns
+    -------
+    tuple
+        ``(demand, sites)``: demand points in the area; sites in the area plus every hub
+        (core hubs serve the whole city).
+    """
+    demand, sites = inputs["demand"], inputs["sites"]
+    if not area:
+        return demand, sites
+    codes = set(map(str, area))
+    d = demand[demand["district"].astype(str).isin(codes)]
+    s = sites[sites["district"].astype(str).isin(codes) | (sites["tier"].astype(str) == "hub")]
+    if len(d) == 0:
+        msg = f"`area` {sorted(codes)} holds no demand points; pick districts with demand."
+        raise SpecError(msg)
+    return d, s
+
+
 def solve_plan(inputs: dict[str, Any], settings: dict[str, Any]) -> PlanView:
     """Solve the "2+M+X" plan with the engine for the app's settings.
 
@@ -266,7 +295,27 @@ def solve_plan(inputs: dict[str, Any], settings: dict[str, Any]) -> PlanView:
     -------
     PlanView
     """
-    raise NotImplementedError
+    from workbench.siting.plan import plan
+
+    demand, sites = study_area(inputs, settings.get("area") or [])
+    scenario = scenario_with(inputs["scenario"], settings)
+    result = plan(demand, sites, scenario, time_limit=float(settings["time_limit"]))
+    per_demand = result.to_dataframe()
+    per_demand["id"] = per_demand["id"].astype(str)
+    assignment = pd.Series(result.assignment, dtype=object)
+    assignment.index = assignment.index.astype(str)
+    latency = per_demand.set_index("id")["latency_ms"].reindex(assignment.index)
+    return PlanView(
+        result=result,
+        status=str(result.status),
+        gap=float(result.gap),
+        seconds=float(result.seconds),
+        open_sites=tuple(str(i) for i in result.selected),
+        assignment=assignment,
+        latency_ms=latency.to_numpy(dtype=float),
+        kpis=dict(result.kpis),
+        demand=demand,
+    )
 
 
 @dataclass
@@ -314,7 +363,13 @@ class SitingStudio(pn.viewable.Viewer):
         default=0.0, bounds=(0.0, 2000.0), step=10.0, doc="Carbon price (CNY per tonne CO2)."
     )
     time_limit = param.Number(
-        default=20.0, bounds=(0.5, 600.0), step=0.5, doc="Solver time limit (seconds)."
+        default=60.0, bounds=(0.5, 600.0), step=0.5, doc="Solver time limit (seconds)."
+    )
+    area = param.ListSelector(
+        default=[],
+        objects=[],
+        doc="District codes of the study area (demand and sites there, plus every hub); "
+        "empty for the whole city.",
     )
     selected_site = param.String(default="", doc="Id of the site selected on the map.")
     theme = param.Selector(default="light", objects=list(common.THEMES), doc="Colour theme.")
@@ -328,6 +383,8 @@ class SitingStudio(pn.viewable.Viewer):
         defaults = scenario_defaults(self._inputs["scenario"])
         for key, value in defaults.items():
             params.setdefault(key, value)
+        codes = [str(c) for c in self._inputs["districts"]["code"]]
+        self.param.area.objects = codes
         super().__init__(**params)
         self.status = common.StatusArea()
         self.plan: PlanView | None = None
@@ -372,6 +429,7 @@ class SitingStudio(pn.viewable.Viewer):
                 "electricity_price",
                 "carbon_price",
                 "time_limit",
+                "area",
             ],
             widgets={
                 "edge_latency_ms": pn.widgets.FloatSlider,
@@ -381,6 +439,7 @@ class SitingStudio(pn.viewable.Viewer):
                 "electricity_price": pn.widgets.FloatSlider,
                 "carbon_price": pn.widgets.FloatSlider,
                 "time_limit": pn.widgets.FloatInput,
+                "area": {"type": pn.widgets.MultiChoice, "name": "Study area (districts)"},
             },
             show_name=False,
             sizing_mode="stretch_width",
@@ -472,7 +531,7 @@ class SitingStudio(pn.viewable.Viewer):
         dict
             Parameter name -> value of the planning parameters.
         """
-        return {k: getattr(self, k) for k in URL_PARAMS[:10]}
+        return {k: getattr(self, k) for k in URL_PARAMS[:11]}
 
     def solve(self) -> PlanView:
         """Solve with the current settings, synchronously, and show the plan.
@@ -693,7 +752,7 @@ class SitingStudio(pn.viewable.Viewer):
     def _refresh_compare(self) -> None:
         table = self.comparison_table()
         self._compare_table.value = table
-        metric = "coverage_within_budget"
+        metric = "coverage"
         self._compare_fig.object = vz.compare_figure(table, metric, theme=self.theme)
 
     def _restyle(self, *_: Any) -> None:

@@ -410,11 +410,11 @@ def assignment_layer(
     if selected is not None:
         on = (arcs["site"] == selected).to_numpy()
         arcs["color"] = [
-            c[:3] + [230] if o else c[:3] + [35] for c, o in zip(arcs["color"], on, strict=True)
+            c[:3] + [140] if o else c[:3] + [30] for c, o in zip(arcs["color"], on, strict=True)
         ]
-        arcs["width"] = np.where(on, 2.5, 1.0)
+        arcs["width"] = np.where(on, 1.2, 0.8)
     else:
-        arcs["width"] = 1.0
+        arcs["width"] = 0.8
     return pdk.Layer(
         "LineLayer",
         arcs.drop(columns=["tokens_per_day"]),
