@@ -473,3 +473,9 @@ def test_negative_weight_in_cube():
     )
     with pytest.raises(SchemaError, match=r"'weight' must be finite and >= 0"):
         wd.check_cube(ds)
+
+
+def test_empty_city_code_in_long_table(write):
+    path = write("l.csv", "city,indicator,year,value\n,x,2020,1\n")
+    with pytest.raises(DataError, match=r"l\.csv: empty 'city' in row\(s\) 2\. Rule: every row"):
+        wd.read_any(path)

@@ -277,9 +277,9 @@ def long_to_cube(df: pd.DataFrame, *, source: str = "table") -> xr.Dataset:
     for key in (CITY, INDICATOR):
         empty = np.flatnonzero((df[key] == "").to_numpy())
         if len(empty):
-            rows = ", ".join(str(i + 2) for i in empty[:5])
+            where_rows = ", ".join(str(i + 2) for i in empty[:5])
             msg = (
-                f"{source}: empty '{key}' in row(s) {rows}. Rule: every row names its {key}. "
+                f"{source}: empty '{key}' in row(s) {where_rows}. Rule: every row names its {key}. "
                 "Fix: fill them in."
             )
             raise DataError(msg)
