@@ -148,7 +148,7 @@ class PlanResult:
         return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs=4326)
 
     def to_dataframe(self) -> Any:
-        """The per-demand table (main site, served share, latency)."""
+        """Return the per-demand table (main site, served share, latency)."""
         return self.demand.copy()
 
     def to_xarray(self) -> Any:
@@ -432,7 +432,8 @@ def _solve_plan(
     if out.x is None:
         best = None
         if out.status == INFEASIBLE and target is not None:
-            relaxed = {**scenario, "target_coverage": None}
+            # most coverage reachable: drop the target, make unserved tokens dominate the cost
+            relaxed = {**scenario, "target_coverage": None, "unserved_penalty_cny_per_mtoken": 1e9}
             try:
                 best = _solve_plan(
                     demand, sites, relaxed, tokens, tiers, dist, lat_ms, ok,
@@ -486,7 +487,7 @@ def _explain_infeasible(
         msg = (
             f"Infeasible: no plan serves target_coverage={target} of the tokens within budget "
             f"{budget} CNY and sites_per_tier {scenario.get('sites_per_tier')}, given the sites' "
-            f"capacities (peak tokens/s, peak_factor {scenario.get('peak_factor', 1.0)}) and "
+            f"capacities ({scenario.get('capacity_basis') or 'average'} tokens/s) and "
             f"power limits.{reach} Raise the budget, capacities or sites per tier, or lower "
             f"target_coverage."
         )

@@ -64,7 +64,7 @@ def _ids(ids: Sequence[Any] | None, n: int, what: str, prefix: str) -> np.ndarra
         raise SpecError(msg)
     uniq, counts = np.unique(arr.astype(str), return_counts=True)
     if (counts > 1).any():
-        dup = ", ".join(repr(u) for u in uniq[counts > 1][:5])
+        dup = ", ".join(repr(str(u)) for u in uniq[counts > 1][:5])
         msg = f"`{what}` must be unique; these ids repeat: {dup}. Rename or merge the duplicates."
         raise SpecError(msg)
     return arr

@@ -156,14 +156,16 @@ def uncoverable_error(problem: Problem, a: sp.csr_array, radius: float, need: in
     order = np.argsort(problem.costs[i])
     near = problem.site_ids[order[need - 1]] if len(order) >= need else None
     dist = problem.costs[i, order[need - 1]] if len(order) >= need else math.nan
+    kth = np.sort(problem.costs[bad], axis=1)[:, min(need, problem.n_sites) - 1]
+    needed = float(kth.max())
     names = ", ".join(repr(problem.demand_ids[k]) for k in bad[:5])
     more = f" (and {len(bad) - 5} more)" if len(bad) > 5 else ""
     msg = (
         f"Infeasible: demand {names}{more} cannot be covered {need} time(s) within radius "
         f"{radius:g}: demand {problem.demand_ids[i]!r} has {int(counts[i])} candidate site(s) "
         f"in range; the {'nearest' if need == 1 else f'{need}th nearest'} is {near!r} at "
-        f"{dist:g}. Increase the radius to at least {dist:g}, add candidate sites, or drop "
-        f"that demand."
+        f"{dist:g}. Increase the radius (to at least {needed:g} to reach every listed demand), "
+        f"add candidate sites, or drop that demand."
     )
     raise InfeasibleError(msg)
 
