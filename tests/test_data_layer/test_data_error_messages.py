@@ -479,3 +479,14 @@ def test_empty_city_code_in_long_table(write):
     path = write("l.csv", "city,indicator,year,value\n,x,2020,1\n")
     with pytest.raises(DataError, match=r"l\.csv: empty 'city' in row\(s\) 2\. Rule: every row"):
         wd.read_any(path)
+
+
+def test_binary_yaml_is_a_clear_error(write):
+    with pytest.raises(DataError, match=r"b\.yaml: the file is not UTF-8 text.*save it as UTF-8"):
+        wd.read_any(write("b.yaml", b"\xff\xfe\x00bad"))
+
+
+def test_folder_named_like_a_csv(tmp_path):
+    (tmp_path / "dir.csv").mkdir()
+    with pytest.raises(DataError, match=r"dir\.csv: is a folder but neither a Zarr store"):
+        wd.read_any(tmp_path / "dir.csv")

@@ -158,6 +158,23 @@ def read_file(path: str | Path, *, sheet: str | None = None) -> ReadResult:
         With a message naming the file, the row/column or coordinate, the rule and the fix.
     """
     path = Path(path)
+    try:
+        return _read_file(path, sheet)
+    except UnicodeDecodeError as exc:
+        msg = (
+            f"{path}: the file is not UTF-8 text ({exc.reason} at byte {exc.start}). "
+            "Fix: save it as UTF-8."
+        )
+        raise DataError(msg) from None
+    except OSError as exc:
+        msg = (
+            f"{path}: cannot read the file ({exc.strerror or exc}). "
+            "Fix: check the path and permissions."
+        )
+        raise DataError(msg) from None
+
+
+def _read_file(path: Path, sheet: str | None) -> ReadResult:
     sfx = _suffix(path)
     if path.is_dir() and sfx not in ZARR_SUFFIXES:
         if all((path / f).exists() for f in SITING_FILES):
