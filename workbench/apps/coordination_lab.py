@@ -129,18 +129,18 @@ class CoordinationLab(pn.viewable.Viewer):
     # -- layout ------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self._run_button = pn.widgets.Button(name="Run", button_type="primary")
+        self._run_button = pn.widgets.Button(label="Run", color="primary")
         self._run_button.on_click(lambda _e: self.run_async())
-        self._keep_button = pn.widgets.Button(name="Keep as run A", disabled=True)
+        self._keep_button = pn.widgets.Button(label="Keep as run A", disabled=True)
         self._keep_button.on_click(lambda _e: self.keep_reference())
         self._progress = pn.indicators.Progress(
-            value=0, max=100, sizing_mode="stretch_width", bar_color="success", name="progress"
+            value=0, max=100, sizing_mode="stretch_width", bar_color="success"
         )
         self._progress_md = pn.pane.Markdown("", margin=(0, 10), css_classes=["run-status"])
         self._controls = pn.Column(
             pn.Row(
-                pn.widgets.RadioButtonGroup.from_param(self.param.theme, button_type="light"),
-                pn.widgets.RadioButtonGroup.from_param(self.param.language, button_type="light"),
+                pn.widgets.RadioButtonGroup.from_param(self.param.theme, color="light"),
+                pn.widgets.RadioButtonGroup.from_param(self.param.language, color="light"),
             ),
             pn.widgets.Select.from_param(self.param.scenario),
             pn.widgets.Select.from_param(self.param.mechanism),
@@ -431,8 +431,8 @@ class CoordinationLab(pn.viewable.Viewer):
     def _relabel(self, *_: Any) -> None:
         lang = self.language
         self._title.object = f"## {common.label('lab_title', lang)}"
-        self._run_button.name = common.label("run", lang)
-        self._keep_button.name = common.label("keep_ref", lang)
+        self._run_button.label = common.label("run", lang)
+        self._keep_button.label = common.label("keep_ref", lang)
         if self.result is None:
             self._progress_md.object = self._progress_md.object or common.label("no_run", lang)
         titles = [common.label(k, lang) for k in ("kpis", "decisions", "compare_runs")]

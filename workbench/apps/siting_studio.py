@@ -404,17 +404,13 @@ class SitingStudio(pn.viewable.Viewer):
 
     def _build(self) -> None:
         lang = self.language
-        self._solve_button = pn.widgets.Button(
-            name=common.label("solve", lang), button_type="primary"
-        )
+        self._solve_button = pn.widgets.Button(label=common.label("solve", lang), color="primary")
         self._solve_button.on_click(lambda _e: self.solve_async())
-        self._keep_button = pn.widgets.Button(
-            name=common.label("keep", lang), button_type="default", disabled=True
-        )
+        self._keep_button = pn.widgets.Button(label=common.label("keep", lang), disabled=True)
         self._keep_button.on_click(lambda _e: self.keep_plan())
-        self._clear_button = pn.widgets.Button(name=common.label("clear_plans", lang))
+        self._clear_button = pn.widgets.Button(label=common.label("clear_plans", lang))
         self._clear_button.on_click(lambda _e: self.clear_plans())
-        self._spinner = pn.indicators.LoadingSpinner(value=False, size=28, name="")
+        self._spinner = pn.indicators.LoadingSpinner(value=False, size=28)
         self._status_md = pn.pane.Markdown("", margin=(0, 10), css_classes=["solver-status"])
         controls = pn.Param(
             self.param,
@@ -439,17 +435,13 @@ class SitingStudio(pn.viewable.Viewer):
                 "electricity_price": pn.widgets.FloatSlider,
                 "carbon_price": pn.widgets.FloatSlider,
                 "time_limit": pn.widgets.FloatInput,
-                "area": {"type": pn.widgets.MultiChoice, "name": "Study area (districts)"},
+                "area": {"type": pn.widgets.MultiChoice, "label": "Study area (districts)"},
             },
             show_name=False,
             sizing_mode="stretch_width",
         )
-        self._theme_w = pn.widgets.RadioButtonGroup.from_param(
-            self.param.theme, button_type="light"
-        )
-        self._lang_w = pn.widgets.RadioButtonGroup.from_param(
-            self.param.language, button_type="light"
-        )
+        self._theme_w = pn.widgets.RadioButtonGroup.from_param(self.param.theme, color="light")
+        self._lang_w = pn.widgets.RadioButtonGroup.from_param(self.param.language, color="light")
         self._controls = pn.Column(
             pn.Row(self._theme_w, self._lang_w),
             controls,
@@ -763,9 +755,9 @@ class SitingStudio(pn.viewable.Viewer):
     def _relabel(self, *_: Any) -> None:
         lang = self.language
         self._title.object = f"## {common.label('siting_title', lang)}"
-        self._solve_button.name = common.label("solve", lang)
-        self._keep_button.name = common.label("keep", lang)
-        self._clear_button.name = common.label("clear_plans", lang)
+        self._solve_button.label = common.label("solve", lang)
+        self._keep_button.label = common.label("keep", lang)
+        self._clear_button.label = common.label("clear_plans", lang)
         self._status_md.object = self.solver_status or common.label("no_plan", lang)
         self._redraw_kpis()
 
