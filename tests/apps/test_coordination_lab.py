@@ -86,12 +86,14 @@ def test_clicking_a_district_filters_linked_views(lab):
 def test_background_run_with_progress_and_two_runs_compared():
     app = CoordinationLab(scenario="baseline", mechanism="none", seed=1, hours=4)
     app.run_async().result(timeout=300)
-    assert app.progress == 100 and not app.busy
+    assert app.progress == 100
+    assert not app.busy
     app.keep_reference()
     app.mechanism = "lp"
     app.run_async().result(timeout=300)
     table = app.comparison()
-    assert table.shape[1] >= 3 and "ratio" in table
+    assert table.shape[1] >= 3
+    assert "ratio" in table
     assert any(c.startswith("A: baseline/none") for c in table.columns)
     assert any(c.startswith("B: baseline/lp") for c in table.columns)
     assert app._compare_fig.object is not None
@@ -102,7 +104,8 @@ def test_downloads_hold_the_run(lab):
     ds = xr.open_dataset(
         io.BytesIO(buttons["city_run.nc"].callback().getvalue()), engine="h5netcdf"
     )
-    assert ds.attrs["mechanism"] == "priority" and ds.sizes["time"] == HOURS
+    assert ds.attrs["mechanism"] == "priority"
+    assert ds.sizes["time"] == HOURS
     kpis = pd.read_csv(buttons["city_kpis.csv"].callback(), encoding="utf-8-sig")
     assert "ratio_to_none" in kpis
     log = pd.read_csv(buttons["city_decisions.csv"].callback(), encoding="utf-8-sig")
@@ -125,6 +128,8 @@ def test_language_switch_relabels():
 def test_engine_errors_show_as_a_notification_not_a_traceback():
     app = CoordinationLab(scenario="heatwave", mechanism="none", hours=2)
     app.run_async().result(timeout=120)
-    assert app.result is None and not app.busy
+    assert app.result is None
+    assert not app.busy
     assert app.status.alert.visible
-    assert "start_hour" in app.status.message and "Traceback" not in app.status.message
+    assert "start_hour" in app.status.message
+    assert "Traceback" not in app.status.message
