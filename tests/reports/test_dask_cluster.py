@@ -161,3 +161,28 @@ def test_scheduler_from_environment_and_cli(dask_cluster, probe, kernel, tmp_pat
     assert code == 0
     assert json.loads((out / "batch.json").read_text())["scheduler"] == dask_cluster
     assert sorted(_values(out)) == ["label=x", "label=y"]
+
+
+def test_index_uncertainty_on_real_scheduler_equals_one_process(dask_cluster):
+    import numpy as np
+
+    from workbench.data import load_sample
+    from workbench.index.uncertainty import uncertainty
+
+    cube = load_sample("city_ai_index")
+    kw = {"n_draws": 400, "seed": 11, "chunk_size": 100, "year": 2025}
+    local = uncertainty(cube, **kw)
+    remote = uncertainty(cube, scheduler=dask_cluster, **kw)
+    np.testing.assert_array_equal(local.ranks, remote.ranks)
+    assert local.tier_probability.equals(remote.tier_probability)
+
+
+def test_citymodel_ensemble_on_real_scheduler_equals_one_process(dask_cluster):
+    from workbench.citymodel import ensemble
+
+    kw = {"hours": 24, "n_units": 300}
+    local = ensemble(["baseline", "heatwave"], ["none", "priority"], [0, 1], **kw)
+    remote = ensemble(
+        ["baseline", "heatwave"], ["none", "priority"], [0, 1], scheduler=dask_cluster, **kw
+    )
+    assert local.equals(remote)
