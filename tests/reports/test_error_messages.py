@@ -88,3 +88,25 @@ def test_unknown_report_name():
 def test_unknown_kernel(probe, tmp_path):
     with pytest.raises(SpecError, match=r"Unknown Jupyter kernel 'nokernel'.*ipykernel install"):
         run_report(probe, {}, tmp_path / "run", kernel_name="nokernel")
+
+
+def test_report_list_shows_templates_and_parameters(capsys):
+    from workbench.cli import main
+
+    assert main(["report", "list"]) == 0
+    out = capsys.readouterr().out
+    for name in ("city_report", "siting_report", "scenario_report"):
+        assert name in out
+    assert "draws: int = 500" in out
+    assert "results_path" not in out
+
+
+def test_cli_bad_param_is_one_line_and_exit_2(capsys, tmp_path):
+    from workbench.cli import main
+
+    code = main(["report", "city_report", "-p", "drawz=5", "--out", str(tmp_path / "x")])
+    assert code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: Unknown parameter 'drawz'")
+    assert "Did you mean 'draws'" in err
+    assert not (tmp_path / "x").exists()
