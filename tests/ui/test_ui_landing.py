@@ -1,13 +1,30 @@
-"""The landing page and the routes of ``workbench serve``, in Chromium."""
+"""The landing page of ``workbench serve``, in Chromium."""
 
 from __future__ import annotations
 
-from workbench.apps.server import build_routes
+from pathlib import Path
+
+from workbench.apps.server import available_apps, build_routes
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def test_landing_page_lists_the_apps_without_console_errors(serve_page):
     session = serve_page(build_routes())
     page = session.page
-    page.wait_for_selector("text=Sample data", timeout=15_000)
-    assert page.locator("#link-index").count() >= 0
-    assert "City AI Planning Workbench" in page.title() or "Workbench" in page.content()
+    page.get_by_text("Sample data").first.wait_for(timeout=30_000)
+    for app in available_apps():
+        link = page.locator(f"#link-{app.slug}")
+        assert link.count() == 1
+        assert link.get_attribute("href") == f"./{app.slug}"
+    assert page.title() == "City AI Planning Workbench"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "landing.png"))
+
+
+def test_theme_toggle_keeps_the_url_state(serve_page):
+    session = serve_page(build_routes([]), path="/?language=zh")
+    page = session.page
+    page.locator(".wb-theme-toggle button").first.click()
+    page.wait_for_url("**theme=dark**", timeout=30_000)
+    assert "language=zh" in page.url

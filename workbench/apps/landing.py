@@ -31,7 +31,7 @@ def _describe(obj: Any) -> str:
     sizes = getattr(obj, "sizes", None)
     if sizes is not None and hasattr(obj, "data_vars"):
         dims = " × ".join(f"{n} {d}" for d, n in sizes.items())
-        synthetic = str(obj.attrs.get("synthetic", "")).lower() in ("true", "1", "yes")
+        synthetic = str(obj.attrs.get("synthetic", "")).lower().startswith(("true", "1", "yes"))
         return dims + (" (synthetic values)" if synthetic else "")
     if isinstance(obj, dict):
         tables = {k: v for k, v in obj.items() if hasattr(v, "columns")}
