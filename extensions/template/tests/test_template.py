@@ -42,6 +42,7 @@ def test_siting_model_by_name():
 
 def test_mechanism_scenario_and_agent_in_the_city_model():
     from workbench.citymodel import CityModel, run
+
     from workbench_template.agents import ConstantLoad
 
     res = run("template_hot_day", "template_value_first", seed=0, hours=24, n_units=100)
