@@ -15,7 +15,8 @@ def sf_files(tmp_path, sf_costs, sf_weights):
     sf_costs.to_csv(costs)
     weights = tmp_path / "weights.csv"
     weights.write_text(
-        "id,weight\n" + "".join(f"{i},{w:g}\n" for i, w in zip(sf_costs.index, sf_weights))
+        "id,weight\n"
+        + "".join(f"{i},{w:g}\n" for i, w in zip(sf_costs.index, sf_weights, strict=True))
     )
     return costs, weights
 

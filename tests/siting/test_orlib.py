@@ -1,4 +1,4 @@
-"""OR-Library p-median: every result called optimal has a matching bound and the published optimum."""
+"""OR-Library p-median: results called optimal have matching bounds and published optima."""
 
 from __future__ import annotations
 
