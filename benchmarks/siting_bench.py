@@ -139,7 +139,7 @@ def bench_orlib(instances, cap, our_limit, spopt_max_n):
         n = "skipped"
         if prob.n_sites <= spopt_max_n:
             t, o, n, _ = spopt_run(
-                lambda: PMedian.from_cost_matrix(prob.costs, prob.weights, p), cap
+                lambda prob=prob, p=p: PMedian.from_cost_matrix(prob.costs, prob.weights, p), cap
             )
         ot, r = ours(prob, "pmedian", p=p, time_limit=our_limit)
         ok = "=published" if r.objective == PUBLISHED[k] else f"published {PUBLISHED[k]}"
