@@ -77,10 +77,12 @@ def __getattr__(name: str) -> Any:
     lazy = {
         "LatencyModel": "workbench.siting.latency",
         "plan": "workbench.siting.plan",
+        "plan_scenario": "workbench.siting.plan",
         "PlanResult": "workbench.siting.plan",
-        "PlanScenario": "workbench.siting.plan",
-        "large_pmedian": "workbench.siting.heuristics",
-        "large_mclp": "workbench.siting.heuristics",
+        "large_pmedian": "workbench.siting.large",
+        "large_mclp": "workbench.siting.large",
+        "read_orlib_pmed": "workbench.siting.io",
+        "read_costs_csv": "workbench.siting.io",
     }
     if name in lazy:
         import importlib
@@ -102,7 +104,15 @@ __all__ = [
     "Problem",
     "SitingModel",
     "SitingResult",
+    "LatencyModel",
+    "PlanResult",
     "haversine_matrix",
+    "large_mclp",
+    "large_pmedian",
+    "plan",
+    "plan_scenario",
+    "read_costs_csv",
+    "read_orlib_pmed",
     "registry",
     "solve",
 ]
