@@ -112,8 +112,9 @@ def test_selecting_a_site_on_the_map_updates_linked_views(solved):
     row = app._site_table.value.iloc[app._site_table.selection[0]]
     assert row["id"] == site
     sites_layer = next(layer for layer in app._map.object["layers"] if layer["id"] == "sites")
-    highlighted = [r for r in sites_layer["data"] if r["line"] == [255, 200, 0, 255]]
-    assert [r["id"] for r in highlighted] == [site]
+    features = sites_layer["data"]["features"]
+    highlighted = [f for f in features if f["properties"]["line"] == [255, 200, 0, 255]]
+    assert [f["properties"]["id"] for f in highlighted] == [site]
 
 
 def test_downloads_hold_the_plan(solved):

@@ -167,7 +167,11 @@ class CoordinationLab(pn.viewable.Viewer):
             show_value=True,
         )
         self._map = pn.pane.DeckGL(
-            {}, sizing_mode="stretch_width", height=430, throttle={"view": 500, "hover": 500}
+            {},
+            sizing_mode="stretch_width",
+            height=430,
+            throttle={"view": 500, "hover": 500},
+            css_classes=["lab-map"],
         )
         self._map_caption = pn.pane.Markdown("", margin=(0, 10))
         self._load = pn.pane.Bokeh(sizing_mode="stretch_width", height=420)

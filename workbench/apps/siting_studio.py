@@ -453,9 +453,13 @@ class SitingStudio(pn.viewable.Viewer):
             max_width=340,
         )
         self._map = pn.pane.DeckGL(
-            {}, sizing_mode="stretch_width", height=520, throttle={"view": 500, "hover": 500}
+            {},
+            sizing_mode="stretch_width",
+            height=520,
+            throttle={"view": 500, "hover": 500},
+            css_classes=["siting-map"],
         )
-        self._kpis = pn.FlexBox(sizing_mode="stretch_width")
+        self._kpis = pn.FlexBox(sizing_mode="stretch_width", css_classes=["kpi-cards"])
         self._detail = pn.pane.Markdown(
             "", sizing_mode="stretch_width", css_classes=["site-detail"]
         )

@@ -280,7 +280,8 @@ def site_table(
     Returns
     -------
     pandas.DataFrame
-        The input columns used on the map plus ``color``, ``radius``, ``line``, ``state``.
+        The input columns used on the map plus ``color``, ``radius`` (pixels), ``line``,
+        ``state``.
     """
     keep = [
         c for c in ("id", "name", "name_zh", "tier", "kind", "lon", "lat", "district") if c in sites
@@ -290,12 +291,12 @@ def site_table(
     opened = set(map(str, open_sites)) if open_sites is not None else None
     is_open = df["id"].isin(opened) if opened is not None else pd.Series(True, index=df.index)
     tier = df["tier"].astype(str)
-    radius = tier.map({"hub": 1400.0, "dc": 900.0}).fillna(450.0)
+    radius = tier.map({"hub": 9.0, "dc": 6.5}).fillna(4.0)
     alpha = np.where(is_open, 235, 70)
     df["color"] = [
         TIER_COLOURS.get(t, [120, 120, 120]) + [int(a)] for t, a in zip(tier, alpha, strict=True)
     ]
-    df["radius"] = np.where(is_open, radius, radius * 0.6)
+    df["radius"] = np.where(is_open, radius, np.maximum(radius * 0.6, 2.5))
     df["state"] = np.where(is_open, "open" if opened is not None else "candidate", "closed")
     df["line"] = [[255, 200, 0, 255] if i == selected else [20, 20, 20, 160] for i in df["id"]]
     return df
@@ -307,7 +308,10 @@ def sites_layer(
     open_sites: Sequence[str] | None = None,
     selected: str | None = None,
 ) -> Any:
-    """Candidate (and opened) sites as a pickable ``ScatterplotLayer`` coloured by tier.
+    """Draw candidate (and opened) sites as pickable GeoJSON points coloured by tier.
+
+    The points go to deck.gl as GeoJSON, which Panel passes through untouched (tables with
+    list-valued colour columns do not survive Panel's incremental updates of a ``DeckGL`` pane).
 
     Parameters
     ----------
@@ -325,21 +329,39 @@ def sites_layer(
     import pydeck as pdk
 
     df = site_table(sites, open_sites=open_sites, selected=selected)
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [float(r["lon"]), float(r["lat"])]},
+            "properties": {
+                **{k: _plain(r[k]) for k in df.columns if k not in ("lon", "lat")},
+            },
+        }
+        for r in df.to_dict("records")
+    ]
     return pdk.Layer(
-        "ScatterplotLayer",
-        df,
+        "GeoJsonLayer",
+        {"type": "FeatureCollection", "features": features},
         id="sites",
         pickable=True,
         stroked=True,
         filled=True,
-        get_position=["lon", "lat"],
-        get_fill_color="color",
-        get_line_color="line",
-        get_radius="radius",
-        radius_min_pixels=3,
-        radius_max_pixels=22,
-        line_width_min_pixels=1,
+        get_fill_color="properties.color",
+        get_line_color="properties.line",
+        get_point_radius="properties.radius",
+        point_radius_units="pixels",
+        line_width_units="pixels",
+        get_line_width=1,
     )
+
+
+def _plain(v: Any) -> Any:
+    """Return a JSON-safe Python value (numpy scalars to Python, NaN to None)."""
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and not np.isfinite(v):
+        return None
+    return v
 
 
 def assignment_table(
@@ -389,7 +411,7 @@ def assignment_layer(
     *,
     selected: str | None = None,
 ) -> Any:
-    """Draw assignments of demand to sites as a ``LineLayer`` (colour of the serving tier).
+    """Draw assignments of demand to sites as GeoJSON lines (colour of the serving tier).
 
     Parameters
     ----------
@@ -412,19 +434,35 @@ def assignment_layer(
         arcs["color"] = [
             c[:3] + [140] if o else c[:3] + [30] for c, o in zip(arcs["color"], on, strict=True)
         ]
-        arcs["width"] = np.where(on, 1.2, 0.8)
+        arcs["lw"] = np.where(on, 1.5, 1.0)
     else:
-        arcs["width"] = 0.8
+        arcs["lw"] = 1.0
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "LineString", "coordinates": [src, dst]},
+            "properties": {"demand": d, "site": site, "color": c, "lw": float(w)},
+        }
+        for d, site, src, dst, c, w in zip(
+            arcs["demand"],
+            arcs["site"],
+            arcs["source"],
+            arcs["target"],
+            arcs["color"],
+            arcs["lw"],
+            strict=True,
+        )
+    ]
     return pdk.Layer(
-        "LineLayer",
-        arcs.drop(columns=["tokens_per_day"]),
+        "GeoJsonLayer",
+        {"type": "FeatureCollection", "features": features},
         id="assignment",
         pickable=False,
-        get_source_position="source",
-        get_target_position="target",
-        get_color="color",
-        get_width="width",
-        width_units="pixels",
+        stroked=True,
+        filled=False,
+        get_line_color="properties.color",
+        get_line_width="properties.lw",
+        line_width_units="pixels",
     )
 
 
