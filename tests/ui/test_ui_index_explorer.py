@@ -47,3 +47,20 @@ def test_index_explorer_loads_draws_the_map_and_reranks(serve_page, wait_until, 
     page.wait_for_timeout(1500)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"index_explorer_{theme}.png"), full_page=False)
+
+
+def test_url_state_and_linked_selection(serve_page):
+    session = serve_page(build_routes(INDEX), path="/index?city=440300&w_pub=3&language=zh")
+    page = session.page
+    page.locator(".ranking-table .tabulator-row").first.wait_for(timeout=60_000)
+    # a shared link (the URL) sets the city, a weight and the language
+    page.locator(".profile").get_by_text("深圳市").first.wait_for(timeout=30_000)
+    assert page.locator(".weight-pub .bk-slider-value").first.inner_text() == "3"
+    # selecting a row of the ranking selects that city: the profile follows
+    row = page.locator(".ranking-table .tabulator-row").nth(0)
+    name = row.locator(".tabulator-cell").nth(1).inner_text()
+    assert name != "深圳市"
+    row.locator(".tabulator-cell").nth(1).click()
+    page.locator(".profile").get_by_text(name).first.wait_for(timeout=30_000)
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(SCREENSHOTS / "index_explorer_zh.png"))

@@ -300,7 +300,20 @@ def sync_url(viewer: param.Parameterized, names: Iterable[str] | Mapping[str, st
     if location is None or pn.state.curdoc is None or pn.state.curdoc.session_context is None:
         return False
     mapping = dict(names) if isinstance(names, Mapping) else {n: n for n in names}
-    location.sync(viewer, mapping)
+
+    def _apply_each(values: dict[str, Any]) -> None:
+        # Panel applies the query string in one update, which fails as a whole when one value
+        # does not fit (a city code read as a number, a weight out of bounds): apply one by
+        # one, turning numbers into text for text parameters, and skip what does not fit.
+        for name, value in values.items():
+            if isinstance(viewer.param[name], param.String) and not isinstance(value, str):
+                value = str(value)
+            try:
+                setattr(viewer, name, value)
+            except Exception:  # noqa: BLE001 - a bad link keeps the default, page works
+                log.info("ignored URL value %s=%r", name, value)
+
+    location.sync(viewer, mapping, on_error=_apply_each)
     return True
 
 
