@@ -1,4 +1,4 @@
-"""``notebooks/02_siting.ipynb`` and ``03_citymodel.ipynb`` run top to bottom and are committed clean."""
+"""Notebooks 02_siting and 03_citymodel run top to bottom and are committed without outputs."""
 
 from __future__ import annotations
 
