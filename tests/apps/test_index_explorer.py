@@ -125,3 +125,12 @@ def test_viewer_renders_inline_and_as_ipywidget(app):
     assert model is not None
     widget = pn.ipywidget(app)
     assert widget is not None
+
+
+def test_controls_are_labelled_in_chinese(cube, provinces):
+    explorer = IndexExplorer(cube=cube, provinces=provinces, n_draws=20, language="zh")
+    explorer.wait()
+    assert explorer._norm_w.label == "标准化方法"
+    assert explorer._weight_ws["IND"].label == "产业发展"
+    explorer.language = "en"
+    assert explorer._norm_w.label == "Normalisation"

@@ -45,6 +45,8 @@ common.add_labels(
         "whatif": {"en": "What if", "zh": "情景推演"},
         "cap": {"en": "Cap per indicator (points)", "zh": "单项指标提升上限（分）"},
         "draws": {"en": "Uncertainty draws", "zh": "不确定性抽样次数"},
+        "indicator": {"en": "Indicator", "zh": "指标"},
+        "change": {"en": "Relative change", "zh": "相对变化"},
         "IND": {"en": "Industrial Development", "zh": "产业发展"},
         "TEC": {"en": "Technological Innovation", "zh": "技术创新"},
         "PUB": {"en": "Public Service", "zh": "公共服务"},
@@ -419,6 +421,7 @@ class IndexExplorer(pn.viewable.Viewer):
             ),
         )
         self._weights_title = pn.pane.Markdown(f"**{common.label('weights', lang)}**")
+        self._downloads_title = pn.pane.Markdown(f"**{common.label('download', lang)}**")
         self._controls = pn.Column(
             self._look,
             self._year_w,
@@ -430,7 +433,7 @@ class IndexExplorer(pn.viewable.Viewer):
             self._cap_w,
             self._draws_w,
             pn.Row(self._spinner),
-            pn.pane.Markdown("**" + common.label("download", lang) + "**"),
+            self._downloads_title,
             self._downloads,
             sizing_mode="stretch_width",
         )
@@ -448,16 +451,20 @@ class IndexExplorer(pn.viewable.Viewer):
             self._tabs,
             sizing_mode="stretch_width",
         )
+        if lang != "en":
+            self._relabel()
 
     def _profile_tab(self) -> pn.viewable.Viewable:
+        self._whatif_title = pn.pane.Markdown(f"### {common.label('whatif', self.language)}")
+        self._path_title = pn.pane.Markdown(f"### {common.label('path', self.language)}")
         return pn.Row(
             pn.Column(self._profile_fig, self._profile_md, sizing_mode="stretch_width"),
             pn.Column(
-                pn.pane.Markdown(f"### {common.label('whatif', self.language)}"),
+                self._whatif_title,
                 self._whatif_ind_w,
                 self._whatif_w,
                 self._whatif_md,
-                pn.pane.Markdown(f"### {common.label('path', self.language)}"),
+                self._path_title,
                 self._path_md,
                 sizing_mode="stretch_width",
             ),
@@ -474,6 +481,20 @@ class IndexExplorer(pn.viewable.Viewer):
         self._weights_title.object = f"**{common.label('weights', lang)}**"
         for code, widget in self._weight_ws.items():
             widget.label = common.label(code, lang)
+        for key, widget in (
+            ("year", self._year_w),
+            ("normalisation", self._norm_w),
+            ("aggregation", self._agg_w),
+            ("city", self._city_w),
+            ("cap", self._cap_w),
+            ("draws", self._draws_w),
+            ("indicator", self._whatif_ind_w),
+            ("change", self._whatif_w),
+        ):
+            widget.label = common.label(key, lang)
+        self._whatif_title.object = f"### {common.label('whatif', lang)}"
+        self._path_title.object = f"### {common.label('path', lang)}"
+        self._downloads_title.object = f"**{common.label('download', lang)}**"
         names = ("profile", "uncertainty", "ranking")
         self._tabs._names = [common.label(n, lang) for n in names]
         self._tabs.param.trigger("objects")
