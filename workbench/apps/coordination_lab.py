@@ -58,10 +58,8 @@ DEFAULT_METRIC = "grid_import_kw"
 
 
 def load_districts() -> Any:
-    """Load the shipped Shanghai district geometry (the Lab's map)."""
-    from workbench.data import load_sample
-
-    return load_sample("shanghai_districts")
+    """Load the shipped Shanghai district geometry (the Lab's map; shared, read-only)."""
+    return common.shared_sample("shanghai_districts")
 
 
 def registry_names() -> tuple[list[str], list[str]]:

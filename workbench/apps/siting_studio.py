@@ -69,21 +69,19 @@ URL_PARAMS = (
 
 
 def load_inputs() -> dict[str, Any]:
-    """Load the shipped Shanghai siting scenario and district geometry.
+    """Load the shipped Shanghai siting scenario and district geometry (shared, read-only).
 
     Returns
     -------
     dict
         ``demand``, ``sites`` (GeoDataFrames), ``scenario`` (dict), ``districts`` (GeoDataFrame).
     """
-    from workbench.data import load_sample
-
-    sample = load_sample("shanghai_siting")
+    sample = common.shared_sample("shanghai_siting")
     return {
         "demand": sample["demand"],
         "sites": sample["sites"],
         "scenario": sample["scenario"],
-        "districts": load_sample("shanghai_districts"),
+        "districts": common.shared_sample("shanghai_districts"),
     }
 
 
