@@ -537,7 +537,10 @@ def deck_spec(deck: Any) -> dict[str, Any]:
     dict
         The deck.gl JSON spec, with ``"mapStyle": None`` and no ``mapProvider``.
     """
-    spec = json.loads(deck.to_json())
+    from pydeck.bindings.json_tools import default_serialize
+
+    # pydeck's own ``to_json`` indents and sorts keys; compact JSON is the same spec, 3x faster
+    spec = json.loads(json.dumps(deck, default=default_serialize, separators=(",", ":")))
     spec["mapStyle"] = None
     spec.pop("mapProvider", None)
     spec.pop("views", None)
