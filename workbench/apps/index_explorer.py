@@ -25,38 +25,13 @@ from workbench.apps.index_views import (
     path_markdown,
     profile_markdown,
     ranking_table,
+    register_labels,
     whatif_markdown,
 )
 from workbench.dims import CITY, INDICATOR
 from workbench.viz import charts, maps
 
-common.add_labels(
-    {
-        "index_title": {"en": "City AI Index Explorer", "zh": "城市人工智能指数浏览器"},
-        "year": {"en": "Year", "zh": "年份"},
-        "weights": {"en": "Dimension weights", "zh": "维度权重"},
-        "normalisation": {"en": "Normalisation", "zh": "标准化方法"},
-        "aggregation": {"en": "Aggregation", "zh": "聚合方法"},
-        "city": {"en": "City", "zh": "城市"},
-        "ranking": {"en": "Ranking", "zh": "排名"},
-        "profile": {"en": "City profile", "zh": "城市画像"},
-        "uncertainty": {"en": "Uncertainty", "zh": "不确定性"},
-        "path": {"en": "Path to the next tier", "zh": "晋级路径"},
-        "whatif": {"en": "What if", "zh": "情景推演"},
-        "cap": {"en": "Cap per indicator (points)", "zh": "单项指标提升上限（分）"},
-        "draws": {"en": "Uncertainty draws", "zh": "不确定性抽样次数"},
-        "indicator": {"en": "Indicator", "zh": "指标"},
-        "change": {"en": "Relative change", "zh": "相对变化"},
-        "IND": {"en": "Industrial Development", "zh": "产业发展"},
-        "TEC": {"en": "Technological Innovation", "zh": "技术创新"},
-        "PUB": {"en": "Public Service", "zh": "公共服务"},
-        "GOV": {"en": "Governance Environment", "zh": "治理环境"},
-        "IND_short": {"en": "Industry", "zh": "产业发展"},
-        "TEC_short": {"en": "Innovation", "zh": "技术创新"},
-        "PUB_short": {"en": "Public service", "zh": "公共服务"},
-        "GOV_short": {"en": "Governance", "zh": "治理环境"},
-    }
-)
+register_labels()
 
 #: Normalisations offered (names in the engine's ``index_normalisers`` registry).
 NORMALISATIONS: tuple[str, ...] = ("minmax", "zscore", "rank", "percentile", "borda")
