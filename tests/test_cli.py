@@ -39,3 +39,17 @@ def test_unknown_name_suggests_close_matches():
     assert msg.startswith("Unknown normalisation method 'minmx'. Did you mean 'minmax'?")
     assert msg.endswith("Valid choices: minmax, rank, zscore.")
     assert issubclass(SpecError, ValueError)
+
+
+def test_public_api_resolves_every_name():
+    import subprocess as sp
+
+    for name in workbench.__all__:
+        assert getattr(workbench, name) is not None, name
+    # importing the package alone stays light: no Panel, Mesa or HiGHS
+    code = (
+        "import sys, workbench; "
+        "print(sorted(m for m in ('panel', 'mesa', 'highspy') if m in sys.modules))"
+    )
+    out = sp.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
