@@ -36,11 +36,11 @@ $(STAMP): pyproject.toml $(wildcard extensions/*/pyproject.toml)
 install: $(STAMP)
 
 browser:
-	@if [ -x /usr/bin/chromium ]; then \
+	@if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi "wenquanyi\|zenhei"; then \
 	  echo "chromium: $$(/usr/bin/chromium --version 2>/dev/null)"; \
 	elif [ "$$(id -u)" = "0" ]; then \
-	  echo "installing Debian's chromium for the browser tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  echo "installing Debian's chromium and a CJK font for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; \
 	else \
 	  echo "error: the browser tests need Debian's chromium at /usr/bin/chromium; run 'sudo apt-get install -y chromium' or run make test as root" >&2; \
 	  exit 1; \
