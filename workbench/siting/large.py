@@ -185,8 +185,23 @@ def large_pmedian(
         dd, _ = cKDTree(ps[sites]).query(pd_, k=1)
         return float(w @ _chord_to_m(np.asarray(dd), geographic))
 
+    # sparse greedy start over the k-nearest lists (unlisted sites count as the (k+1)-th cost)
+    far = np.where(np.isfinite(cap), cap, c[:, -1] * 2)
+    cur = far.copy()
+    g_open: list[int] = []
+    for _ in range(p):
+        gain = np.bincount(flat_idx, weights=np.maximum(cur[:, None] - c, 0.0).ravel(), minlength=m)
+        gain[g_open] = -1.0
+        j = int(np.argmax(gain))
+        g_open.append(j)
+        hit = idx == j
+        rows = np.flatnonzero(hit.any(axis=1))
+        cur[rows] = np.minimum(cur[rows], c[rows][hit[rows]])
+    greedy_sites = np.sort(np.asarray(g_open))
+    best_ub = evaluate(greedy_sites)
+    best_sites = greedy_sites
     lam = np.minimum(c[:, min(1, k - 1)], cap)
-    best_lb, best_ub, best_sites = -np.inf, np.inf, None
+    best_lb = -np.inf
     theta = 2.0
     stall = 0
     it = 0
