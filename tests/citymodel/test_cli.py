@@ -157,3 +157,31 @@ def test_every_scenario_with_every_mechanism_from_the_cli_with_the_siting_plan(t
     assert set(table["scenario"]) == set(scenarios)
     assert set(table["mechanism"]) == set(mechanisms)
     assert len(table) == len(scenarios) * len(mechanisms) * 13
+
+
+def test_run_cube_has_an_hourly_time_step_so_export_needs_no_step(tmp_path, capsys):
+    import json
+
+    nc = tmp_path / "run.nc"
+    assert main(["simulate", "--hours", "6", "--units", "100", "--out", str(nc)]) == 0
+    with xr.open_dataset(nc, engine="h5netcdf") as ds:
+        assert ds.attrs["time_step"] == "1h"
+    out = tmp_path / "run.json"
+    rc = main(
+        ["export", "--format", "ngsi-ld", str(nc), "--out", str(out),
+         "--start", "2026-07-13T00:00:00Z"]
+    )  # fmt: skip
+    assert rc == 0
+    text = json.dumps(json.loads(out.read_text()))
+    assert "2026-07-13T05:00:00Z" in text  # tick 5 = start + 5 x 1h
+
+
+def test_simulate_agent_option_refuses_unknown_and_builtin_agents(tmp_path, capsys):
+    args = ["simulate", "--hours", "2", "--units", "50", "--out", str(tmp_path / "a.nc")]
+    assert main([*args, "--agent", "emergncy"]) == 2
+    err = capsys.readouterr().err
+    assert "--agent: Unknown city-model agent 'emergncy'. Did you mean 'emergency'?" in err
+    assert main([*args, "--agent", "emergency"]) == 2
+    err = capsys.readouterr().err
+    assert "--agent: 'emergency' is a built-in city-model agent" in err
+    assert not (tmp_path / "a.nc").exists()

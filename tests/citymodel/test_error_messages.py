@@ -52,6 +52,24 @@ def test_hour_of_wrong_type_is_refused():
         Scenario.from_dict({"name": "x", "events": [ev]})
 
 
+def test_feeder_outage_fraction_out_of_range_is_refused():
+    ev = {
+        "type": "feeder_outage",
+        "district": "Huangpu",
+        "start_hour": 1,
+        "duration_hours": 2,
+        "fraction": 1.5,
+    }
+    with pytest.raises(SpecError, match=r"'fraction' .* must be in \(0, 1\]; got 1\.5"):
+        Scenario.from_dict({"name": "x", "events": [ev]})
+
+
+def test_feeder_outage_unknown_district_suggests_close_name(shanghai_space, shanghai_plan):
+    ev = {"type": "feeder_outage", "district": "Huangpo", "start_hour": 1, "duration_hours": 2}
+    with pytest.raises(SpecError, match=r"\(feeder_outage\).*'Huangpo'\. Did you mean 'Huangpu'"):
+        _model({"name": "x", "events": [ev]}, shanghai_space, shanghai_plan)
+
+
 def test_missing_required_key_is_named():
     with pytest.raises(SpecError, match=r"'cny_per_t' .* is required"):
         Scenario.from_dict({"name": "x", "events": [{"type": "carbon_price"}]})

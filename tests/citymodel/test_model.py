@@ -311,3 +311,38 @@ def test_compare_runs_a_scenario_under_mechanisms_with_one_baseline(toy_kw):
     assert np.allclose(none["ratio_to_none"].dropna(), 1.0)
     again = compare([run("carbon_price", "none", seed=2, hours=6, **toy_kw)])
     assert len(again) == len(none)
+
+
+@pytest.mark.parametrize(("mechanism", "fraction"), [("priority", 1.0), ("lp", 0.6)])
+def test_feeder_outage_cuts_power_in_its_district_only(
+    mechanism, fraction, shanghai_space, shanghai_plan
+):
+    start, hours, code = 9, 6, "310101"  # Huangpu, 09:00-15:00
+    event = {
+        "type": "feeder_outage",
+        "district": "Huangpu",
+        "start_hour": start,
+        "duration_hours": hours,
+        "fraction": fraction,
+    }
+    out = _ds({"name": "blackout", "events": [event]}, mechanism, 6, shanghai_space, shanghai_plan)
+    base = _ds("baseline", mechanism, 6, shanghai_space, shanghai_plan)
+    check_conservation(out)
+    during = {"time": slice(start, start + hours - 1), "district": code}  # labels: inclusive
+    cap_b = base["feeder_capacity_kw"].sel(during)
+    cap_o = out["feeder_capacity_kw"].sel(during)
+    np.testing.assert_allclose(cap_o, cap_b * (1 - fraction))
+    # the district's feeder carries no more than what is left of it
+    assert bool((out["grid_import_kw"].sel(during) <= cap_o + 1e-6).all())
+    served_b = float(base["power_served_kw"].sel(during).sum())
+    served_o = float(out["power_served_kw"].sel(during).sum())
+    assert served_o < served_b
+    assert float(out["unserved_power_kw"].sel(during).sum()) > 0
+    # before the outage the runs are identical (common random numbers, no event yet)
+    before = {"time": slice(0, start)}
+    xr.testing.assert_equal(
+        base["power_served_kw"].isel(before), out["power_served_kw"].isel(before)
+    )
+    # other districts keep their whole feeder
+    others = out["feeder_capacity_kw"].drop_sel(district=code)
+    np.testing.assert_array_equal(others, base["feeder_capacity_kw"].drop_sel(district=code))

@@ -290,11 +290,7 @@ def test_index_explorer_picker_offers_the_mpi_plugin():
     assert viewer.aggregation == "mpi"
 
 
-# `workbench simulate` has no option for the city model's `extra_agents` yet. Request to the
-# city-model engine: a repeatable `--agent NAME` passed as `extra_agents`. Strict xfail.
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError, reason="simulate CLI: no --agent option for extra_agents"
-)
+# `workbench simulate --agent NAME` (repeatable) passes plugin agents as `extra_agents`.
 def test_heat_stress_agent_from_the_simulate_cli(tmp_path):
     out = tmp_path / "run.nc"
     cli(

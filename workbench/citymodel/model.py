@@ -387,7 +387,7 @@ class CityModel(mesa.Model):
             pcs.entry_resource[ev_rows], pcs.group_amount[pcs.row_group][ev_rows], D
         )
         ev_got = np.bincount(pcs.entry_resource[ev_rows], palloc.row[ev_rows], D)
-        M["feeder_capacity_kw"][t] = self.grid.feeder_kw
+        M["feeder_capacity_kw"][t] = self.grid.feeder_up_kw
         M["pv_kw"][t] = self.grid.pv
         flows = self.grid.settle(served_kw, t)
         M["power_requested_kw"][t], M["power_served_kw"][t] = req_kw, served_kw

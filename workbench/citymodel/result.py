@@ -121,6 +121,7 @@ def build_dataset(model: CityModel) -> xr.Dataset:
             "mechanism": model.mechanism_name,
             "seed": model.seed_value,
             "hours": T,
+            "time_step": "1h",
             "n_units": model.demand_agent.units.n,
             "demand_scale": model.demand_scale,
             "deliveries_released": released,

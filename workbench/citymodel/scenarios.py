@@ -59,6 +59,16 @@ EVENT_TYPES: dict[str, dict[str, tuple[type | tuple[type, ...], bool, str]]] = {
         "duration_hours": (int, True, "length in hours"),
         "node": (str, False, "node id (default: the largest hub)"),
     },
+    "feeder_outage": {
+        "district": ((str, list), True, "district code(s) or name(s) whose feeder fails"),
+        "start_hour": (int, True, "first hour"),
+        "duration_hours": (int, True, "length in hours"),
+        "fraction": (
+            (int, float),
+            False,
+            "share of the feeder's capacity lost, 0 < fraction <= 1 (default 1: blackout)",
+        ),
+    },
     "esports_final": {
         "district": (str, True, "district code or name"),
         "start_hour": (int, True, "first hour"),
@@ -159,6 +169,12 @@ def _check_event(ev: Any, where: str) -> None:
         if key in ev and ev[key] < 0:
             msg = f"{where} ({etype}): '{key}' must be >= 0; got {ev[key]}."
             raise SpecError(msg)
+    if etype == "feeder_outage" and "fraction" in ev and not 0 < ev["fraction"] <= 1:
+        msg = (
+            f"{where} (feeder_outage): 'fraction' (share of the feeder's capacity lost) must be "
+            f"in (0, 1]; got {ev['fraction']}. Use 1 for a full blackout, 0.5 for half."
+        )
+        raise SpecError(msg)
     if etype == "priority_policy":
         for c in ev["order"]:
             if c not in CLASSES:
@@ -216,6 +232,7 @@ class Modifiers:
     esports: np.ndarray  # (T, D) e-sports demand multiplier
     traffic: np.ndarray  # (T, D) road demand multiplier on links touching the district
     rank: np.ndarray  # (T, n_classes) priority rank of each class
+    feeder: np.ndarray  # (T, D) share of each district feeder's capacity that is up
     value: np.ndarray = field(
         default_factory=lambda: np.array([DEFAULT_VALUES[c] for c in CLASSES])
     )
@@ -237,6 +254,7 @@ def compile_events(scenario: Scenario, space: CitySpace, nodes: Nodes, hours: in
         esports=np.ones((T, D)),
         traffic=np.ones((T, D)),
         rank=np.tile(np.arange(len(CLASSES)), (T, 1)),
+        feeder=np.ones((T, D)),
     )
     hour = np.arange(T) % 24
     industrial = diurnal_profiles()[3]
@@ -268,6 +286,9 @@ def compile_events(scenario: Scenario, space: CitySpace, nodes: Nodes, hours: in
         elif t == "hub_outage":
             n = _node(ev.get("node"), nodes, where)
             m.node_up[sl, n] = False
+        elif t == "feeder_outage":
+            cols = _districts(ev["district"], space, where)
+            m.feeder[sl, cols] *= 1.0 - ev.get("fraction", 1.0)
         elif t == "esports_final":
             d = _district(ev["district"], space, where)
             sl = slice(start, min(T, start + ev.get("duration_hours", 4)))

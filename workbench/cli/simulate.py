@@ -28,6 +28,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--hours", type=int, default=168, help="hours to simulate (default 168)")
     p.add_argument("--units", type=int, default=5000, help="number of demand units")
     p.add_argument("--plan", default=None, help="siting plan CSV/GeoJSON (default: sample plan)")
+    p.add_argument(
+        "--agent",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="add a plugin agent from the 'agents' registry to every run (repeatable), "
+        "e.g. --agent heat_stress; see `workbench plugins list --kind agents`",
+    )
     p.add_argument("--out", required=True, help="RUN.nc for one run, a folder for an ensemble")
     p.add_argument("--scheduler", default=None, help="Dask scheduler address for the ensemble")
     p.add_argument("--workers", type=int, default=None, help="LocalCluster workers (ensemble)")
@@ -50,6 +58,32 @@ def _read_plan(path: str | None):
     return pd.read_csv(p, dtype={"district": str, "id": str})
 
 
+def _extra_agents(names: list[str]) -> tuple[str, ...]:
+    """Check ``--agent`` names against the ``agents`` registry (plugin agents only)."""
+    if not names:
+        return ()
+    from workbench.citymodel.agents import agent_registry
+
+    reg = agent_registry()
+    for name in names:
+        try:
+            reg.get(name)  # unknown: did-you-mean; broken plugin: why
+        except SpecError as exc:
+            msg = f"--agent: {exc}"
+            raise SpecError(msg) from None
+        info = reg.info_of(name)
+        if info.builtin:
+            extra = [n for n in reg.names() if not reg.info_of(n).builtin]
+            msg = (
+                f"--agent: '{name}' is a built-in city-model agent that every run already "
+                "includes; --agent adds plugin agents"
+                + (f" ({', '.join(extra)})." if extra else " (none is installed).")
+                + " Drop the option or name a plugin agent."
+            )
+            raise SpecError(msg)
+    return tuple(dict.fromkeys(names))
+
+
 def _simulate(args: argparse.Namespace) -> int:
     import pandas as pd
 
@@ -58,6 +92,7 @@ def _simulate(args: argparse.Namespace) -> int:
     scenarios = [s for s in args.scenario.split(",") if s]
     mechanisms = [m for m in args.mechanism.split(",") if m]
     plan = _read_plan(args.plan)
+    extra = {"extra_agents": agents} if (agents := _extra_agents(args.agent)) else {}
     single = len(scenarios) == 1 and len(mechanisms) == 1 and args.seeds is None
     if single:
         res = run(
@@ -67,6 +102,7 @@ def _simulate(args: argparse.Namespace) -> int:
             hours=args.hours,
             plan=plan,
             n_units=args.units,
+            **extra,
         )
         path = res.to_netcdf(args.out)
         with pd.option_context("display.width", 120, "display.max_columns", 10):
@@ -88,6 +124,7 @@ def _simulate(args: argparse.Namespace) -> int:
         n_workers=args.workers,
         plan=plan,
         n_units=args.units,
+        **extra,
     )
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

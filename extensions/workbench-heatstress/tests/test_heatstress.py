@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from workbench.citymodel import CityModel, get_scenario
+from workbench.citymodel import CityModel, Scenario, get_scenario
 from workbench.citymodel.result import build_dataset
 from workbench.errors import SpecError
 
@@ -24,7 +24,38 @@ def run_model(scenario, mechanism="priority", with_agent=True):
 def test_scenario_has_heatwave_and_blackout():
     sc = get_scenario(SCENARIO_YAML)
     assert sc == HEATWAVE_BLACKOUT
-    assert [e["type"] for e in sc.events] == ["heatwave", "hub_outage"]
+    assert [e["type"] for e in sc.events] == ["heatwave", "feeder_outage"]
+    assert "feeder" in sc.description
+    assert "hub" not in sc.description
+
+
+def test_blackout_cuts_the_feeders_and_raises_heat_stress_there():
+    heat_only = Scenario("heatwave_only", events=HEATWAVE_BLACKOUT.events[:1])
+    out_model, _ = run_model(HEATWAVE_BLACKOUT)
+    ref_model, _ = run_model(heat_only)
+    out, ref = build_dataset(out_model), build_dataset(ref_model)
+    dark = ["310101", "310106"]  # Huangpu, Jing'an
+    during = {"time": slice(37, HOURS - 1), "district": dark}  # outage from hour 37
+    assert float(out["feeder_capacity_kw"].sel(during).max()) == 0.0
+    assert float(out["grid_import_kw"].sel(during).max()) < 1e-6  # float rounding only
+    assert float(out["power_served_kw"].sel(during).sum()) < float(
+        ref["power_served_kw"].sel(during).sum()
+    )
+    # what is served never exceeds what PV and the batteries can give (conservation)
+    supply = out["pv_kw"] + out["battery_discharge_kw"]
+    assert bool((out["power_served_kw"].sel(during) <= supply.sel(during) + 1e-6).all())
+    # less power for the cooling centres there, so more heat stress than the heatwave alone
+    assert float(out["heat_stress_index"].sel(during).sum()) > float(
+        ref["heat_stress_index"].sel(during).sum()
+    )
+    # other districts keep their feeders
+    lit = out["feeder_capacity_kw"].drop_sel(district=dark)
+    assert float(lit.min()) > 0.0
+    # before the outage the two runs are the same hour for hour
+    np.testing.assert_array_equal(
+        out["power_served_kw"].isel(time=slice(0, 37)),
+        ref["power_served_kw"].isel(time=slice(0, 37)),
+    )
 
 
 def test_agent_claims_power_only_in_the_heatwave_and_reports_stress():

@@ -102,8 +102,10 @@ class GridOperator(CityAgent):
     """Feeders of every district: building/cooling and factory load, PV, batteries, prices.
 
     Capacity offered to claims on feeder d at hour t is ``feeder + PV + battery discharge
-    available``. After allocation the battery discharges what the feeder cannot carry and
-    charges in cheap hours (and from PV surplus) within the feeder's headroom.
+    available``, where ``feeder`` is the feeder's rating times the share of it that is up
+    (a ``feeder_outage`` event lowers it; PV and the battery keep supplying the district as
+    an islanded microgrid). After allocation the battery discharges what the feeder cannot
+    carry and charges in cheap hours (and from PV surplus) within the feeder's headroom.
     """
 
     def __init__(self, model, node_kw: np.ndarray, area_km2: np.ndarray) -> None:
@@ -120,13 +122,15 @@ class GridOperator(CityAgent):
         self.pv = np.zeros(D)
         self.avail_discharge = np.zeros(D)
         self.req = np.zeros((2, D))
+        self.feeder_up_kw = self.feeder_kw.copy()
 
     def capacity(self, t: int) -> np.ndarray:
         """Power available to claims on each feeder at hour ``t``."""
         m = self.model
         self.pv = self.pv_kw_installed * self.solar[t % 24] * m.mods.pv[t] * m.weather[t]
         self.avail_discharge = np.minimum(self.batt_kw, self.soc)
-        return self.feeder_kw + self.pv + self.avail_discharge
+        self.feeder_up_kw = self.feeder_kw * m.mods.feeder[t]
+        return self.feeder_up_kw + self.pv + self.avail_discharge
 
     def claims(self, kind: str, t: int) -> ClaimBatch | None:
         """Claim building (essential, with cooling) and factory (industrial) load per feeder."""
@@ -146,13 +150,14 @@ class GridOperator(CityAgent):
     def settle(self, served_kw: np.ndarray, t: int) -> dict[str, np.ndarray]:
         """Dispatch batteries and return import, charge and discharge per district."""
         net = served_kw - self.pv
-        discharge = np.clip(net - self.feeder_kw, 0.0, self.avail_discharge)
+        feeder = self.feeder_up_kw
+        discharge = np.clip(net - feeder, 0.0, self.avail_discharge)
         imp = net - discharge
         surplus = np.clip(-imp, 0.0, None)  # PV surplus is stored, the rest curtailed
         imp = np.maximum(imp, 0.0)
         cheap = self.model.cheap_energy(t)
         room = np.maximum(self.batt_kwh - (self.soc - discharge), 0.0)
-        grid_charge = np.where(cheap, np.minimum(self.batt_kw, self.feeder_kw - imp), 0.0)
+        grid_charge = np.where(cheap, np.clip(feeder - imp, 0.0, self.batt_kw), 0.0)
         charge = np.clip(np.minimum(grid_charge + surplus, room / BATTERY_EFFICIENCY), 0, None)
         charge = np.minimum(charge, self.batt_kw)
         from_grid = np.clip(charge - surplus, 0.0, None)

@@ -6,8 +6,9 @@ Provides:
   heatwave, claim ``essential`` power on every district's feeder for vulnerable residents,
   and a district heat-stress index that rises with heat and falls with the cooling power the
   orchestrator grants;
-* the scenario ``heatwave_blackout``: a three-day heatwave during which the largest compute
-  hub loses power for 12 hours at the afternoon peak.
+* the scenario ``heatwave_blackout``: a three-day heatwave during which the feeders of two
+  central districts (Huangpu, Jing'an) fail for 12 hours from the afternoon peak
+  (the city model's ``feeder_outage`` event).
 """
 
 from workbench_heatstress.agent import HeatStressAgent, attach

@@ -15,6 +15,6 @@ SCENARIO_YAML: Path = Path(
 """The scenario file (usable directly with ``workbench simulate --scenario PATH``)."""
 
 HEATWAVE_BLACKOUT: Scenario = Scenario.from_yaml(SCENARIO_YAML)
-"""A three-day heatwave with a 12-hour blackout of the largest compute hub."""
+"""A three-day heatwave with a 12-hour feeder blackout in Huangpu and Jing'an."""
 
 __all__ = ["HEATWAVE_BLACKOUT", "SCENARIO_YAML"]
