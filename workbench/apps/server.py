@@ -213,7 +213,7 @@ def _error_page(title: str, exc: BaseException) -> Any:
     return page(alert, title=title)
 
 
-def _app_page(spec: AppSpec) -> Callable[[], Any]:
+def _app_page(spec: AppSpec, upload_limit: int | None = None) -> Callable[[], Any]:
     def _build() -> Any:
         try:
             return _build_app()
@@ -227,23 +227,39 @@ def _app_page(spec: AppSpec) -> Callable[[], Any]:
             app = factory(theme=theme)
         except TypeError:
             app = factory()
+        from workbench.apps.workshop import attach_session
+
+        extra: list[Any] = []
+        if upload_limit is not None and spec.slug == "index":
+            from workbench.apps.uploads import UploadPanel
+
+            extra.append(UploadPanel(max_bytes=upload_limit))
+        # when the tab closes (or idles out): cancel queued work, remove session uploads
+        attach_session(app, *extra)
         sidebar = getattr(app, "controls", None)
         main = getattr(app, "main", None)
         if callable(sidebar) and callable(main):
-            return page(main(), title=f"{spec.title} · {spec.title_zh}", sidebar=[sidebar()])
-        return page(app, title=f"{spec.title} · {spec.title_zh}")
+            return page(
+                main(), title=f"{spec.title} · {spec.title_zh}", sidebar=[sidebar(), *extra]
+            )
+        return page(app, title=f"{spec.title} · {spec.title_zh}", sidebar=extra)
 
     _build.__name__ = f"build_{spec.slug}"
     return _build
 
 
-def build_routes(apps: Sequence[AppSpec] | None = None) -> dict[str, Callable[[], Any]]:
+def build_routes(
+    apps: Sequence[AppSpec] | None = None, *, upload_limit: int | None = None
+) -> dict[str, Callable[[], Any]]:
     """Build the server's routes: ``/`` (landing page) and one per available app.
 
     Parameters
     ----------
     apps
         The apps to offer; the installed ones of :data:`APPS` when ``None``.
+    upload_limit
+        When set (workshop mode), the Index Explorer's sidebar gets an upload panel
+        (:class:`workbench.apps.uploads.UploadPanel`) accepting files up to this many bytes.
 
     Returns
     -------
@@ -262,7 +278,7 @@ def build_routes(apps: Sequence[AppSpec] | None = None) -> dict[str, Callable[[]
 
     routes: dict[str, Callable[[], Any]] = {"/": _landing}
     for spec in apps:
-        routes[f"/{spec.slug}"] = _app_page(spec)
+        routes[f"/{spec.slug}"] = _app_page(spec, upload_limit)
     return routes
 
 
@@ -303,6 +319,7 @@ def serve(
     allow_websocket_origin: Sequence[str] = (),
     apps: Sequence[AppSpec] | None = None,
     threaded: bool = False,
+    upload_limit: int | None = None,
     **kwargs: Any,
 ) -> Any:
     """Serve the landing page and the apps with a Panel (Bokeh/Tornado) server.
@@ -323,6 +340,8 @@ def serve(
         The apps to serve; the installed ones when ``None``.
     threaded
         Run the server in a background thread and return at once (tests, notebooks).
+    upload_limit
+        Offer uploads (workshop mode) up to this many bytes; no upload panel when ``None``.
     **kwargs
         Passed on to :func:`panel.serve`.
 
@@ -333,7 +352,7 @@ def serve(
         otherwise.
     """
     _configure_panel()
-    routes = build_routes(apps)
+    routes = build_routes(apps, upload_limit=upload_limit)
     chosen = available_apps() if apps is None else list(apps)
     titles = {"/": label("workbench")}
     titles.update({f"/{s.slug}": f"{s.title} · {label('workbench')}" for s in chosen})

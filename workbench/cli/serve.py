@@ -56,7 +56,76 @@ def register(subparsers: Any) -> None:
         default=None,
         help="threads for handling events of many sessions (default: none, the event loop)",
     )
+    _add_workshop_arguments(parser)
     parser.set_defaults(func=run)
+
+
+def _add_workshop_arguments(parser: Any) -> None:
+    """Add the workshop and access-control options (see ``docs/workshop.md``)."""
+    group = parser.add_argument_group("workshop mode and access control")
+    group.add_argument(
+        "--workshop",
+        action="store_true",
+        help=(
+            "serve many participants: uploads, idle sessions released, threads for events "
+            "(settings from --config)"
+        ),
+    )
+    group.add_argument(
+        "--config", default=None, help="workshop settings file (YAML); implies --workshop"
+    )
+    group.add_argument(
+        "--password",
+        default=None,
+        help="shared workshop password (login page; default: $WORKBENCH_PASSWORD)",
+    )
+    group.add_argument(
+        "--oauth-provider", default=None, help="OAuth provider (github, azure, google, ...)"
+    )
+    group.add_argument("--oauth-key", default=None, help="OAuth client id")
+    group.add_argument("--oauth-secret", default=None, help="OAuth client secret")
+    group.add_argument("--cookie-secret", default=None, help="secret signing the login cookies")
+    group.add_argument(
+        "--insecure",
+        action="store_true",
+        help="allow a non-local --address without a password or OAuth (trusted networks only)",
+    )
+    group.add_argument(
+        "--session-idle-minutes",
+        type=float,
+        default=None,
+        help="release a session this long after its tab is gone (workshop default 10)",
+    )
+    group.add_argument(
+        "--upload-limit-mb", type=float, default=None, help="largest upload (workshop default 5)"
+    )
+
+
+def _workshop_config(args: argparse.Namespace) -> Any:
+    """Build the workshop settings from --config and the command line (the latter wins)."""
+    from workbench.apps.workshop import WorkshopConfig, load_config, password_from_env
+
+    settings: dict[str, Any] = load_config(args.config) if args.config else {}
+    given = {
+        "address": args.address,
+        "port": args.port,
+        "password": password_from_env(args.password),
+        "oauth_provider": args.oauth_provider,
+        "oauth_key": args.oauth_key,
+        "oauth_secret": args.oauth_secret,
+        "cookie_secret": args.cookie_secret,
+        "insecure": args.insecure or None,
+        "session_idle_minutes": args.session_idle_minutes,
+        "upload_limit_mb": args.upload_limit_mb,
+        "num_threads": args.num_threads,
+    }
+    defaults = {"address": "127.0.0.1", "port": 5006}
+    for key, value in given.items():
+        if value is not None and not (
+            key in defaults and value == defaults[key] and key in settings
+        ):
+            settings[key] = value
+    return WorkshopConfig(**settings)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -83,7 +152,25 @@ def run(args: argparse.Namespace) -> int:
         prefix = "/" + prefix
     prefix = prefix.rstrip("/")
     from workbench.apps.server import available_apps, serve
+    from workbench.apps.workshop import check_access, serve_kwargs
 
+    config = _workshop_config(args)
+    check_access(
+        config.address,
+        password=config.password,
+        oauth_provider=config.oauth_provider,
+        cookie_secret=config.cookie_secret,
+        insecure=config.insecure,
+    )
+    args.address, args.port = config.address, config.port
+    workshop = args.workshop or args.config is not None
+    kwargs: dict[str, Any] = {}
+    if workshop or config.auth:
+        kwargs.update(serve_kwargs(config))
+    if not workshop:
+        kwargs.pop("unused_session_lifetime", None)
+        kwargs.pop("check_unused_sessions", None)
+        kwargs.pop("num_threads", None)
     apps = available_apps()
     where = "this machine only" if args.address in _LOCAL else "the network (--address)"
     print(
@@ -91,9 +178,17 @@ def run(args: argparse.Namespace) -> int:
         f"({where}); apps: {', '.join('/' + a.slug for a in apps) or 'none'}. Ctrl+C stops.",
         flush=True,
     )
-    kwargs: dict[str, Any] = {}
+    if workshop:
+        access = config.auth or "none (this machine only)"
+        print(
+            f"Workshop mode: access {access}; uploads up to {config.upload_limit_mb:g} MB; "
+            f"idle sessions released after {config.session_idle_minutes:g} min.",
+            flush=True,
+        )
     if args.num_threads:
         kwargs["num_threads"] = args.num_threads
+    if workshop:
+        kwargs["upload_limit"] = int(config.upload_limit_mb * 2**20)
     serve(
         port=args.port,
         address=args.address,
