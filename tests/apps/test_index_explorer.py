@@ -134,3 +134,34 @@ def test_controls_are_labelled_in_chinese(cube, provinces):
     assert explorer._weight_ws["IND"].label == "产业发展"
     explorer.language = "en"
     assert explorer._norm_w.label == "Normalisation"
+
+
+def test_pickers_offer_the_engine_registries_and_say_what_they_leave_out(app):
+    from workbench.apps.index_views import method_choices
+    from workbench.plugins import get_registry
+
+    aggs = app.param.aggregation.objects
+    norms = app.param.normalisation.objects
+    registered = set(get_registry("index_aggregators").names())
+    assert {"arithmetic", "geometric", "harmonic", "power", "copeland"} <= set(aggs)
+    assert set(aggs) | set(app.left_out_aggregations) == registered
+    # methods needing a setting the app cannot give are left out, with the reason
+    assert "function" not in aggs
+    assert "needs the setting(s) function" in app.left_out_aggregations["function"]
+    assert "goalposts" not in norms
+    assert "lower, upper" in app.left_out_normalisations["goalposts"]
+    assert "dist_ref" in app.left_out_normalisations
+    assert "bod" in app.left_out_aggregations  # one LP per city: too slow for live use
+    assert "goalposts" in app._norm_w.description
+    assert method_choices("index_normalisers")[0] == norms
+
+
+@pytest.mark.parametrize(("norm", "agg"), [("fracmax", "power"), ("rank", "copeland")])
+def test_registry_methods_run_through_the_engine(app, norm, agg):
+    from workbench.index import run_index
+
+    app.param.update(normalisation=norm, aggregation=agg)
+    assert app.status.message == ""
+    expected = run_index(app.cube, app.spec(), year=app.year).table()
+    assert list(app.table["code"]) == list(expected["code"].astype(str))
+    assert app.spec()["steps"][0]["normalise"]["method"] == norm

@@ -269,25 +269,20 @@ def test_resilience_from_the_siting_cli(tmp_path):
     assert result["kpis"]["dual_district_share"] == 1.0
 
 
-# The Index Explorer (apps engineer 1) offers fixed tuples of normalisations and aggregations
-# (`NORMALISATIONS`, `AGGREGATIONS` in workbench/apps/index_explorer.py) instead of the
-# engine's registries, so the `mpi` plugin is not in its picker. Request: build the choices
-# from `workbench.index.steps.base.AGGREGATORS.names()` (and NORMALISERS), leaving out methods
-# that need settings the app cannot give (`function`, `bod`...). Strict xfail: it turns into
-# an XPASS failure once fixed, so the marker gets removed.
+# The Index Explorer's pickers take their choices from the engine's registries
+# (`index_normalisers`, `index_aggregators`), leaving out methods that need settings the app
+# cannot give (`function`, `goalposts`...) with a reason, so the `mpi` plugin is offered.
 @pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="Index Explorer pickers are fixed, not registry-based",
-)
 def test_index_explorer_picker_offers_the_mpi_plugin():
     from workbench.apps.index_explorer import IndexExplorer
 
     viewer = IndexExplorer()
     assert "mpi" in viewer.param.aggregation.objects
+    assert "mpi_standardise" in viewer.param.normalisation.objects
     viewer.aggregation = "mpi"
     assert viewer.aggregation == "mpi"
+    assert viewer.status.message == ""  # the engine ran the plugin: no error shown
+    assert viewer.spec()["steps"][-1]["aggregate"]["method"] == "mpi"
 
 
 # `workbench simulate --agent NAME` (repeatable) passes plugin agents as `extra_agents`.

@@ -38,6 +38,17 @@ def wait_for_http(url: str, timeout: float = 60.0) -> None:
     raise TimeoutError(msg)
 
 
+@pytest.fixture(scope="session")
+def net():
+    """Helpers for the tests: ``net.free_port()``, ``net.wait_for_http(url)``."""
+
+    class _Net:
+        free_port = staticmethod(free_port)
+        wait_for_http = staticmethod(wait_for_http)
+
+    return _Net
+
+
 @pytest.fixture(scope="module")
 def workshop_server():
     """Serve the apps in workshop mode (uploads, idle sessions released after ~1 s)."""

@@ -53,6 +53,10 @@ URL_PARAMS = (
     "language",
 )
 
+#: Columns of the KPI table (``RunResult.kpis`` reset to a column ``kpi``), shown before a run:
+#: a Tabulator created without columns does not draw the rows it receives later.
+KPI_COLUMNS = ("kpi", "value", "baseline_none", "ratio_to_none", "unit", "better")
+
 #: The metric the map shows before a run tells which metrics exist.
 DEFAULT_METRIC = "grid_import_kw"
 
@@ -174,7 +178,7 @@ class CoordinationLab(pn.viewable.Viewer):
         self._map_caption = pn.pane.Markdown("", margin=(0, 10))
         self._load = pn.pane.Bokeh(sizing_mode="stretch_width", height=420)
         self._kpi_table = pn.widgets.Tabulator(
-            pd.DataFrame(),
+            pd.DataFrame(columns=list(KPI_COLUMNS)),
             disabled=True,
             sizing_mode="stretch_width",
             height=380,
@@ -384,7 +388,11 @@ class CoordinationLab(pn.viewable.Viewer):
                 "initialViewState", spec["initialViewState"]
             )
         self._map.object = spec
-        self._map_caption.object = f"**{self.metric}** at hour **{self.hour}**"
+        caption = f"**{self.metric}** at hour **{self.hour}**"
+        if self.result is not None:
+            values = vz.district_values(self.result.dataset, self.metric, self.hour)
+            caption += f": {values.min():,.4g} (light) to {values.max():,.4g} (dark)"
+        self._map_caption.object = caption
 
     def _redraw_load(self, *_: Any) -> None:
         if self.result is None:
@@ -399,7 +407,7 @@ class CoordinationLab(pn.viewable.Viewer):
 
     def _redraw_kpis(self) -> None:
         if self.result is None:
-            self._kpi_table.value = pd.DataFrame()
+            self._kpi_table.value = pd.DataFrame(columns=list(KPI_COLUMNS))
             return
         self._kpi_table.value = _rounded(self.result.kpis.reset_index())
 

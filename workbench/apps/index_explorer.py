@@ -22,6 +22,8 @@ from workbench.apps import common
 from workbench.apps.index_views import (
     DIMENSIONS,
     dimension_profile,
+    left_out_note,
+    method_choices,
     path_markdown,
     profile_markdown,
     ranking_table,
@@ -33,10 +35,6 @@ from workbench.viz import charts, maps
 
 register_labels()
 
-#: Normalisations offered (names in the engine's ``index_normalisers`` registry).
-NORMALISATIONS: tuple[str, ...] = ("minmax", "zscore", "rank", "percentile", "borda")
-#: Aggregations offered (names in the engine's ``index_aggregators`` registry).
-AGGREGATIONS: tuple[str, ...] = ("arithmetic", "geometric", "harmonic")
 
 #: Parameters kept in the page URL (parameter -> query key).
 URL_PARAMS: dict[str, str] = {
@@ -69,6 +67,11 @@ def _weight(code: str) -> param.Number:
     )
 
 
+def _not_offered(left_out: dict[str, str]) -> str | None:
+    note = left_out_note(left_out)
+    return f"Not offered here: {note}." if note else None
+
+
 class IndexExplorer(pn.viewable.Viewer):
     """Explore the City AI Index: map, ranking, uncertainty, city profiles and paths.
 
@@ -81,6 +84,12 @@ class IndexExplorer(pn.viewable.Viewer):
         Province polygons for the basemap; the shipped sample when ``None``.
     **params
         Initial values of the parameters below.
+
+    Attributes
+    ----------
+    left_out_normalisations, left_out_aggregations : dict
+        Registered methods the pickers do not offer, name -> reason (a setting the app cannot
+        give, or too slow to recompute live); shown as the pickers' tooltips.
     """
 
     year = param.Selector(default=None, objects=[], doc="Year of the indicator data.")
@@ -88,11 +97,12 @@ class IndexExplorer(pn.viewable.Viewer):
     weight_tec = _weight("TEC")
     weight_pub = _weight("PUB")
     weight_gov = _weight("GOV")
+    # the choices come from the engine's registries (built-ins and plugins) in ``__init__``
     normalisation = param.Selector(
-        default="minmax", objects=list(NORMALISATIONS), doc="How indicators are made comparable."
+        default="minmax", objects=["minmax"], doc="How indicators are made comparable."
     )
     aggregation = param.Selector(
-        default="arithmetic", objects=list(AGGREGATIONS), doc="How scores are combined."
+        default="arithmetic", objects=["arithmetic"], doc="How scores are combined."
     )
     city = param.String(default="310000", doc="Code of the selected city.")
     language = param.Selector(default="en", objects=["en", "zh"], doc="Language of the names.")
@@ -131,6 +141,10 @@ class IndexExplorer(pn.viewable.Viewer):
         self.param.year.objects = years or [None]
         indicators = [str(i) for i in self.cube[INDICATOR].to_numpy()]
         self.param.whatif_indicator.objects = indicators
+        norms, self.left_out_normalisations = method_choices("index_normalisers")
+        aggs, self.left_out_aggregations = method_choices("index_aggregators")
+        self.param.normalisation.objects = norms
+        self.param.aggregation.objects = aggs
         params.setdefault("year", years[-1] if years else None)
         params.setdefault("whatif_indicator", indicators[0])
         cities = [str(c) for c in self.cube[CITY].to_numpy()]
@@ -349,8 +363,13 @@ class IndexExplorer(pn.viewable.Viewer):
             )
             for code, name in _WEIGHT_PARAMS.items()
         }
-        self._norm_w = pn.widgets.Select.from_param(self.param.normalisation)
-        self._agg_w = pn.widgets.Select.from_param(self.param.aggregation)
+        self._norm_w = pn.widgets.Select.from_param(
+            self.param.normalisation,
+            description=_not_offered(self.left_out_normalisations),
+        )
+        self._agg_w = pn.widgets.Select.from_param(
+            self.param.aggregation, description=_not_offered(self.left_out_aggregations)
+        )
         self._city_w = pn.widgets.Select(
             label=common.label("city", lang), options={}, css_classes=["city-select"]
         )

@@ -6,6 +6,7 @@ profile, a what-if, a development path) for display; none computes a score.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,69 @@ from workbench.dims import CITY, INDICATOR
 DIMENSIONS: tuple[str, ...] = ("IND", "TEC", "PUB", "GOV")
 
 _CITY_COORDS = ("name_en", "name_zh", "province_en", "lat", "lon")
+
+#: Arguments of the index-method protocol (``workbench.index.steps.base``); not settings.
+_PROTOCOL = frozenset({"x", "w", "ref", "direction", "values", "framework", "scores", "n_tiers"})
+
+#: Registered methods that work but cannot be recomputed live (reason shown to the user).
+_NOT_LIVE: dict[str, str] = {
+    "bod": "solves one linear programme per city (about 30 s per change); use it in code",
+}
+
+
+def method_choices(kind: str) -> tuple[list[str], dict[str, str]]:
+    """Return the methods of an index registry the Explorer can offer, and those it cannot.
+
+    Built-ins and installed plugins come from ``workbench.plugins.get_registry(kind)``. A
+    method is left out when it needs a setting the app cannot give (a setting without a usable
+    default, such as ``target`` of ``dist_target`` or ``function`` of ``function``) or is too
+    slow to recompute on every change.
+
+    Parameters
+    ----------
+    kind
+        ``"index_normalisers"`` or ``"index_aggregators"``.
+
+    Returns
+    -------
+    tuple
+        ``(offered, left_out)``: the names offered, and a mapping name -> reason.
+    """
+    import workbench.index.steps  # noqa: F401 - registers the built-in methods
+    from workbench.plugins import get_registry
+
+    registry = get_registry(kind)
+    offered: list[str] = []
+    left_out: dict[str, str] = {}
+    for name in registry.names():
+        try:
+            func = registry.get(name)
+            sig = inspect.signature(func)
+        except Exception as exc:  # noqa: BLE001 - a broken plugin must not break the page
+            left_out[name] = f"could not be loaded ({exc})"
+            continue
+        needs = [
+            "reference" if p.name == "ref_value" else p.name  # the step fills it from this
+            for p in sig.parameters.values()
+            if p.name not in _PROTOCOL
+            and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+            and (p.default is p.empty or p.default is None)
+        ]
+        if needs:
+            left_out[name] = (
+                f"needs the setting(s) {', '.join(needs)}, which this app cannot give; "
+                "use it in a pipeline spec"
+            )
+        elif name in _NOT_LIVE:
+            left_out[name] = _NOT_LIVE[name]
+        else:
+            offered.append(name)
+    return offered, left_out
+
+
+def left_out_note(left_out: dict[str, str]) -> str:
+    """Return a one-paragraph note on the methods a picker leaves out (empty when none)."""
+    return "; ".join(f"{name}: {reason}" for name, reason in left_out.items())
 
 
 def register_labels() -> None:

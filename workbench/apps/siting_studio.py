@@ -468,7 +468,8 @@ class SitingStudio(pn.viewable.Viewer):
             disabled=True,
             selectable=1,
             show_index=False,
-            pagination=None,
+            pagination="local",
+            page_size=8,
         )
         self._site_table.param.watch(self._on_table_select, "selection")
         self._latency = pn.pane.Bokeh(sizing_mode="stretch_width", height=230)
