@@ -37,7 +37,7 @@ METRIC = "metric"
 SEED = "seed"
 """A random seed of an ensemble member."""
 TIER = "tier"
-"""A tier of the City AI Index (Leading, Dynamic, Potential) or of the siting plan (hub, edge, dc)."""
+"""A tier of the City AI Index (Leading, Dynamic, Potential) or of a siting plan (hub/edge/dc)."""
 
 ALL_DIMS: tuple[str, ...] = (
     CITY,

@@ -3,7 +3,7 @@
 Every error the workbench raises for bad input names the argument (or file, row, column), the
 rule that was broken, what was received, and how to fix it. Build the message first, then raise::
 
-    msg = f"`p` must be at most the number of candidate sites ({n}); got p={p}. Lower p or add sites."
+    msg = f"`p` must be at most the number of candidate sites ({n}); got p={p}. Lower p."
     raise SpecError(msg)
 
 The command line turns any :class:`WorkbenchError` into one line on stderr and exit code 2.

@@ -20,7 +20,7 @@ SCHEDULER_ENV = "WORKBENCH_SCHEDULER"
 
 
 def scheduler_address(scheduler: str | None = None) -> str | None:
-    """Return the scheduler address to use: the argument, else ``$WORKBENCH_SCHEDULER``, else None."""
+    """Return the scheduler address: the argument, else ``$WORKBENCH_SCHEDULER``, else None."""
     return scheduler or os.environ.get(SCHEDULER_ENV) or None
 
 

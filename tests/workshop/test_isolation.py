@@ -89,7 +89,9 @@ def test_an_error_shows_in_its_own_session_only(sessions):
         m for m in doc.models if type(m).__name__.endswith("Select") and "zscore" in str(m.options)
     )
     agg = next(
-        m for m in doc.models if type(m).__name__.endswith("Select") and "geometric" in str(m.options)
+        m
+        for m in doc.models
+        if type(m).__name__.endswith("Select") and "geometric" in str(m.options)
     )
     agg.value = next(v for v in _option_values(agg) if v == "geometric")
     assert _until(sessions[1], lambda: explorers[1].aggregation == "geometric")
@@ -127,7 +129,8 @@ def test_a_rejected_upload_stays_in_its_session_and_the_session_goes_on(sessions
     assert [p.name for p in panels[2].files.path.iterdir()] == ["mine.csv"]
     for i, panel in enumerate(panels):
         if i != 2:
-            assert panel.summary == "" and panel.status.message == "", i
+            assert panel.summary == "", i
+            assert panel.status.message == "", i
             assert not any(panel.files.path.iterdir())
     explorer = _apps(sessions[2].id)[0]
     _model(doc, "Slider", "weight-tec").value = 4.0
