@@ -7,9 +7,10 @@ import math
 import re
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workbench.errors import SchemaError, SpecError
+from workbench.errors import DataError, SchemaError, SpecError
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -343,3 +344,25 @@ def to_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     import pandas as pd
 
     return pd.DataFrame.from_records(rows)
+
+
+def write_json_array(documents: list[dict[str, Any]], path: str | Path) -> Path:
+    """Write documents as a pretty-printed UTF-8 JSON array and return the path."""
+    path = Path(path)
+    path.write_text(json.dumps(documents, indent=2, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def read_json_array(path: str | Path, what: str) -> list[dict[str, Any]]:
+    """Read a JSON file holding an array of documents, or one document.
+
+    ``what`` is ``"FORMAT|NOUN"`` for the error message, e.g. ``"NGSI-LD|entities"``.
+    """
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        fmt, noun = what.split("|")
+        msg = f"Cannot read {fmt} JSON from {path}: {exc}. Pass a JSON file of {noun}."
+        raise DataError(msg) from None
+    return data if isinstance(data, list) else [data]

@@ -15,7 +15,6 @@ Every Thing is validated against ``ditto_thing.schema.json`` (Ditto's Thing mode
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,10 +25,12 @@ from workbench.interop._common import (
     json_value,
     parse_time,
     plan_table,
+    read_json_array,
     safe_id,
     time_axis,
     unit_code,
     validate,
+    write_json_array,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -266,20 +267,12 @@ def things_to_cube(things: list[dict[str, Any]]) -> xr.Dataset:
 
 def write(things: list[dict[str, Any]], path: str | Path) -> Path:
     """Write things as a JSON array."""
-    path = Path(path)
-    path.write_text(json.dumps(things, indent=2, ensure_ascii=False), encoding="utf-8")
-    return path
+    return write_json_array(things, path)
 
 
 def read(path: str | Path) -> list[dict[str, Any]]:
     """Read a JSON file of Ditto things (an array, or one thing)."""
-    path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        msg = f"Cannot read Ditto JSON from {path}: {exc}. Pass a JSON file of things."
-        raise DataError(msg) from None
-    return data if isinstance(data, list) else [data]
+    return read_json_array(path, "Ditto|things")
 
 
 __all__ = [

@@ -18,7 +18,6 @@ own ``context`` to map them to a data model's terms.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,11 +27,13 @@ from workbench.interop._common import (
     json_value,
     parse_time,
     plan_table,
+    read_json_array,
     safe_id,
     time_axis,
     unit_code,
     unit_of_code,
     validate,
+    write_json_array,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -353,20 +354,12 @@ def temporal_to_cube(
 
 def write(documents: list[dict[str, Any]], path: str | Path) -> Path:
     """Write entities as a JSON array (the body of an NGSI-LD batch create/upsert)."""
-    path = Path(path)
-    path.write_text(json.dumps(documents, indent=2, ensure_ascii=False), encoding="utf-8")
-    return path
+    return write_json_array(documents, path)
 
 
 def read(path: str | Path) -> list[dict[str, Any]]:
     """Read a JSON file of NGSI-LD entities (an array, or one entity)."""
-    path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        msg = f"Cannot read NGSI-LD JSON from {path}: {exc}. Pass a JSON file of entities."
-        raise DataError(msg) from None
-    return data if isinstance(data, list) else [data]
+    return read_json_array(path, "NGSI-LD|entities")
 
 
 def read_temporal(path: str | Path, *, entity_type: str | None = None) -> xr.Dataset:
