@@ -96,3 +96,25 @@ def test_metric_dimension_cube(metric_cube):
     back = ditto.things_to_cube(things)
     assert back["time"].to_numpy()[1] == np.datetime64("2026-07-15T00:30")
     assert set(back.data_vars) == {"grid_load_mw", "latency_ms"}
+
+
+@pytest.mark.parametrize(
+    ("module", "expected"),
+    [
+        ("ditto", r"Ditto JSON .*broken\.json.* JSON file of things"),
+        ("ngsild", r"NGSI-LD JSON .*broken\.json.* JSON file of entities"),
+    ],
+)
+def test_unreadable_json_names_the_file_and_the_fix(tmp_path, module, expected):
+    import importlib
+
+    from workbench.errors import DataError
+
+    path = tmp_path / "broken.json"
+    path.write_text("[{not json", encoding="utf-8")
+    reader = importlib.import_module(f"workbench.interop.{module}")
+    with pytest.raises(DataError, match=rf"Cannot read {expected}"):
+        reader.read(path)
+    one = tmp_path / "one.json"
+    one.write_text('{"id": "x"}', encoding="utf-8")
+    assert reader.read(one) == [{"id": "x"}]
