@@ -244,14 +244,9 @@ def test_extension_own_test_suite_passes(name, repo_root):
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]
 
 
-# `workbench siting solve` still offers a fixed list of models (`choices=MODELS`) and no way to
-# pass a model's own settings, so a siting-model plugin cannot be used from the CLI yet. The
-# request to the siting engine: `--model` choices from `workbench.siting.registry().names()`
-# and a repeatable `--param KEY=VALUE` (YAML-parsed values) passed to the model. Strict xfail:
-# this test fails loudly (XPASS) the day the CLI accepts plugins, so the marker gets removed.
-@pytest.mark.xfail(
-    strict=True, raises=AssertionError, reason="siting CLI: --model choices are fixed, no --param"
-)
+# `workbench siting solve --model NAME` looks NAME up in the `siting_models` registry (plugins
+# included) and passes the model's own settings from a repeatable `--param KEY=VALUE`
+# (JSON-typed values, else strings: here the path of the sites table).
 def test_resilience_from_the_siting_cli(tmp_path):
     ids = [f"s{j}" for j in range(6)]
     districts = ["A", "A", "B", "B", "C", "C"]

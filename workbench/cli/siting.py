@@ -1,15 +1,26 @@
-"""``workbench siting``: solve classic location models and plan the "2+M+X" layout."""
+"""``workbench siting``: solve location models (built-in or plugin) and plan the "2+M+X" layout.
+
+``--model`` is looked up in the ``siting_models`` registry, so a model from an installed plugin
+(for example ``resilience`` from ``workbench-resilience``) runs like a built-in; its own
+settings go in ``--param KEY=VALUE`` (repeatable, JSON-typed values, else strings)::
+
+    workbench siting models
+    workbench siting solve --model resilience --radius 2500 --param districts=sites.csv ...
+"""
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-MODELS = ("lscp", "backup", "mclp", "pmedian", "pcenter", "pdispersion", "cflp")
-NEEDS_RADIUS = ("lscp", "backup", "mclp")
-NEEDS_P = ("mclp", "pmedian", "pcenter", "pdispersion")
+#: Settings the shared flags fill in: setting name -> the flag that sets it.
+FLAG_SETTINGS = {"radius": "--radius", "p": "--p"}
+#: An example value per flag, for "is required" messages.
+FLAG_EXAMPLES = {"radius": "5000", "p": "4"}
 
 
 def register(subparsers: Any) -> None:
@@ -18,8 +29,21 @@ def register(subparsers: Any) -> None:
     sub = parser.add_subparsers(dest="siting_command", metavar="SUBCOMMAND")
     parser.set_defaults(func=lambda args: (parser.print_help(), 0)[1])
 
-    solve = sub.add_parser("solve", help="solve a classic location model from a cost matrix")
-    solve.add_argument("--model", required=True, choices=MODELS)
+    solve = sub.add_parser(
+        "solve",
+        help="solve a location model (built-in or plugin) from a cost matrix",
+        description=(
+            "Solve a siting model from the `siting_models` registry (built-ins and installed "
+            "plugins; list them with `workbench siting models`) on a cost matrix."
+        ),
+    )
+    solve.add_argument(
+        "--model",
+        required=True,
+        metavar="NAME",
+        help="a siting model: lscp, backup, mclp, pmedian, pcenter, pdispersion, cflp or a "
+        "plugin's (see `workbench siting models`)",
+    )
     solve.add_argument(
         "--costs", required=True, help="wide CSV: first column demand ids, header row site ids"
     )
@@ -29,9 +53,23 @@ def register(subparsers: Any) -> None:
     solve.add_argument("--capacities", help="CSV with columns id,capacity (site capacities)")
     solve.add_argument("--fixed-costs", help="CSV with columns id,fixed_cost (cflp)")
     solve.add_argument("--existing", nargs="*", default=None, help="site ids that stay open")
+    solve.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a setting of the model, repeatable; VALUE is read as JSON when it parses "
+        '(3, 2.5, true, [1,2], {"a":1}), else as a string (a path, a name)',
+    )
     solve.add_argument("--time-limit", type=float, default=None, help="seconds")
     solve.add_argument("--out", required=True, help="RESULT.json to write")
     solve.set_defaults(func=_solve)
+
+    models = sub.add_parser(
+        "models", help="list the siting models (built-ins and plugins) with their settings"
+    )
+    models.add_argument("--json", action="store_true", help="print JSON rows instead of a table")
+    models.set_defaults(func=_models)
 
     plan = sub.add_parser("plan", help='plan the multi-tier "2+M+X" layout of a scenario')
     plan.add_argument(
@@ -43,11 +81,181 @@ def register(subparsers: Any) -> None:
     plan.set_defaults(func=_plan)
 
 
-def _solve(args: argparse.Namespace) -> int:
+# --- model settings ---------------------------------------------------------------------------
+
+_REQUIRED = inspect.Parameter.empty
+
+
+def model_settings(cls: type) -> tuple[dict[str, Any], bool]:
+    """Return the settings a siting-model class takes in ``__init__``.
+
+    Parameters
+    ----------
+    cls
+        A :class:`~workbench.siting.SitingModel` subclass.
+
+    Returns
+    -------
+    tuple of (dict, bool)
+        ``{setting: default}`` in signature order (``inspect.Parameter.empty`` for a required
+        setting), and whether ``__init__`` also takes arbitrary keywords (``**kwargs``).
+    """
+    if cls.__init__ is object.__init__:
+        return {}, False
+    settings: dict[str, Any] = {}
+    any_keyword = False
+    params = list(inspect.signature(cls.__init__).parameters.values())[1:]  # drop self
+    for par in params:
+        if par.kind is inspect.Parameter.VAR_KEYWORD:
+            any_keyword = True
+        elif par.kind is not inspect.Parameter.VAR_POSITIONAL:
+            settings[par.name] = par.default
+    return settings, any_keyword
+
+
+def describe_settings(cls: type) -> str:
+    """One line listing a model's settings, e.g. ``"radius (required), p=None"``."""
+    settings, any_keyword = model_settings(cls)
+    parts = [
+        f"{k} (required)" if v is _REQUIRED else f"{k}={_short_repr(v)}"
+        for k, v in settings.items()
+    ]
+    if any_keyword:
+        parts.append("any other keyword")
+    return ", ".join(parts) if parts else "none"
+
+
+def _short_repr(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def parse_param_value(text: str) -> Any:
+    """Read a ``--param`` value: JSON when it parses (numbers, booleans, lists...), else a string.
+
+    Examples
+    --------
+    >>> parse_param_value("3"), parse_param_value("false"), parse_param_value("sites.csv")
+    (3, False, 'sites.csv')
+    """
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def parse_params(items: Sequence[str], model: str, cls: type) -> dict[str, Any]:
+    """Parse ``--param KEY=VALUE`` items and check each key against the model's settings.
+
+    Parameters
+    ----------
+    items
+        The raw ``KEY=VALUE`` strings, in the order given.
+    model
+        The model's registry name (for messages).
+    cls
+        The model's class.
+
+    Returns
+    -------
+    dict
+        ``{setting: value}``.
+
+    Raises
+    ------
+    SpecError
+        For an item without ``=``, an empty or invalid key, a key given twice, or a setting the
+        model does not take; the message names the item, the model and its settings.
+    """
+    from workbench.errors import SpecError, did_you_mean
+
+    settings, any_keyword = model_settings(cls)
+    accepted = f"Settings of siting model '{model}': {describe_settings(cls)}."
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        key = key.strip()
+        if not sep or not key.isidentifier():
+            msg = (
+                f"`--param {item}` is malformed: each --param must be KEY=VALUE with KEY a "
+                f"setting name (e.g. --param radius=2500 or --param exact_p=false); got "
+                f"{item!r}. {accepted}"
+            )
+            raise SpecError(msg)
+        if key in out:
+            msg = (
+                f"`--param {item}`: setting '{key}' of siting model '{model}' is given twice "
+                f"(--param {key}=...). Give each setting once."
+            )
+            raise SpecError(msg)
+        if key not in settings and not any_keyword:
+            msg = (
+                f"`--param {item}`: siting model '{model}' has no setting '{key}'."
+                f"{did_you_mean(key, settings)} {accepted} Remove the --param or use one of them."
+            )
+            raise SpecError(msg)
+        out[key] = parse_param_value(raw)
+    return out
+
+
+def model_params(args: argparse.Namespace, cls: type, has_capacities: bool) -> dict[str, Any]:
+    """Combine the shared flags (``--p``, ``--radius``, capacities) and ``--param`` settings.
+
+    Raises
+    ------
+    SpecError
+        When a flag sets a setting the model does not take, a setting is given both by a flag
+        and by ``--param``, or a required setting is missing.
+    """
     from workbench.errors import SpecError
-    from workbench.siting import Problem, solve
+
+    model = args.model
+    settings, any_keyword = model_settings(cls)
+    params = parse_params(args.param, model, cls)
+    accepted = f"Settings of siting model '{model}': {describe_settings(cls)}."
+    for name, flag in FLAG_SETTINGS.items():
+        value = getattr(args, name)
+        if value is None:
+            continue
+        if name not in settings and not any_keyword:
+            msg = (
+                f"`{flag}` does not apply to --model {model}: the model has no setting "
+                f"'{name}'. {accepted} Drop {flag}."
+            )
+            raise SpecError(msg)
+        if name in params:
+            msg = (
+                f"Setting '{name}' of siting model '{model}' is given twice: {flag} {value:g} "
+                f"and --param {name}={params[name]!r}. Give it once."
+            )
+            raise SpecError(msg)
+        params[name] = value
+    if has_capacities and "capacitated" in settings and "capacitated" not in params:
+        params["capacitated"] = True
+    missing = [k for k, v in settings.items() if v is _REQUIRED and k not in params]
+    if missing:
+        name = missing[0]
+        if name in FLAG_SETTINGS:
+            flag = FLAG_SETTINGS[name]
+            msg = f"`{flag}` is required for --model {model}; e.g. {flag} {FLAG_EXAMPLES[name]}."
+        else:
+            msg = (
+                f"Setting '{name}' is required for --model {model}; pass --param {name}=VALUE. "
+                f"{accepted}"
+            )
+        raise SpecError(msg)
+    return params
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+
+def _solve(args: argparse.Namespace) -> int:
+    from workbench.siting import Problem, registry, solve
     from workbench.siting.io import read_costs_csv, read_id_values
 
+    cls = registry().get(args.model)  # unknown names: SpecError with suggestions
+    params = model_params(args, cls, has_capacities=bool(args.capacities))
     costs = read_costs_csv(args.costs)
     weights = read_id_values(args.weights, "weight") if args.weights else None
     caps = read_id_values(args.capacities, "capacity") if args.capacities else None
@@ -55,22 +263,7 @@ def _solve(args: argparse.Namespace) -> int:
     problem = Problem.from_frame(
         costs, weights=weights, capacities=caps, fixed_costs=fixed, existing=args.existing
     )
-    params: dict[str, Any] = {}
-    if args.model in NEEDS_RADIUS:
-        if args.radius is None:
-            msg = f"`--radius` is required for --model {args.model}; e.g. --radius 5000."
-            raise SpecError(msg)
-        params["radius"] = args.radius
-    if args.model in NEEDS_P:
-        if args.p is None:
-            msg = f"`--p` is required for --model {args.model}; e.g. --p 4."
-            raise SpecError(msg)
-        params["p"] = args.p
-    elif args.p is not None:
-        params["p"] = args.p
-    if caps is not None and args.model in ("lscp", "mclp", "pmedian"):
-        params["capacitated"] = True
-    if args.model == "pdispersion":
+    if args.model == "pdispersion" and params.get("site_distances") is None:
         params["site_distances"] = _site_distances(problem)
     result = solve(problem, args.model, time_limit=args.time_limit, **params)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
@@ -79,6 +272,37 @@ def _solve(args: argparse.Namespace) -> int:
         f"{args.model}: {result.status}, objective {result.objective:g}, gap {result.gap:.2g}, "
         f"{len(result.selected)} sites -> {args.out}"
     )
+    return 0
+
+
+def _models(args: argparse.Namespace) -> int:
+    from workbench.siting import registry
+
+    reg = registry()
+    rows = [
+        {
+            "name": info.name,
+            "status": info.status,
+            "source": info.source,
+            "sense": getattr(info.obj, "sense", ""),
+            "settings": describe_settings(info.obj),
+            "description": info.summary,
+        }
+        for info in reg.info()
+    ]
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    width = max(len(r["name"]) for r in rows)
+    for r in rows:
+        origin = "" if r["status"] == "built-in" else f" [plugin: {r['source']}]"
+        print(f"{r['name']:<{width}}  {r['description']}{origin}")
+        print(f"{'':<{width}}  settings: {r['settings']}")
+    broken = reg.broken
+    if broken:
+        print(
+            f"{len(broken)} broken siting-model plugin(s) skipped; see `workbench plugins check`."
+        )
     return 0
 
 
