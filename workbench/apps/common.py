@@ -138,18 +138,30 @@ def shared_sample(name: str) -> Any:
         return _SAMPLES[name]
 
 
+def in_served_page() -> bool:
+    """Return whether the code runs while building or updating a served page (a session).
+
+    Returns
+    -------
+    bool
+        ``True`` inside a ``workbench serve`` session, ``False`` inline (notebook) or in code.
+    """
+    doc = pn.state.curdoc
+    return doc is not None and doc.session_context is not None
+
+
 def on_page_load(callback: Callable[[], None]) -> None:
     """Run ``callback`` once the served page has rendered; at once outside a served page.
 
-    Heavy work started here (uncertainty draws, solves) does not delay the first render.
+    Heavy work started here (uncertainty draws, solves, views below the fold) does not delay
+    the first render.
 
     Parameters
     ----------
     callback
         The work to start.
     """
-    doc = pn.state.curdoc
-    if doc is not None and doc.session_context is not None:
+    if in_served_page():
         pn.state.onload(callback)
     else:
         callback()

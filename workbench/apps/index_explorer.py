@@ -67,6 +67,40 @@ def _weight(code: str) -> param.Number:
     )
 
 
+#: Basemap layers shared by every session (read-only): (provinces, theme) -> deck.gl layer.
+#: Building one from the province polygons takes about half a second per session otherwise.
+_BASEMAPS: dict[tuple[int, str], tuple[Any, dict[str, Any]]] = {}
+_BASEMAPS_LOCK = threading.Lock()
+
+
+def shared_basemap_layer(provinces: Any, theme: str) -> dict[str, Any]:
+    """Return the deck.gl basemap layer of ``provinces`` in ``theme``, built once per process.
+
+    Parameters
+    ----------
+    provinces
+        Province polygons (read-only; the cache is keyed by the object's identity).
+    theme
+        ``"light"`` or ``"dark"``.
+
+    Returns
+    -------
+    dict
+        The layer spec; its ``data`` is an :class:`~workbench.apps.common.IdentityDict` shared
+        between sessions, so it must not be modified.
+    """
+    key = (id(provinces), theme)
+    with _BASEMAPS_LOCK:
+        cached = _BASEMAPS.get(key)
+        if cached is not None and cached[0] is provinces:
+            return cached[1]
+        deck = maps.index_map(provinces, [], theme=theme)
+        layer = maps.deck_to_spec(deck, theme=theme)["layers"][0]
+        layer["data"] = common.IdentityDict(layer["data"])
+        _BASEMAPS[key] = (provinces, layer)  # keeps ``provinces`` alive: its id stays unique
+        return layer
+
+
 def _not_offered(left_out: dict[str, str]) -> str | None:
     note = left_out_note(left_out)
     return f"Not offered here: {note}." if note else None
@@ -160,9 +194,12 @@ class IndexExplorer(pn.viewable.Viewer):
         self._generation = 0
         self._lock = threading.Lock()
         self._records: list[dict[str, Any]] = []
-        self._basemap: dict[str, dict[str, Any]] = {}
-        self._build_widgets()
+        self._views_generation = 0
+        self._secondary_future: Any = None
+        # Served, the first page shows the controls, the map's cities and the ranking; the
+        # basemap, the views below and the background work follow once the page is on screen.
         self._loaded = False
+        self._build_widgets()
         self.recompute()
         common.on_page_load(self._after_load)
         if common.sync_url(self, URL_PARAMS):
@@ -216,8 +253,18 @@ class IndexExplorer(pn.viewable.Viewer):
             self._start_path()
 
     def _after_load(self) -> None:
-        """Start the background work once the page is on screen (at once inline)."""
+        """Complete the page once it is on screen (at once inline).
+
+        Adds the basemap to the map, draws the views below it (profile, what-if, ranking
+        chart) and starts the background work (uncertainty draws, development path).
+        """
         self._loaded = True
+        if self.result is not None:
+            self._map.object = self.map_spec()
+            if common.in_served_page():
+                self._start_secondary()
+            else:
+                self._update_secondary(self._views_generation)
         self._start_uncertainty()
         self._start_path()
 
@@ -431,11 +478,12 @@ class IndexExplorer(pn.viewable.Viewer):
             self._downloads,
             sizing_mode="stretch_width",
         )
+        # dynamic: a hidden tab is drawn in the browser when it is opened, not with the page
         self._tabs = pn.Tabs(
             (common.label("profile", lang), self._profile_tab()),
             (common.label("uncertainty", lang), pn.Row(self._band_fig, self._tierprob_fig)),
             (common.label("ranking", lang), self._ranking_fig),
-            dynamic=False,
+            dynamic=True,
             sizing_mode="stretch_width",
         )
         self._main = pn.Column(
@@ -493,16 +541,11 @@ class IndexExplorer(pn.viewable.Viewer):
         self._tabs._names = [common.label(n, lang) for n in names]
         self._tabs.param.trigger("objects")
 
-    def _basemap_layer(self) -> dict[str, Any]:
-        if self.theme not in self._basemap:
-            deck = maps.index_map(self.provinces, [], theme=self.theme)
-            layer = maps.deck_to_spec(deck, theme=self.theme)["layers"][0]
-            layer["data"] = common.IdentityDict(layer["data"])
-            self._basemap[self.theme] = layer
-        return self._basemap[self.theme]
-
     def map_spec(self) -> dict[str, Any]:
         """Return the deck.gl spec of the map as currently shown (basemap + cities).
+
+        Before a served page is on screen the spec has the cities only: drawing the province
+        polygons is the slowest part of the first render, so the basemap follows at page load.
 
         Returns
         -------
@@ -520,7 +563,10 @@ class IndexExplorer(pn.viewable.Viewer):
         )
         deck = maps.index_map(self.provinces.iloc[:0], self._records, theme=self.theme)
         spec = maps.deck_to_spec(deck, theme=self.theme)
-        spec["layers"][0] = self._basemap_layer()
+        if self._loaded:
+            spec["layers"][0] = shared_basemap_layer(self.provinces, self.theme)
+        else:
+            spec["layers"] = spec["layers"][1:]
         current = self._map.object or {}
         if current.get("initialViewState"):
             spec["initialViewState"] = current["initialViewState"]
@@ -541,11 +587,12 @@ class IndexExplorer(pn.viewable.Viewer):
             columns={name: "city", "CAI_score": "score"}
         )
         self._table.value = shown.round(2)
-        self._views_generation = getattr(self, "_views_generation", 0) + 1
+        self._views_generation += 1
+        if self._loaded:  # before that, ``_after_load`` draws them
+            self._start_secondary()
+
+    def _start_secondary(self) -> None:
         generation = self._views_generation
-        if not self._loaded:  # the first page shows every view at once
-            self._update_secondary(generation)
-            return
         self._secondary_future = common.run_in_background(
             lambda: None,
             lambda _: self._update_secondary(generation),
