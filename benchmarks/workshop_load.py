@@ -6,7 +6,8 @@ app, and then N sessions join over ``--ramp-seconds``:
 
 - ``--browsers K`` of them are real headless Chromium pages (``/usr/bin/chromium`` through
   playwright); the rest are Bokeh client sessions (``bokeh.client.pull_session``), one thread
-  each, which speak the same websocket protocol as the browser page.
+  each, which speak the same websocket protocol as the browser page and announce
+  ``document_ready`` like it, so the apps start the same background work.
 - every session opens the Index Explorer (``/index``), moves the four dimension-weight sliders
   and one again (5 moves, about ``--think`` seconds apart) and selects a city;
 - every 5th client session then opens the Siting Studio and solves a small plan (two districts),
@@ -175,6 +176,22 @@ def _click(doc, button) -> None:
         doc.callbacks.trigger_on_change(MessageSentEvent(doc, "bokeh_event", ButtonClick(button)))
 
 
+def _ready(doc) -> None:
+    """Announce that the page is on screen, as BokehJS does (``document_ready``).
+
+    The apps start their background work (uncertainty draws, development paths, secondary
+    views on the pool) only then, so a client session then loads the server like a browser.
+    """
+    import warnings
+
+    from bokeh.document.events import MessageSentEvent
+    from bokeh.events import DocumentReady
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        doc.callbacks.trigger_on_change(MessageSentEvent(doc, "bokeh_event", DocumentReady()))
+
+
 def _until(session, condition, timeout: float = WAIT_S) -> float:
     """Poll the server until ``condition()``; return the seconds it took (raise on time-out)."""
     start = time.perf_counter()
@@ -212,6 +229,7 @@ def client_session(url: str, i: int, think: float, rec: Record, done: threading.
         opened.append(session)
         rec.open_s = time.perf_counter() - start
         doc = session.document
+        _ready(doc)
         table = _model(doc, "ranking-table")
         moves = session_weights(i)
         rec.weights = final_weights(moves)
@@ -258,6 +276,7 @@ def _siting(url: str, rec: Record, opened: list) -> None:
     session = pull_session(url=f"{url}/siting", arguments=SITING_QUERY)
     opened.append(session)
     doc = session.document
+    _ready(doc)
     status = _model(doc, "solver-status")
     t0 = time.perf_counter()
     _click(doc, _button(doc, "Solve"))
@@ -273,6 +292,7 @@ def _citymodel(url: str, rec: Record, opened: list) -> None:
     session = pull_session(url=f"{url}/citymodel", arguments=CITYMODEL_QUERY)
     opened.append(session)
     doc = session.document
+    _ready(doc)
     status = _model(doc, "run-status")
     t0 = time.perf_counter()
     _click(doc, _button(doc, "Run"))

@@ -238,9 +238,10 @@ def live_sessions() -> int:
 def cancel_work(app: Any) -> int:
     """Cancel the queued background work of an app and mark it as closed.
 
-    Every ``Future`` attribute of the app (``_future``, ``_path_future``, ...) is cancelled;
-    work already running finishes and its result is dropped. The app's ``closed`` flag is set
-    so that long loops that check it can stop.
+    Every ``Future`` attribute of the app (``_future``, ``_path_future``, ...) that is still
+    queued is cancelled, so it never runs. Work already running is not interrupted: it
+    finishes on its worker thread and its result goes to the closed page, where nobody sees
+    it. The app's ``closed`` flag is set so that long loops that check it can stop.
 
     Parameters
     ----------
