@@ -165,3 +165,18 @@ def test_registry_methods_run_through_the_engine(app, norm, agg):
     expected = run_index(app.cube, app.spec(), year=app.year).table()
     assert list(app.table["code"]) == list(expected["code"].astype(str))
     assert app.spec()["steps"][0]["normalise"]["method"] == norm
+
+
+def test_basemap_is_built_once_and_shared_between_explorers(cube, provinces):
+    first = IndexExplorer(cube=cube, provinces=provinces, n_draws=40)
+    second = IndexExplorer(cube=cube, provinces=provinces, n_draws=40, theme="light")
+    first.wait()
+    second.wait()
+    # inline, the page is "loaded" at once: the map has the basemap and the cities
+    layers = [first._map.object["layers"], second._map.object["layers"]]
+    assert [layer["id"] for layer in layers[0]] == ["basemap", "cities"]
+    assert layers[0][0] is layers[1][0]  # the same read-only layer object, not a copy
+    assert len(layers[0][0]["data"]["features"]) == len(provinces)
+    # the views below the map were drawn without a served page
+    assert first._profile_fig.object is not None
+    assert first._ranking_fig.object is not None

@@ -28,6 +28,7 @@ from workbench.apps.index_views import (
     profile_markdown,
     ranking_table,
     register_labels,
+    shared_basemap_layer,
     whatif_markdown,
 )
 from workbench.dims import CITY, INDICATOR
@@ -65,40 +66,6 @@ def _weight(code: str) -> param.Number:
         label=common.label(code),
         doc=f"Weight of the {common.label(code)} dimension ({code}) in the index.",
     )
-
-
-#: Basemap layers shared by every session (read-only): (provinces, theme) -> deck.gl layer.
-#: Building one from the province polygons takes about half a second per session otherwise.
-_BASEMAPS: dict[tuple[int, str], tuple[Any, dict[str, Any]]] = {}
-_BASEMAPS_LOCK = threading.Lock()
-
-
-def shared_basemap_layer(provinces: Any, theme: str) -> dict[str, Any]:
-    """Return the deck.gl basemap layer of ``provinces`` in ``theme``, built once per process.
-
-    Parameters
-    ----------
-    provinces
-        Province polygons (read-only; the cache is keyed by the object's identity).
-    theme
-        ``"light"`` or ``"dark"``.
-
-    Returns
-    -------
-    dict
-        The layer spec; its ``data`` is an :class:`~workbench.apps.common.IdentityDict` shared
-        between sessions, so it must not be modified.
-    """
-    key = (id(provinces), theme)
-    with _BASEMAPS_LOCK:
-        cached = _BASEMAPS.get(key)
-        if cached is not None and cached[0] is provinces:
-            return cached[1]
-        deck = maps.index_map(provinces, [], theme=theme)
-        layer = maps.deck_to_spec(deck, theme=theme)["layers"][0]
-        layer["data"] = common.IdentityDict(layer["data"])
-        _BASEMAPS[key] = (provinces, layer)  # keeps ``provinces`` alive: its id stays unique
-        return layer
 
 
 def _not_offered(left_out: dict[str, str]) -> str | None:

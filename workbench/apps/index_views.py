@@ -7,12 +7,13 @@ profile, a what-if, a development path) for display; none computes a score.
 from __future__ import annotations
 
 import inspect
+import threading
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from workbench.apps.common import add_labels, label
+from workbench.apps.common import IdentityDict, add_labels, label
 from workbench.dims import CITY, INDICATOR
 
 #: The index dimensions (``docs/contracts.md``), in display order.
@@ -302,3 +303,42 @@ def path_markdown(path: Any, names: dict[str, str], language: str) -> str:
         raw = "" if np.isnan(row["delta_raw"]) else f"{row['delta_raw']:+.4g}"
         lines.append(f"| {code} | {row['delta_points']:.2f} | {raw} |")
     return "\n".join(lines) + f"\n\n{label('cap', language)}"
+
+
+#: Basemap layers shared by every session (read-only): (provinces, theme) -> deck.gl layer.
+#: Building one from the province polygons takes about half a second per session otherwise.
+_BASEMAPS: dict[tuple[int, str], tuple[Any, dict[str, Any]]] = {}
+_BASEMAPS_LOCK = threading.Lock()
+_BASEMAPS_MAX = 8
+
+
+def shared_basemap_layer(provinces: Any, theme: str) -> dict[str, Any]:
+    """Return the deck.gl basemap layer of ``provinces`` in ``theme``, built once per process.
+
+    Parameters
+    ----------
+    provinces
+        Province polygons (read-only; the cache is keyed by the object's identity).
+    theme
+        ``"light"`` or ``"dark"``.
+
+    Returns
+    -------
+    dict
+        The layer spec; its ``data`` is an :class:`~workbench.apps.common.IdentityDict` shared
+        between sessions, so it must not be modified.
+    """
+    key = (id(provinces), theme)
+    with _BASEMAPS_LOCK:
+        cached = _BASEMAPS.get(key)
+        if cached is not None and cached[0] is provinces:
+            return cached[1]
+        from workbench.viz import maps
+
+        deck = maps.index_map(provinces, [], theme=theme)
+        layer = maps.deck_to_spec(deck, theme=theme)["layers"][0]
+        layer["data"] = IdentityDict(layer["data"])
+        while len(_BASEMAPS) >= _BASEMAPS_MAX:  # other geometries (code, uploads): oldest out
+            _BASEMAPS.pop(next(iter(_BASEMAPS)))
+        _BASEMAPS[key] = (provinces, layer)  # keeps ``provinces`` alive: its id stays unique
+        return layer
