@@ -6,7 +6,6 @@ import base64
 import time
 
 import pytest
-from bokeh.client import pull_session
 
 from workbench.apps import workshop
 from workbench.apps.index_explorer import IndexExplorer
@@ -14,16 +13,6 @@ from workbench.apps.uploads import UploadPanel
 
 N_SESSIONS = 5
 GOOD_CSV = b"city,indicator,year,value\n310000,gdp,2020,1.5\n110000,gdp,2020,2\n"
-
-
-def _until(session, condition, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        session.force_roundtrip()
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 def _model(doc, type_name, css=None):
@@ -52,14 +41,14 @@ def _upload(doc, name, data):
 
 
 @pytest.fixture(scope="module")
-def sessions(workshop_server):
-    opened = [pull_session(url=workshop_server + "/index") for _ in range(N_SESSIONS)]
+def sessions(workshop_server, bokeh):
+    opened = [bokeh.pull(workshop_server + "/index") for _ in range(N_SESSIONS)]
     yield opened
     for session in opened:
-        session.close()
+        bokeh.close(session)
 
 
-def test_five_sessions_keep_their_own_weights_and_rankings(sessions):
+def test_five_sessions_keep_their_own_weights_and_rankings(sessions, bokeh):
     assert len({s.id for s in sessions}) == N_SESSIONS
     explorers = [_apps(s.id)[0] for s in sessions]
     assert len({id(e) for e in explorers}) == N_SESSIONS
@@ -69,8 +58,8 @@ def test_five_sessions_keep_their_own_weights_and_rankings(sessions):
         _model(session.document, "Slider", "weight-pub").value = 1.0 + i
         _model(session.document, "Slider", "weight-ind").value = 5.0 - i
     for i, (session, explorer) in enumerate(zip(sessions, explorers, strict=True)):
-        assert _until(session, lambda e=explorer, i=i: e.weight_pub == 1.0 + i), i
-        assert _until(session, lambda e=explorer, i=i: e.weight_ind == 5.0 - i), i
+        assert bokeh.until(session, lambda e=explorer, i=i: e.weight_pub == 1.0 + i), i
+        assert bokeh.until(session, lambda e=explorer, i=i: e.weight_ind == 5.0 - i), i
     for i, explorer in enumerate(explorers):
         weights = explorer.spec()["steps"][1]["weight"]["weights"]
         assert weights == {"IND": 5.0 - i, "TEC": 1.0, "PUB": 1.0 + i, "GOV": 1.0}
@@ -81,7 +70,7 @@ def test_five_sessions_keep_their_own_weights_and_rankings(sessions):
     assert len(set(leaders)) > 1
 
 
-def test_an_error_shows_in_its_own_session_only(sessions):
+def test_an_error_shows_in_its_own_session_only(sessions, bokeh):
     explorers = [_apps(s.id)[0] for s in sessions]
     doc = sessions[1].document
     _model(doc, "Select", None)  # the page has selects
@@ -94,10 +83,10 @@ def test_an_error_shows_in_its_own_session_only(sessions):
         if type(m).__name__.endswith("Select") and "geometric" in str(m.options)
     )
     agg.value = next(v for v in _option_values(agg) if v == "geometric")
-    assert _until(sessions[1], lambda: explorers[1].aggregation == "geometric")
+    assert bokeh.until(sessions[1], lambda: explorers[1].aggregation == "geometric")
     before = explorers[1].table.copy()  # geometric of min-max scores: a valid ranking
     norm.value = next(v for v in _option_values(norm) if v == "zscore")
-    assert _until(sessions[1], lambda: explorers[1].status.message != "")
+    assert bokeh.until(sessions[1], lambda: explorers[1].status.message != "")
     assert "geometric" in explorers[1].status.message or "zscore" in explorers[1].status.message
     assert explorers[1].table.equals(before)  # the previous ranking stays
     for i, explorer in enumerate(explorers):
@@ -107,24 +96,24 @@ def test_an_error_shows_in_its_own_session_only(sessions):
     # the session goes on working
     norm.value = "minmax"
     _model(doc, "Slider", "weight-gov").value = 2.5
-    assert _until(sessions[1], lambda: explorers[1].weight_gov == 2.5)
+    assert bokeh.until(sessions[1], lambda: explorers[1].weight_gov == 2.5)
 
 
 def _option_values(select):
     return [o[0] if isinstance(o, list | tuple) else o for o in select.options]
 
 
-def test_a_rejected_upload_stays_in_its_session_and_the_session_goes_on(sessions):
+def test_a_rejected_upload_stays_in_its_session_and_the_session_goes_on(sessions, bokeh):
     panels = [_apps(s.id)[1] for s in sessions]
     folders = {p.files.path for p in panels}
     assert len(folders) == N_SESSIONS
     doc = sessions[2].document
     _upload(doc, "f.csv", b"city,indicator,year,value\n310000,gdp,2020,=1+1\n")
-    assert _until(sessions[2], lambda: "formula-like cell" in panels[2].status.message)
+    assert bokeh.until(sessions[2], lambda: "formula-like cell" in panels[2].status.message)
     _upload(doc, "big.csv", b"1," * 150_000)
-    assert _until(sessions[2], lambda: "uploads are at most" in panels[2].status.message)
+    assert bokeh.until(sessions[2], lambda: "uploads are at most" in panels[2].status.message)
     _upload(doc, "mine.csv", GOOD_CSV)
-    assert _until(sessions[2], lambda: "indicator cube" in panels[2].summary)
+    assert bokeh.until(sessions[2], lambda: "indicator cube" in panels[2].summary)
     assert panels[2].status.message == ""
     assert [p.name for p in panels[2].files.path.iterdir()] == ["mine.csv"]
     for i, panel in enumerate(panels):
@@ -134,16 +123,16 @@ def test_a_rejected_upload_stays_in_its_session_and_the_session_goes_on(sessions
             assert not any(panel.files.path.iterdir())
     explorer = _apps(sessions[2].id)[0]
     _model(doc, "Slider", "weight-tec").value = 4.0
-    assert _until(sessions[2], lambda: explorer.weight_tec == 4.0)
+    assert bokeh.until(sessions[2], lambda: explorer.weight_tec == 4.0)
 
 
-def test_a_closed_session_is_released_with_its_uploads(workshop_server):
-    session = pull_session(url=workshop_server + "/index")
+def test_a_closed_session_is_released_with_its_uploads(workshop_server, bokeh):
+    session = bokeh.pull(workshop_server + "/index")
     explorer, panel = _apps(session.id)
     panel.upload("mine.csv", GOOD_CSV)
     folder = panel.files.path
     assert folder.exists()
-    session.close()
+    bokeh.close(session)
     deadline = time.monotonic() + 30
     while session.id in workshop._SESSIONS and time.monotonic() < deadline:  # noqa: SLF001
         time.sleep(0.2)

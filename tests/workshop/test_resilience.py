@@ -9,7 +9,6 @@ import time
 import warnings
 
 import pytest
-from bokeh.client import pull_session
 from bokeh.document.events import MessageSentEvent
 from bokeh.events import ButtonClick
 
@@ -22,16 +21,6 @@ SMALL = {"area": json.dumps(["310101"]), "time_limit": "10"}
 
 # the server decodes a click's button as a known reference (harmless): Bokeh warns about it
 pytestmark = pytest.mark.filterwarnings("ignore:reference already known")
-
-
-def _until(session, condition, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        session.force_roundtrip()
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 def _app(session, kind):
@@ -49,17 +38,17 @@ def _click(session, label):
         doc.callbacks.trigger_on_change(MessageSentEvent(doc, "bokeh_event", ButtonClick(button)))
 
 
-def test_a_failing_solve_shows_its_error_in_that_session_only(workshop_server):
-    failing = pull_session(url=workshop_server + "/siting", arguments={**SMALL, "budget_mcny": "0"})
-    working = pull_session(url=workshop_server + "/siting", arguments=SMALL)
+def test_a_failing_solve_shows_its_error_in_that_session_only(workshop_server, bokeh):
+    failing = bokeh.pull(workshop_server + "/siting", arguments={**SMALL, "budget_mcny": "0"})
+    working = bokeh.pull(workshop_server + "/siting", arguments=SMALL)
     try:
         bad, good = _app(failing, SitingStudio), _app(working, SitingStudio)
         assert bad is not good
         assert bad.budget_mcny == 0.0
         _click(failing, "Solve")
         _click(working, "Solve")
-        assert _until(failing, lambda: bad._future is not None and bad._future.done())  # noqa: SLF001
-        assert _until(working, lambda: good._future is not None and good._future.done())  # noqa: SLF001
+        assert bokeh.until(failing, lambda: bad._future is not None and bad._future.done())  # noqa: SLF001
+        assert bokeh.until(working, lambda: good._future is not None and good._future.done())  # noqa: SLF001
         assert "Infeasible" in bad.status.message
         assert bad.plan is None
         assert good.status.message == ""
@@ -72,27 +61,29 @@ def test_a_failing_solve_shows_its_error_in_that_session_only(workshop_server):
             if "budget" in str(getattr(m, "title", "")).lower() and hasattr(m, "value")
         )
         budget.value = 6000.0
-        assert _until(failing, lambda: bad.budget_mcny == 6000.0)
+        assert bokeh.until(failing, lambda: bad.budget_mcny == 6000.0)
         _click(failing, "Solve")
-        assert _until(failing, lambda: bad.plan is not None)
+        assert bokeh.until(failing, lambda: bad.plan is not None)
         assert bad.status.message == ""
     finally:
-        failing.close()
-        working.close()
+        bokeh.close(failing)
+        bokeh.close(working)
 
 
-def test_closing_the_tab_cancels_the_queued_solve_and_the_server_keeps_serving(workshop_server):
+def test_closing_the_tab_cancels_the_queued_solve_and_the_server_keeps_serving(
+    workshop_server, bokeh
+):
     gate = threading.Event()
     # occupy the bounded pool (two workers), as two long runs of other participants would
     blockers = [common.run_in_background(lambda: gate.wait(60), lambda _r: None) for _ in range(2)]
     try:
-        session = pull_session(url=workshop_server + "/siting", arguments=SMALL)
+        session = bokeh.pull(workshop_server + "/siting", arguments=SMALL)
         studio = _app(session, SitingStudio)
         _click(session, "Solve")
-        assert _until(session, lambda: studio._future is not None)  # noqa: SLF001
+        assert bokeh.until(session, lambda: studio._future is not None)  # noqa: SLF001
         queued = studio._future  # noqa: SLF001
         assert not queued.done()  # waiting for a free worker
-        session.close()  # the participant closes the tab
+        bokeh.close(session)  # the participant closes the tab
         deadline = time.monotonic() + 30
         while session.id in workshop._SESSIONS and time.monotonic() < deadline:  # noqa: SLF001
             time.sleep(0.1)
@@ -105,13 +96,13 @@ def test_closing_the_tab_cancels_the_queued_solve_and_the_server_keeps_serving(w
         blocker.result(timeout=30)
     assert studio.plan is None  # the cancelled solve never ran
     # the server keeps serving: a new participant opens the Index Explorer and reweights
-    other = pull_session(url=workshop_server + "/index")
+    other = bokeh.pull(workshop_server + "/index")
     try:
         explorer = _app(other, IndexExplorer)
         models = other.document.models
         slider = next(m for m in models if "weight-gov" in (getattr(m, "css_classes", []) or []))
         slider.value = 3.0
-        assert _until(other, lambda: explorer.weight_gov == 3.0)
+        assert bokeh.until(other, lambda: explorer.weight_gov == 3.0)
         assert explorer.status.message == ""
     finally:
-        other.close()
+        bokeh.close(other)
