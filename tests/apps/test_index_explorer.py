@@ -180,3 +180,31 @@ def test_basemap_is_built_once_and_shared_between_explorers(cube, provinces):
     # the views below the map were drawn without a served page
     assert first._profile_fig.object is not None
     assert first._ranking_fig.object is not None
+
+
+def test_stale_background_work_is_dropped_from_the_queue(app):
+    """Changes made while the pool is busy leave only the newest work queued (workshops)."""
+    import threading
+
+    from workbench.apps import common
+
+    gate = threading.Event()
+    blockers = [common.run_in_background(lambda: gate.wait(60), lambda _r: None) for _ in range(2)]
+    try:
+        futures = []
+        for weight in (2.0, 3.0, 4.0):
+            app.weight_tec = weight
+            futures.append(app._uncertainty_future)  # noqa: SLF001
+        assert len({id(f) for f in futures}) == 3
+        assert futures[0].cancelled()
+        assert futures[1].cancelled()
+        assert not futures[2].done()
+        assert app.busy
+    finally:
+        gate.set()
+    for blocker in blockers:
+        blocker.result(timeout=30)
+    app.wait()
+    assert futures[2].result() is not None  # the newest work ran and its summary is shown
+    assert app.uncertainty_summary is futures[2].result()
+    assert not app.busy  # cancelled work released the busy indicator too

@@ -452,7 +452,10 @@ def run_in_background(
                 busy(False)
 
     with _LOCK:
-        return _EXECUTOR.submit(_task)
+        future = _EXECUTOR.submit(_task)
+    if busy is not None:  # cancelled before it started: ``_task`` never runs its ``finally``
+        future.add_done_callback(lambda f: busy(False) if f.cancelled() else None)
+    return future
 
 
 def guarded(status: StatusArea) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -250,9 +250,7 @@ class IndexExplorer(pn.viewable.Viewer):
                 self.uncertainty_summary = summary
                 self._draw_uncertainty()
 
-        self._uncertainty_future = common.run_in_background(
-            work, done, status=self.status, busy=self._set_busy
-        )
+        self._submit("_uncertainty_future", work, done)
 
     def _start_path(self) -> None:
         from workbench.index.paths import development_path
@@ -268,9 +266,7 @@ class IndexExplorer(pn.viewable.Viewer):
                 self.path = path
                 self._path_md.object = path_markdown(path, self._names(), self.language)
 
-        self._path_future = common.run_in_background(
-            work, done, status=self.status, busy=self._set_busy
-        )
+        self._submit("_path_future", work, done)
 
     def _set_busy(self, value: bool) -> None:
         with self._lock:
@@ -287,7 +283,7 @@ class IndexExplorer(pn.viewable.Viewer):
         """
         for name in ("_secondary_future", "_uncertainty_future", "_path_future"):
             future = getattr(self, name, None)
-            if future is not None:
+            if future is not None and not future.cancelled():
                 future.result(timeout=timeout)
 
     # -- reactions -----------------------------------------------------------------------------
@@ -560,11 +556,24 @@ class IndexExplorer(pn.viewable.Viewer):
 
     def _start_secondary(self) -> None:
         generation = self._views_generation
-        self._secondary_future = common.run_in_background(
-            lambda: None,
-            lambda _: self._update_secondary(generation),
-            status=self.status,
-            busy=self._set_busy,
+        self._submit(
+            "_secondary_future", lambda: None, lambda _: self._update_secondary(generation)
+        )
+
+    def _submit(self, attr: str, work: Any, done: Any) -> None:
+        """Run ``work`` in the background as ``self.<attr>``, dropping the one it replaces.
+
+        Work of the same kind still waiting in the queue is cancelled: its result would be
+        discarded anyway, and under many sessions (a workshop) stale work would fill the pool.
+        Work already running finishes and its result is ignored (generation counters).
+        """
+        old = getattr(self, attr, None)
+        if old is not None:
+            old.cancel()
+        setattr(
+            self,
+            attr,
+            common.run_in_background(work, done, status=self.status, busy=self._set_busy),
         )
 
     def _update_secondary(self, generation: int) -> None:
