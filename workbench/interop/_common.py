@@ -353,16 +353,15 @@ def write_json_array(documents: list[dict[str, Any]], path: str | Path) -> Path:
     return path
 
 
-def read_json_array(path: str | Path, what: str) -> list[dict[str, Any]]:
+def read_json_array(path: str | Path, fmt: str, noun: str) -> list[dict[str, Any]]:
     """Read a JSON file holding an array of documents, or one document.
 
-    ``what`` is ``"FORMAT|NOUN"`` for the error message, e.g. ``"NGSI-LD|entities"``.
+    ``fmt`` and ``noun`` name the content in the error message (``"NGSI-LD"``, ``"entities"``).
     """
     path = Path(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
-        fmt, noun = what.split("|")
         msg = f"Cannot read {fmt} JSON from {path}: {exc}. Pass a JSON file of {noun}."
         raise DataError(msg) from None
     return data if isinstance(data, list) else [data]

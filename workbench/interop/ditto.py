@@ -272,7 +272,7 @@ def write(things: list[dict[str, Any]], path: str | Path) -> Path:
 
 def read(path: str | Path) -> list[dict[str, Any]]:
     """Read a JSON file of Ditto things (an array, or one thing)."""
-    return read_json_array(path, "Ditto|things")
+    return read_json_array(path, "Ditto", "things")
 
 
 __all__ = [

@@ -359,7 +359,7 @@ def write(documents: list[dict[str, Any]], path: str | Path) -> Path:
 
 def read(path: str | Path) -> list[dict[str, Any]]:
     """Read a JSON file of NGSI-LD entities (an array, or one entity)."""
-    return read_json_array(path, "NGSI-LD|entities")
+    return read_json_array(path, "NGSI-LD", "entities")
 
 
 def read_temporal(path: str | Path, *, entity_type: str | None = None) -> xr.Dataset:
