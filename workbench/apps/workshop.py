@@ -253,14 +253,14 @@ def cancel_work(app: Any) -> int:
     int
         How many futures were cancelled before they started.
     """
+    try:  # first, so that whoever sees a cancelled future also sees the closed flag
+        app.closed = True
+    except (AttributeError, TypeError, ValueError):
+        log.debug("app %r has no closed flag", app)
     cancelled = 0
     for value in list(vars(app).values()):
         if isinstance(value, Future) and value.cancel():
             cancelled += 1
-    try:
-        app.closed = True
-    except (AttributeError, TypeError, ValueError):
-        log.debug("app %r has no closed flag", app)
     cleanup = getattr(app, "cleanup", None)
     if callable(cleanup):
         cleanup()
