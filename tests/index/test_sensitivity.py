@@ -235,4 +235,4 @@ def test_exclusion_never_empties_a_parent(asem):
             assert (d.wmat[:, cols].sum(1) > 0).all()
     ind_cols = [model.weighted.index(c) for c in fw.indicators]
     # many indicators are out at a 95% exclusion rate (parents that lost all keep them all)
-    assert (d.wmat[:, ind_cols] == 0).mean() > 0.3
+    assert (d.wmat[:, ind_cols] == 0).mean() > 0.2
