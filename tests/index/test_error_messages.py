@@ -273,7 +273,7 @@ def test_run_year_errors(panel, asem):
 # ---------------------------------------------------------------- COINr reader
 def test_coinr_reader_errors(tmp_path, asem_paths):
     idata, imeta = asem_paths
-    from workbench.data.coinr import read_coinr
+    from workbench.index.io import read_coinr
 
     with pytest.raises(DataError, match="does not exist"):
         read_coinr(tmp_path / "nope.csv", imeta)

@@ -38,7 +38,7 @@ def check_cube(cube: Any, argument: str = "cube") -> None:
         msg = (
             f"`{argument}` must be an xarray.Dataset with a variable 'value' on dimensions "
             f"('{CITY}', '{INDICATOR}'[, '{YEAR}']); got {type(cube).__name__}. Build one with "
-            "workbench.data.coinr.read_coinr(...) or workbench.data.load_sample('city_ai_index')."
+            "workbench.index.io.read_coinr(...) or workbench.data.load_sample('city_ai_index')."
         )
         raise SchemaError(msg)
     if VALUE not in cube.data_vars:
