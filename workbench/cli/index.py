@@ -19,11 +19,11 @@ def _load(data: str, meta: str | None) -> tuple[Any, Any]:
     if p.suffix.lower() in (".nc", ".nc4", ".netcdf"):
         import xarray as xr
 
-        from workbench.index._cube import check_cube
+        from workbench.data.schema import check_cube
 
         with xr.open_dataset(p) as ds:
             cube = ds.load()
-        check_cube(cube, str(p))
+        check_cube(cube, source=str(p), require_values=True)
         if meta:
             from workbench.index.framework import Framework
 

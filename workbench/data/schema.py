@@ -217,8 +217,19 @@ def check_population(
         raise SchemaError(msg)
 
 
-def check_cube(cube: Any, *, source: str | None = None, require_year: bool = False) -> xr.Dataset:
+def check_cube(
+    cube: Any,
+    *,
+    source: str | None = None,
+    require_year: bool = False,
+    structure_only: bool = False,
+    require_values: bool = False,
+) -> xr.Dataset:
     """Check an indicator cube and return it in canonical form.
+
+    The one validator of indicator cubes: the data readers and the index engine both call it
+    (the index's steps with ``structure_only=True`` on every fit and transform, its entry
+    points in full).
 
     Parameters
     ----------
@@ -229,6 +240,13 @@ def check_cube(cube: Any, *, source: str | None = None, require_year: bool = Fal
         The file or argument the cube comes from, used in messages.
     require_year
         Require the ``year`` dimension.
+    structure_only
+        Check only the structure (type, ``value``, dimensions, dtype, non-empty) and return
+        ``cube`` unchanged: cheap enough for every step of a pipeline. The full check also
+        refuses duplicate codes, bad years, directions, populations and weights and
+        non-finite values, and canonicalises.
+    require_values
+        Also refuse indicators without any value (the index needs at least one per indicator).
 
     Returns
     -------
@@ -284,6 +302,9 @@ def check_cube(cube: Any, *, source: str | None = None, require_year: bool = Fal
         if cube.sizes[d] == 0:
             msg = f"{where}the cube has no {d}s (dimension '{d}' has length 0). Fix: load data."
             raise SchemaError(msg)
+    if structure_only:
+        return cube
+    for d in (CITY, INDICATOR):
         if d not in cube.coords:
             msg = (
                 f"{where}dimension '{d}' has no coordinate labels. Rule: every {d} has a code. "
@@ -337,7 +358,47 @@ def check_cube(cube: Any, *, source: str | None = None, require_year: bool = Fal
             raise SchemaError(msg)
     target = [d for d in CUBE_DIMS if d in dims]
     value = cube[VALUE].transpose(*target).astype("float64")
+    check_values(value, source=source, require_values=require_values)
     return cube.assign({VALUE: value})
+
+
+def check_values(
+    value: xr.DataArray, *, source: str | None = None, require_values: bool = True
+) -> None:
+    """Refuse non-finite values (and, with ``require_values``, indicators without any value).
+
+    Raises
+    ------
+    SchemaError
+        Naming the source, the indicator (and city/year of a non-finite value) and the fix.
+    """
+    where = _where(source)
+    arr = np.asarray(value.transpose(INDICATOR, ...).to_numpy(), dtype="float64")
+    flat = arr.reshape(arr.shape[0], -1)
+    inds = [str(c) for c in value[INDICATOR].to_numpy()]
+    inf = np.isinf(flat)
+    if inf.any():
+        i = int(np.flatnonzero(inf.any(1))[0])
+        sel = value.isel({INDICATOR: i})
+        pos = np.unravel_index(int(np.flatnonzero(np.isinf(sel.to_numpy()))[0]), sel.shape)
+        at = ", ".join(
+            f"{d} {plain(sel[d].to_numpy()[k])!s}" for d, k in zip(sel.dims, pos, strict=True)
+        )
+        msg = (
+            f"{where}indicator '{inds[i]}' has {int(inf[i].sum())} non-finite value(s), first at "
+            f"{at}. Rule: values must be finite (numbers like 1e999 overflow to infinity). "
+            "Fix: correct the value, or set it to NaN if unknown."
+        )
+        raise SchemaError(msg)
+    empty = np.isnan(flat).all(1)
+    if require_values and empty.any():
+        bad = [inds[i] for i in np.flatnonzero(empty)]
+        msg = (
+            f"{where}indicator(s) {_preview(bad)} have no value at all. Rule: an indicator needs "
+            "at least one value. Fix: fill them, or drop them with "
+            f"cube.drop_sel(indicator={bad[:5]!r})."
+        )
+        raise SchemaError(msg)
 
 
 def check_framework(fw: pd.DataFrame, *, source: str | None = None) -> pd.DataFrame:
@@ -408,5 +469,6 @@ __all__ = [
     "check_framework",
     "check_population",
     "check_unique",
+    "check_values",
     "check_years",
 ]
