@@ -367,3 +367,22 @@ def test_cli_errors(asem_paths, tmp_path, capsys):
         == 2
     )
     assert "Did you mean 'minmax'" in capsys.readouterr().err
+
+
+def test_one_framework_validator_for_data_and_index():
+    """``data.check_framework`` and ``Framework.from_table`` share one validator and message."""
+    import workbench.data as wd
+    from workbench.errors import FrameworkError
+
+    rows = fw_rows(a1={"Parent": "AA"})
+    with pytest.raises(FrameworkError) as from_index:
+        Framework.from_table(rows)
+    with pytest.raises(FrameworkError) as from_data:
+        wd.check_framework(pd.DataFrame(rows))
+    assert str(from_index.value) == str(from_data.value)
+    assert isinstance(from_index.value, SchemaError)
+    assert isinstance(from_index.value, SpecError)
+    # a valid table comes back typed, and the index builds the same hierarchy from it
+    typed = wd.check_framework(pd.DataFrame(FRAMEWORK_ROWS))
+    assert typed["Level"].dtype == "int64"
+    assert Framework.from_table(typed).indicators == Framework.from_table(FRAMEWORK_ROWS).indicators
