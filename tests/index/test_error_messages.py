@@ -318,6 +318,37 @@ def test_uncertainty_errors(asem):
         uncertainty(cube, None, fw, n_draws=4, treatments=[{"method": "none"}])
     with pytest.raises(SpecError, match="`tier_rule` must be"):
         uncertainty(cube, None, fw, n_draws=4, tier_rule="size")
+    with pytest.raises(SpecError, match=r"`exclusion` \(probability that each indicator"):
+        uncertainty(cube, None, fw, n_draws=4, exclusion=1.0)
+    with pytest.raises(SpecError, match=r"`data_noise` \(log-normal sd"):
+        uncertainty(cube, None, fw, n_draws=4, data_noise=-0.1)
+    with pytest.raises(SpecError, match="`noise_replicates` must be a whole number >= 2"):
+        uncertainty(cube, None, fw, n_draws=4, data_noise=0.1, noise_replicates=1)
+    with pytest.raises(SpecError, match="`incompatible` must be 'exclude' or 'refuse'"):
+        uncertainty(cube, None, fw, n_draws=4, incompatible="drop")
+    with pytest.raises(SpecError, match="`replicates` must be a whole number >= 1"):
+        uncertainty(cube, None, fw, n_draws=4, replicates=0)
+    with pytest.raises(SpecError, match="`target_width` must be > 0"):
+        uncertainty(cube, None, fw, n_draws=4, target_width=0)
+    with pytest.raises(SpecError, match="Every pair of normalisation and aggregation"):
+        uncertainty(
+            cube, None, fw, n_draws=4, normalisations=["zscore"], aggregations=["geometric"]
+        )
+
+
+def test_tier_path_errors(asem_result, panel):
+    from workbench.index import Pipeline
+    from workbench.index.trajectory import tier_path
+
+    with pytest.raises(SpecError, match="needs the cube's history: a result on at least 3 years"):
+        tier_path(asem_result, "HRV", target_year=2030)
+    res = Pipeline([{"normalise": {"method": "minmax"}}]).run(panel)
+    with pytest.raises(SpecError, match="`quantile` must be in"):
+        tier_path(res, "C01", target_year=2030, quantile=0.2)
+    with pytest.raises(SpecError, match="Unknown `target_tier` 'Leadng'. Did you mean 'Leading'"):
+        tier_path(res, "C01", target_year=2030, target_tier="Leadng")
+    with pytest.raises(DataError, match="costs file 'nope.csv' does not exist"):
+        tier_path(res, "C01", target_year=2030, costs="nope.csv")
 
 
 def test_paths_errors(asem_result):

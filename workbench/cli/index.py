@@ -128,6 +128,7 @@ def _cmd_profile(args: argparse.Namespace) -> int:
             result,
             args.city,
             target_year=args.target_year,
+            target_tier=args.target_tier,
             probability=args.probability,
             costs=args.costs,
             seed=args.seed,
@@ -203,6 +204,7 @@ def register(subparsers: Any) -> None:
         type=int,
         help="year-by-year path to the next tier by this year, against peers on their trends",
     )
+    f.add_argument("--target-tier", help="tier to reach (default: the next better one)")
     f.add_argument(
         "--probability", type=float, default=0.8, help="wanted probability of the tier (0.8)"
     )
