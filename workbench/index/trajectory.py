@@ -239,6 +239,117 @@ def _read_costs(costs: Any, inds: list[str]) -> np.ndarray:
     return np.array([float(costs[i]) if i in costs else np.nan for i in inds])
 
 
+class _Field:
+    """The field of cities moving on their own trends, simulated (seeded), for one city.
+
+    Parameters
+    ----------
+    x
+        Normalised indicator values ``(year, city, indicator)`` of the observed years.
+    years
+        The observed years.
+    score
+        Top-node scores of indicator arrays ``(..., city, indicator)``.
+    ci
+        Position of the planning city.
+    slots
+        Cities in the target tier or better (the tier keeps its size).
+    """
+
+    def __init__(
+        self,
+        x: np.ndarray,
+        years: np.ndarray,
+        score: Any,
+        ci: int,
+        slots: int,
+        n_sims: int,
+        seed: int,
+    ) -> None:
+        self.years, self.score, self.ci, self.slots = years, score, ci, slots
+        self.base = int(years[-1])
+        self.slope, inter, self.sd, self.npts, self.tbar, self.sxx = _trends(x, years)
+        self.last = np.where(
+            np.isnan(x[-1]), inter + self.slope * (self.base - years.mean()), x[-1]
+        )
+        rng = np.random.default_rng(seed)
+        self.z = rng.standard_normal((n_sims, *x.shape[1:]))
+
+    def values(self, year: int) -> np.ndarray:
+        """Simulate indicator values ``(sim, city, indicator)`` in ``year`` on trends."""
+        h = year - self.base
+        if h == 0:  # the base year is observed
+            return np.broadcast_to(self.last, self.z.shape)
+        t = year - self.years.mean()
+        with np.errstate(invalid="ignore", divide="ignore"):  # OLS prediction interval
+            lev = np.where(self.sxx > 0, (t - self.tbar) ** 2 / self.sxx, 0)
+            pred_sd = self.sd * np.sqrt(1 + 1 / np.maximum(self.npts, 1) + lev)
+        return (self.last + self.slope * h)[None] + pred_sd[None] * self.z
+
+    def margin(self, year: int, extra: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Per simulation: the score the city must beat, and its own score (plus ``extra``)."""
+        v = self.values(year)
+        if extra is not None:
+            v = v.copy()
+            v[:, self.ci] += extra
+        s = self.score(v)
+        others = np.delete(s, self.ci, axis=1)
+        k = min(self.slots, others.shape[1])
+        return -np.sort(-others, axis=1)[:, k - 1], s[:, self.ci]
+
+    def gradient(self, at: np.ndarray, improvable: np.ndarray) -> np.ndarray:
+        """Score change of the city per point of each of its indicators, at ``at``."""
+        eye = np.vstack([at, at + np.eye(len(at))])
+        s = self.score(eye[:, None, :])[:, 0]
+        return np.where(improvable, s[1:] - s[0], 0.0)
+
+    def least_effort(
+        self,
+        year: int,
+        probability: float,
+        ub: np.ndarray,
+        price: np.ndarray,
+        improvable: np.ndarray,
+    ) -> np.ndarray | None:
+        """Cheapest extra points by ``year`` for the tier with ``probability`` (None: none)."""
+        from workbench.index.paths import _solve_lp
+
+        cut, own = self.margin(year)
+        need = float(np.quantile(cut - own, probability))
+        if need <= 0:
+            return np.zeros(len(ub))
+        g = self.gradient(self.last[self.ci] + self.slope[self.ci] * (year - self.base), improvable)
+        if float(g @ ub) < need:
+            return None
+        try:
+            d, *_ = _solve_lp(price, g, need * 1.0001 + 1e-9, ub)
+        except InfeasibleError:
+            return None
+        return d
+
+    def timeline(self, d: np.ndarray, end: int) -> pd.DataFrame:
+        """Per year to ``end``: scores on trend and with ``d`` spread evenly, and the bar."""
+        import pandas as pd
+
+        rows = []
+        for y in range(self.base, end + 1):
+            cut, own = self.margin(y)
+            _, own_plan = self.margin(y, d * (y - self.base) / (end - self.base))
+            rows.append(
+                {
+                    "year": y,
+                    "score_trend": float(np.median(own)),
+                    "score_plan": float(np.median(own_plan)),
+                    "cutoff_median": float(np.median(cut)),
+                    "cutoff_p10": float(np.quantile(cut, 0.1)),
+                    "cutoff_p90": float(np.quantile(cut, 0.9)),
+                    "p_trend": float(np.mean(own > cut)),
+                    "p_plan": float(np.mean(own_plan > cut)),
+                }
+            )
+        return pd.DataFrame(rows)
+
+
 # ---------------------------------------------------------------------- main
 def tier_path(
     result: IndexResult,
@@ -282,8 +393,6 @@ def tier_path(
         reach.
     """
     import pandas as pd
-
-    from workbench.index.paths import _solve_lp
 
     result._check_city(city)
     norm = result.normalised
@@ -342,92 +451,28 @@ def tier_path(
             1.0, 1.0, 0.0, 0.0, pd.DataFrame(), pd.DataFrame(), "already_there", params,
         )  # fmt: skip
 
-    slope, inter, sd, npts, tbar, sxx = _trends(x, years)
-    last = np.where(np.isnan(x[-1]), inter + slope * (base - years.mean()), x[-1])
-    yoy = np.diff(x, axis=0).reshape(-1, len(inds))
-    bound = np.nanpercentile(yoy, 100 * quantile, axis=0)
-    head = np.maximum(bound - slope[ci], 0.0)
-    improvable = ~np.isnan(cost) & ~np.isnan(last[ci])
-    head = np.where(improvable, head, 0.0)
-    score = _scorer(result)
-    rng = np.random.default_rng(seed)
-    z = rng.standard_normal((n_sims, len(cities), len(inds)))
+    fld = _Field(x, years, _scorer(result), ci, slots, n_sims, seed)
+    bound = np.nanpercentile(np.diff(x, axis=0).reshape(-1, len(inds)), 100 * quantile, axis=0)
+    improvable = ~np.isnan(cost) & ~np.isnan(fld.last[ci])
+    head = np.where(improvable, np.maximum(bound - fld.slope[ci], 0.0), 0.0)
+    price = np.where(improvable, np.nan_to_num(cost, nan=1.0), 1.0)
 
-    def field(year: int) -> np.ndarray:
-        """Simulate indicator values ``(sim, city, indicator)`` in ``year`` on trends."""
-        h = year - base
-        t = year - years.mean()
-        with np.errstate(invalid="ignore", divide="ignore"):
-            pred_sd = sd * np.sqrt(
-                1 + 1 / np.maximum(npts, 1) + np.where(sxx > 0, (t - tbar) ** 2 / sxx, 0)
-            )
-        if h == 0:  # the base year is observed
-            return np.broadcast_to(last, z.shape)
-        return (last + slope * h)[None] + pred_sd[None] * z
+    def solve(year: int) -> np.ndarray | None:
+        return fld.least_effort(year, probability, head * (year - base), price, improvable)
 
-    # gradient of the city's score in its own indicators, at its trend point of the target
-    def grad(at: np.ndarray) -> np.ndarray:
-        eye = np.vstack([at, at + np.eye(len(inds))])
-        s = score(eye[:, None, :])[:, 0]
-        return np.where(improvable, s[1:] - s[0], 0.0)
-
-    def margin(year: int) -> tuple[np.ndarray, np.ndarray]:
-        """Per simulation: score the city must beat, and its own score on trend."""
-        s = score(field(year))
-        others = np.delete(s, ci, axis=1)
-        k = min(slots, others.shape[1])
-        cut = -np.sort(-others, axis=1)[:, k - 1]
-        return cut, s[:, ci]
-
-    def solve(year: int) -> tuple[np.ndarray | None, float]:
-        cut, own = margin(year)
-        need = float(np.quantile(cut - own, probability))
-        if need <= 0:
-            return np.zeros(len(inds)), need
-        g = grad(last[ci] + slope[ci] * (year - base))
-        ub = head * (year - base)
-        if float(g @ ub) < need:
-            return None, need
-        c = np.where(improvable, np.nan_to_num(cost, nan=1.0), 1.0)
-        try:
-            d, *_ = _solve_lp(c, g, need * 1.0001 + 1e-9, ub)
-        except InfeasibleError:
-            return None, need
-        return d, need
-
-    delta, _ = solve(int(target_year))
+    delta = solve(int(target_year))
     plan_year: int | None = int(target_year)
-    reachable_year: int | None = int(target_year)
-    if delta is None:
-        plan_year = reachable_year = None
+    if delta is None:  # out of reach: the earliest year that works, within the horizon
+        plan_year = None
         for y in range(int(target_year) + 1, base + horizon + 1):
-            d, _ = solve(y)
-            if d is not None:
-                delta, plan_year, reachable_year = d, y, y
+            delta = solve(y)
+            if delta is not None:
+                plan_year = y
                 break
     end = plan_year if plan_year is not None else int(target_year)
     span = end - base
     d = delta if delta is not None else np.zeros(len(inds))
-    rows = []
-    for y in range(base, end + 1):
-        cut, own = margin(y)
-        frac = (y - base) / span
-        own_plan = score(
-            field(y) + np.where(np.arange(len(cities))[:, None] == ci, d * frac, 0.0)[None]
-        )[:, ci]
-        rows.append(
-            {
-                "year": y,
-                "score_trend": float(np.median(own)),
-                "score_plan": float(np.median(own_plan)),
-                "cutoff_median": float(np.median(cut)),
-                "cutoff_p10": float(np.quantile(cut, 0.1)),
-                "cutoff_p90": float(np.quantile(cut, 0.9)),
-                "p_trend": float(np.mean(own > cut)),
-                "p_plan": float(np.mean(own_plan > cut)),
-            }
-        )
-    timeline = pd.DataFrame(rows)
+    timeline = fld.timeline(d, end)
     names = {n.code: n.name for n in result.framework.nodes}
     plan_rows = [
         {
@@ -445,6 +490,7 @@ def tier_path(
     plan = pd.DataFrame(
         plan_rows, columns=["year", "indicator", "name", "extra_points", "per_year_bound", "cost"]
     )
+    reachable_year = plan_year
     p_trend = float(timeline.loc[timeline["year"] == end, "p_trend"].iloc[0])
     p_plan = float(timeline.loc[timeline["year"] == end, "p_plan"].iloc[0])
     on_trend = delta is not None and not np.any(d > 1e-9)
