@@ -157,6 +157,30 @@ def _as_steps(alt: Any) -> list[dict]:
     return [dict(a) if isinstance(a, dict) else {"method": str(a)} for a in alt]
 
 
+def _structure(
+    fw: Any, weights: Any
+) -> tuple[list[str], np.ndarray, list[tuple[str, list[int], list[bool], np.ndarray]]]:
+    """Weighted nodes, their nominal weights, and the aggregates bottom-up for the evaluator."""
+    base_w = {a: fw.weights(a, weights) for a in fw.aggregates}
+    weighted = [n.code for n in fw.nodes if n.parent is not None]
+    wpos = {c: i for i, c in enumerate(weighted)}
+    w0 = np.array([base_w[str(fw.node(c).parent)][c] for c in weighted])
+    n_ind = len(fw.indicators)
+    pos = {c: i for i, c in enumerate(fw.indicators)}
+    for j, a in enumerate(fw.aggregates):
+        pos[a] = n_ind + j
+    structure = [
+        (
+            a,
+            [pos[k] for k in fw.children(a)],
+            [fw.node(k).type == "Indicator" for k in fw.children(a)],
+            np.array([wpos[k] for k in fw.children(a)]),
+        )
+        for a in fw.aggregates
+    ]
+    return weighted, w0, structure
+
+
 def prepare(
     cube: xr.Dataset,
     pipe: Any,
@@ -270,23 +294,7 @@ def prepare(
         all(np.all(v[~np.isnan(v)] > 0) for k, v in alts.items() if k[3] == ni)
         for ni in range(len(norms))
     )
-    base_w = {a: fw.weights(a, nominal.weights) for a in fw.aggregates}
-    weighted = [n.code for n in fw.nodes if n.parent is not None]
-    wpos = {c: i for i, c in enumerate(weighted)}
-    w0 = np.array([base_w[str(fw.node(c).parent)][c] for c in weighted])
-    n_ind = len(fw.indicators)
-    pos = {c: i for i, c in enumerate(fw.indicators)}
-    for j, a in enumerate(fw.aggregates):
-        pos[a] = n_ind + j
-    structure = [
-        (
-            a,
-            [pos[k] for k in fw.children(a)],
-            [fw.node(k).type == "Indicator" for k in fw.children(a)],
-            np.array([wpos[k] for k in fw.children(a)]),
-        )
-        for a in fw.aggregates
-    ]
+    weighted, w0, structure = _structure(fw, nominal.weights)
     return Model(
         nominal=nominal,
         framework=fw,
