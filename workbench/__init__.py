@@ -39,7 +39,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "read_cube": ("workbench.data", "read_cube"),
     "validate_file": ("workbench.data", "validate_file"),
     "check_cube": ("workbench.data", "check_cube"),
-    "read_coinr": ("workbench.data.coinr", "read_coinr"),
+    "read_coinr": ("workbench.index.io", "read_coinr"),
     # City AI Index
     "Framework": ("workbench.index", "Framework"),
     "Pipeline": ("workbench.index", "Pipeline"),

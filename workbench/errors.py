@@ -31,6 +31,10 @@ class SpecError(WorkbenchError, ValueError):
     """A setting, spec file, scenario file or function argument is invalid."""
 
 
+class FrameworkError(SchemaError, SpecError):
+    """A framework table (COINr iMeta layout) breaks a rule: both bad data and a bad setting."""
+
+
 class NotFittedError(WorkbenchError, RuntimeError):
     """A step's ``transform`` was called before ``fit``."""
 
@@ -91,6 +95,7 @@ def unknown_name(kind: str, name: str, options: Iterable[str]) -> str:
 
 __all__ = [
     "DataError",
+    "FrameworkError",
     "InfeasibleError",
     "NotFittedError",
     "PluginError",

@@ -29,7 +29,7 @@ def asem_paths() -> tuple[Path, Path]:
 
 @pytest.fixture(scope="session")
 def asem(asem_paths):
-    from workbench.data.coinr import read_coinr
+    from workbench.index.io import read_coinr
 
     return read_coinr(*asem_paths)
 

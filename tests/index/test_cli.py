@@ -38,3 +38,64 @@ def test_uncertainty_and_profile(asem_paths, coinr_spec_path, tmp_path, capsys):
     text = capsys.readouterr().out
     assert "HRV" in text
     assert "strengths" in text
+
+
+SAMPLE = "sample_data/city_ai_index.nc"
+SAMPLE_SPEC = "workbench/index/specs/city_ai_index.yaml"
+
+
+def test_uncertainty_writes_the_sobol_table_and_notes_excluded_pairs(tmp_path, capsys):
+    sob = tmp_path / "sobol.csv"
+    code = main(
+        ["index", "uncertainty", SAMPLE, "--spec", SAMPLE_SPEC, "--draws", "280", "--seed", "3",
+         "--normalisations", "minmax", "zscore", "rank", "--aggregations", "arithmetic",
+         "geometric", "--exclusion", "0.1", "--sobol-out", str(sob), "--target-width", "0.1",
+         "--out", str(tmp_path / "u.csv")]
+    )  # fmt: skip
+    assert code == 0
+    err = capsys.readouterr().err
+    # the table printed keeps its header
+    assert "factor" in err
+    assert all(c in err for c in ("S1_lo", "S1_hi", "ST_lo", "ST_hi"))
+    assert "note: excluded from the design: " in err
+    assert "normalisation 'zscore' with aggregation 'geometric'" in err
+    assert "draws needed for every interval narrower than 0.1" in err
+    t = pd.read_csv(sob)
+    assert list(t.columns) == ["factor", "S1", "S1_lo", "S1_hi", "ST", "ST_lo", "ST_hi"]
+    assert list(t["factor"]) == [
+        "weights:IND",
+        "weights:TEC",
+        "weights:PUB",
+        "weights:GOV",
+        "exclusion",
+        "normalisation x aggregation",
+    ]
+    # refused before any draw, naming the pair; nothing written
+    sob2 = tmp_path / "refused.csv"
+    code = main(
+        ["index", "uncertainty", SAMPLE, "--draws", "100", "--normalisations", "minmax",
+         "zscore", "--aggregations", "arithmetic", "geometric", "--incompatible", "refuse",
+         "--sobol-out", str(sob2)]
+    )  # fmt: skip
+    assert code == 2
+    assert "normalisation 'zscore' with aggregation 'geometric'" in capsys.readouterr().err
+    assert not sob2.exists()
+
+
+def test_profile_prints_the_path_timeline(capsys):
+    code = main(
+        ["index", "profile", "500000", SAMPLE, "--spec", SAMPLE_SPEC, "--target-year", "2030"]
+    )
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "500000: Dynamic in 2025 -> Leading (target 2030" in out
+    assert "can reach Leading by 2030 at observed rates" in out
+    assert "  2030 " in out
+    assert "on top of the city's trend" in out
+    code = main(
+        ["index", "profile", "460200", SAMPLE, "--spec", SAMPLE_SPEC, "--target-year", "2027",
+         "--target-tier", "Leading"]
+    )  # fmt: skip
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "Leading not reachable by 2027 at observed rates; reachable by 2028" in out

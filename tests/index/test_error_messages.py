@@ -80,7 +80,7 @@ def test_cube_schema_errors(small_framework):
     with pytest.raises(SchemaError, match="must be an xarray.Dataset"):
         Normalise().fit(np.zeros((2, 2)), small_framework)
     bad = xr.Dataset({"value": (("town", "indicator"), np.zeros((2, 2)))})
-    with pytest.raises(SchemaError, match=r"must have dimensions \('city', 'indicator'\)"):
+    with pytest.raises(SchemaError, match=r"must have the dimensions \('city', 'indicator'"):
         Normalise().fit(bad, small_framework)
     with pytest.raises(SchemaError, match="no data variable 'value'"):
         _ = xr.Dataset({"v": ("city", [1.0])}).cai
@@ -273,7 +273,7 @@ def test_run_year_errors(panel, asem):
 # ---------------------------------------------------------------- COINr reader
 def test_coinr_reader_errors(tmp_path, asem_paths):
     idata, imeta = asem_paths
-    from workbench.data.coinr import read_coinr
+    from workbench.index.io import read_coinr
 
     with pytest.raises(DataError, match="does not exist"):
         read_coinr(tmp_path / "nope.csv", imeta)
@@ -318,6 +318,37 @@ def test_uncertainty_errors(asem):
         uncertainty(cube, None, fw, n_draws=4, treatments=[{"method": "none"}])
     with pytest.raises(SpecError, match="`tier_rule` must be"):
         uncertainty(cube, None, fw, n_draws=4, tier_rule="size")
+    with pytest.raises(SpecError, match=r"`exclusion` \(probability that each indicator"):
+        uncertainty(cube, None, fw, n_draws=4, exclusion=1.0)
+    with pytest.raises(SpecError, match=r"`data_noise` \(log-normal sd"):
+        uncertainty(cube, None, fw, n_draws=4, data_noise=-0.1)
+    with pytest.raises(SpecError, match="`noise_replicates` must be a whole number >= 2"):
+        uncertainty(cube, None, fw, n_draws=4, data_noise=0.1, noise_replicates=1)
+    with pytest.raises(SpecError, match="`incompatible` must be 'exclude' or 'refuse'"):
+        uncertainty(cube, None, fw, n_draws=4, incompatible="drop")
+    with pytest.raises(SpecError, match="`replicates` must be a whole number >= 1"):
+        uncertainty(cube, None, fw, n_draws=4, replicates=0)
+    with pytest.raises(SpecError, match="`target_width` must be > 0"):
+        uncertainty(cube, None, fw, n_draws=4, target_width=0)
+    with pytest.raises(SpecError, match="Every pair of normalisation and aggregation"):
+        uncertainty(
+            cube, None, fw, n_draws=4, normalisations=["zscore"], aggregations=["geometric"]
+        )
+
+
+def test_tier_path_errors(asem_result, panel):
+    from workbench.index import Pipeline
+    from workbench.index.trajectory import tier_path
+
+    with pytest.raises(SpecError, match="needs the cube's history: a result on at least 3 years"):
+        tier_path(asem_result, "HRV", target_year=2030)
+    res = Pipeline([{"normalise": {"method": "minmax"}}]).run(panel)
+    with pytest.raises(SpecError, match="`quantile` must be in"):
+        tier_path(res, "C01", target_year=2030, quantile=0.2)
+    with pytest.raises(SpecError, match="Unknown `target_tier` 'Leadng'. Did you mean 'Leading'"):
+        tier_path(res, "C01", target_year=2030, target_tier="Leadng")
+    with pytest.raises(DataError, match="costs file 'nope.csv' does not exist"):
+        tier_path(res, "C01", target_year=2030, costs="nope.csv")
 
 
 def test_paths_errors(asem_result):
@@ -367,3 +398,22 @@ def test_cli_errors(asem_paths, tmp_path, capsys):
         == 2
     )
     assert "Did you mean 'minmax'" in capsys.readouterr().err
+
+
+def test_one_framework_validator_for_data_and_index():
+    """``data.check_framework`` and ``Framework.from_table`` share one validator and message."""
+    import workbench.data as wd
+    from workbench.errors import FrameworkError
+
+    rows = fw_rows(a1={"Parent": "AA"})
+    with pytest.raises(FrameworkError) as from_index:
+        Framework.from_table(rows)
+    with pytest.raises(FrameworkError) as from_data:
+        wd.check_framework(pd.DataFrame(rows))
+    assert str(from_index.value) == str(from_data.value)
+    assert isinstance(from_index.value, SchemaError)
+    assert isinstance(from_index.value, SpecError)
+    # a valid table comes back typed, and the index builds the same hierarchy from it
+    typed = wd.check_framework(pd.DataFrame(FRAMEWORK_ROWS))
+    assert typed["Level"].dtype == "int64"
+    assert Framework.from_table(typed).indicators == Framework.from_table(FRAMEWORK_ROWS).indicators

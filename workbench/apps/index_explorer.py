@@ -157,6 +157,7 @@ class IndexExplorer(pn.viewable.Viewer):
         self.table = pd.DataFrame()
         self.uncertainty_summary: pd.DataFrame | None = None
         self.path: Any = None
+        self.tier_path: Any = None
         self.whatif: dict[str, Any] | None = None
         self._generation = 0
         self._lock = threading.Lock()
@@ -267,6 +268,35 @@ class IndexExplorer(pn.viewable.Viewer):
                 self._path_md.object = path_markdown(path, self._names(), self.language)
 
         self._submit("_path_future", work, done)
+        self._start_timeline()
+
+    def _start_timeline(self) -> None:
+        """Path to the next tier against peers moving on their trends, as a timeline."""
+        from workbench.errors import WorkbenchError
+        from workbench.index import run_index
+        from workbench.index.trajectory import tier_path
+        from workbench.viz.paths import tier_path_figure
+
+        cube, spec, city, theme = self.cube, self.spec(), self.city, self.theme
+        generation = self._generation
+
+        def work() -> Any:
+            if "year" not in cube.dims or cube.sizes["year"] < 3:
+                return None
+            target = int(cube["year"].to_numpy()[-1]) + 5
+            try:  # the whole panel: the path needs each city's history
+                return tier_path(run_index(cube, spec), city, target_year=target)
+            except WorkbenchError:
+                return None
+
+        def done(tp: Any) -> None:
+            if generation == self._generation and city == self.city:
+                self.tier_path = tp
+                show = tp is not None and len(tp.timeline) > 0  # none when already there
+                self._timeline_fig.visible = show  # before the object: Panel keeps it then
+                self._timeline_fig.object = tier_path_figure(tp, theme=theme) if show else None
+
+        self._submit("_timeline_future", work, done)
 
     def _set_busy(self, value: bool) -> None:
         with self._lock:
@@ -281,7 +311,12 @@ class IndexExplorer(pn.viewable.Viewer):
         timeout
             Seconds to wait at most for each piece of work.
         """
-        for name in ("_secondary_future", "_uncertainty_future", "_path_future"):
+        for name in (
+            "_secondary_future",
+            "_uncertainty_future",
+            "_path_future",
+            "_timeline_future",
+        ):
             future = getattr(self, name, None)
             if future is not None and not future.cancelled():
                 future.result(timeout=timeout)
@@ -409,6 +444,7 @@ class IndexExplorer(pn.viewable.Viewer):
         self._profile_fig = pn.pane.Bokeh(sizing_mode="stretch_width")
         self._profile_md = pn.pane.Markdown(sizing_mode="stretch_width", css_classes=["profile"])
         self._path_md = pn.pane.Markdown("…", sizing_mode="stretch_width", css_classes=["path"])
+        self._timeline_fig = pn.pane.Bokeh(sizing_mode="stretch_width", visible=False)
         self._band_fig = pn.pane.Bokeh(sizing_mode="stretch_width")
         self._tierprob_fig = pn.pane.Bokeh(sizing_mode="stretch_width")
         self._whatif_md = pn.pane.Markdown(sizing_mode="stretch_width", css_classes=["whatif"])
@@ -471,6 +507,7 @@ class IndexExplorer(pn.viewable.Viewer):
                 self._whatif_md,
                 self._path_title,
                 self._path_md,
+                self._timeline_fig,
                 sizing_mode="stretch_width",
             ),
             sizing_mode="stretch_width",

@@ -19,11 +19,11 @@ def _load(data: str, meta: str | None) -> tuple[Any, Any]:
     if p.suffix.lower() in (".nc", ".nc4", ".netcdf"):
         import xarray as xr
 
-        from workbench.index._cube import check_cube
+        from workbench.data.schema import check_cube
 
         with xr.open_dataset(p) as ds:
             cube = ds.load()
-        check_cube(cube, str(p))
+        check_cube(cube, source=str(p), require_values=True)
         if meta:
             from workbench.index.framework import Framework
 
@@ -35,7 +35,7 @@ def _load(data: str, meta: str | None) -> tuple[Any, Any]:
             "workbench index run iData.csv --meta iMeta.csv --spec spec.yaml --out out.csv."
         )
         raise SpecError(msg)
-    from workbench.data.coinr import read_coinr
+    from workbench.index.io import read_coinr
 
     return read_coinr(p, meta)
 
@@ -77,10 +77,18 @@ def _cmd_uncertainty(args: argparse.Namespace) -> int:
         weight_noise=args.noise,
         normalisations=args.normalisations,
         aggregations=args.aggregations,
-        sobol=args.sobol,
+        treatments=[{"method": t} for t in args.treatments] if args.treatments else None,
+        imputations=args.imputations,
+        exclusion=args.exclusion,
+        data_noise=args.data_noise,
+        incompatible=args.incompatible,
+        sobol=args.sobol or bool(args.sobol_out),
+        target_width=args.target_width,
         year=args.year,
         scheduler=args.scheduler,
     )
+    for note in res.notes:
+        print(f"note: {note}", file=sys.stderr)
     table = res.summary()
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
@@ -90,6 +98,16 @@ def _cmd_uncertainty(args: argparse.Namespace) -> int:
         table.to_csv(sys.stdout, index=False)
     if res.sobol is not None:
         print(res.sobol.to_string(index=False), file=sys.stderr)
+        if args.sobol_out:
+            Path(args.sobol_out).parent.mkdir(parents=True, exist_ok=True)
+            res.sobol.to_csv(args.sobol_out, index=False)
+            print(f"wrote Sobol indices to {args.sobol_out}", file=sys.stderr)
+        if res.params.get("draws_needed"):
+            print(
+                f"draws needed for every interval narrower than {args.target_width:g}: "
+                f"about {res.params['draws_needed']:,} (now {res.params['n_draws']:,})",
+                file=sys.stderr,
+            )
     return 0
 
 
@@ -103,6 +121,19 @@ def _cmd_profile(args: argparse.Namespace) -> int:
     if args.path:
         path = development_path(result, args.city, cap=args.cap)
         print(path.describe())
+    if args.target_year is not None:
+        from workbench.index.trajectory import tier_path
+
+        tp = tier_path(
+            result,
+            args.city,
+            target_year=args.target_year,
+            target_tier=args.target_tier,
+            probability=args.probability,
+            costs=args.costs,
+            seed=args.seed,
+        )
+        print(tp.describe())
     return 0
 
 
@@ -137,7 +168,27 @@ def register(subparsers: Any) -> None:
         "--normalisations", nargs="*", default=None, help="alternative normalisation methods"
     )
     u.add_argument("--aggregations", nargs="*", default=None, help="alternative aggregators")
+    u.add_argument(
+        "--treatments", nargs="*", default=None, help="alternative treatment methods (e.g. none)"
+    )
+    u.add_argument("--imputations", nargs="*", default=None, help="alternative imputation methods")
+    u.add_argument(
+        "--exclusion", type=float, default=0.0, help="probability each indicator is left out"
+    )
+    u.add_argument(
+        "--data-noise", type=float, default=0.0, help="log-normal sd of noise on raw values"
+    )
+    u.add_argument(
+        "--incompatible",
+        choices=["exclude", "refuse"],
+        default="exclude",
+        help="pairs such as zscore x geometric: leave out of the design (note) or refuse",
+    )
     u.add_argument("--sobol", action="store_true", help="also estimate Sobol indices")
+    u.add_argument("--sobol-out", help="write the Sobol table (factor S1 S1_lo ... ST_hi) here")
+    u.add_argument(
+        "--target-width", type=float, help="report draws needed for intervals this narrow"
+    )
     u.add_argument("--scheduler", help="Dask scheduler address (tcp://host:8786)")
     u.add_argument("--out", help="CSV of per-city rank statistics and tier probabilities")
     u.set_defaults(func=_cmd_uncertainty)
@@ -148,6 +199,17 @@ def register(subparsers: Any) -> None:
     f.add_argument("--top", type=int, default=5, help="how many strengths/weaknesses")
     f.add_argument("--path", action="store_true", help="also compute the path to the next tier")
     f.add_argument("--cap", type=float, default=20.0, help="per-indicator cap (normalised points)")
+    f.add_argument(
+        "--target-year",
+        type=int,
+        help="year-by-year path to the next tier by this year, against peers on their trends",
+    )
+    f.add_argument("--target-tier", help="tier to reach (default: the next better one)")
+    f.add_argument(
+        "--probability", type=float, default=0.8, help="wanted probability of the tier (0.8)"
+    )
+    f.add_argument("--costs", help="CSV indicator,cost (cost per normalised point): least cost")
+    f.add_argument("--seed", type=int, default=0, help="seed of the peer simulations (0)")
     f.set_defaults(func=_cmd_profile)
 
     def _help(args: argparse.Namespace, parser: argparse.ArgumentParser = p) -> int:

@@ -247,7 +247,7 @@ def _read_table_file(path: Path, sheet: str | None) -> ReadResult:
     if kind == "coinr":
         msg = (
             f"{src}: this is a COINr data table (column 'uCode'). Rule: COINr's format has two "
-            "tables. Fix: read it with workbench.data.coinr.read_coinr(iData, iMeta)."
+            "tables. Fix: read it with workbench.index.io.read_coinr(iData, iMeta)."
         )
         raise DataError(msg)
     msg = (

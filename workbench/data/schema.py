@@ -15,7 +15,7 @@ coordinate, the rule, what was received and the fix.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -63,7 +63,8 @@ FRAMEWORK_COLUMNS: tuple[str, ...] = (
 """Columns of the framework table (COINr iMeta-like); ``iName_zh``, ``Unit`` and ``Source`` are
 optional."""
 
-FRAMEWORK_REQUIRED: tuple[str, ...] = ("iCode", "Level", "Parent", "Direction", "Weight", "Type")
+FRAMEWORK_REQUIRED: tuple[str, ...] = ("iCode", "Parent", "Direction", "Weight", "Type")
+"""Columns a framework table must have (``Level`` is derived when absent)."""
 
 YEAR_RANGE: tuple[int, int] = (1900, 2100)
 """Plausible calendar years; a year outside is almost always a shifted column."""
@@ -217,8 +218,19 @@ def check_population(
         raise SchemaError(msg)
 
 
-def check_cube(cube: Any, *, source: str | None = None, require_year: bool = False) -> xr.Dataset:
+def check_cube(
+    cube: Any,
+    *,
+    source: str | None = None,
+    require_year: bool = False,
+    structure_only: bool = False,
+    require_values: bool = False,
+) -> xr.Dataset:
     """Check an indicator cube and return it in canonical form.
+
+    The one validator of indicator cubes: the data readers and the index engine both call it
+    (the index's steps with ``structure_only=True`` on every fit and transform, its entry
+    points in full).
 
     Parameters
     ----------
@@ -229,6 +241,13 @@ def check_cube(cube: Any, *, source: str | None = None, require_year: bool = Fal
         The file or argument the cube comes from, used in messages.
     require_year
         Require the ``year`` dimension.
+    structure_only
+        Check only the structure (type, ``value``, dimensions, dtype, non-empty) and return
+        ``cube`` unchanged: cheap enough for every step of a pipeline. The full check also
+        refuses duplicate codes, bad years, directions, populations and weights and
+        non-finite values, and canonicalises.
+    require_values
+        Also refuse indicators without any value (the index needs at least one per indicator).
 
     Returns
     -------
@@ -284,6 +303,9 @@ def check_cube(cube: Any, *, source: str | None = None, require_year: bool = Fal
         if cube.sizes[d] == 0:
             msg = f"{where}the cube has no {d}s (dimension '{d}' has length 0). Fix: load data."
             raise SchemaError(msg)
+    if structure_only:
+        return cube
+    for d in (CITY, INDICATOR):
         if d not in cube.coords:
             msg = (
                 f"{where}dimension '{d}' has no coordinate labels. Rule: every {d} has a code. "
@@ -337,61 +359,319 @@ def check_cube(cube: Any, *, source: str | None = None, require_year: bool = Fal
             raise SchemaError(msg)
     target = [d for d in CUBE_DIMS if d in dims]
     value = cube[VALUE].transpose(*target).astype("float64")
+    check_values(value, source=source, require_values=require_values)
     return cube.assign({VALUE: value})
 
 
-def check_framework(fw: pd.DataFrame, *, source: str | None = None) -> pd.DataFrame:
-    """Check a framework table (COINr iMeta layout) and return it with clean dtypes.
+def check_values(
+    value: xr.DataArray, *, source: str | None = None, require_values: bool = True
+) -> None:
+    """Refuse non-finite values (and, with ``require_values``, indicators without any value).
 
     Raises
     ------
     SchemaError
-        For missing columns, duplicate codes, unknown directions, bad levels or dangling parents.
+        Naming the source, the indicator (and city/year of a non-finite value) and the fix.
+    """
+    where = _where(source)
+    arr = np.asarray(value.transpose(INDICATOR, ...).to_numpy(), dtype="float64")
+    flat = arr.reshape(arr.shape[0], -1)
+    inds = [str(c) for c in value[INDICATOR].to_numpy()]
+    inf = np.isinf(flat)
+    if inf.any():
+        i = int(np.flatnonzero(inf.any(1))[0])
+        sel = value.isel({INDICATOR: i})
+        pos = np.unravel_index(int(np.flatnonzero(np.isinf(sel.to_numpy()))[0]), sel.shape)
+        at = ", ".join(
+            f"{d} {plain(sel[d].to_numpy()[k])!s}" for d, k in zip(sel.dims, pos, strict=True)
+        )
+        msg = (
+            f"{where}indicator '{inds[i]}' has {int(inf[i].sum())} non-finite value(s), first at "
+            f"{at}. Rule: values must be finite (numbers like 1e999 overflow to infinity). "
+            "Fix: correct the value, or set it to NaN if unknown."
+        )
+        raise SchemaError(msg)
+    empty = np.isnan(flat).all(1)
+    if require_values and empty.any():
+        bad = [inds[i] for i in np.flatnonzero(empty)]
+        msg = (
+            f"{where}indicator(s) {_preview(bad)} have no value at all. Rule: an indicator needs "
+            "at least one value. Fix: fill them, or drop them with "
+            f"cube.drop_sel(indicator={bad[:5]!r})."
+        )
+        raise SchemaError(msg)
+
+
+NODE_TYPES: tuple[str, str] = ("Indicator", "Aggregate")
+"""Framework rows that are nodes of the hierarchy."""
+OTHER_TYPES: tuple[str, ...] = ("Group", "Denominator", "Other")
+"""Framework rows that describe extra data columns (kept apart from the hierarchy)."""
+
+
+def _blank(v: Any) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, float) and np.isnan(v):
+        return True
+    return isinstance(v, str) and v.strip() in ("", "nan", "NaN", "None")
+
+
+def _cell_number(
+    v: Any, column: str, code: str, row: int, where: str, *, allow_blank: bool = False
+) -> float | None:
+    from workbench.errors import FrameworkError
+
+    if _blank(v):
+        if allow_blank:
+            return None
+        msg = (
+            f"{where}Framework row {row} ('{code}'), column '{column}': a number is required; "
+            f"the cell is empty. Fix: fill in '{column}' (for example 1)."
+        )
+        raise FrameworkError(msg)
+    try:
+        out = float(str(v).strip()) if isinstance(v, str) else float(v)
+    except (TypeError, ValueError):
+        msg = (
+            f"{where}Framework row {row} ('{code}'), column '{column}' must be numeric; got "
+            f"{plain(v)!r}. Fix: write a number such as 1 or 0.5."
+        )
+        raise FrameworkError(msg) from None
+    if not np.isfinite(out):
+        msg = (
+            f"{where}Framework row {row} ('{code}'), column '{column}' must be finite; got "
+            f"{plain(v)!r}. Fix: write a finite number."
+        )
+        raise FrameworkError(msg)
+    return out
+
+
+def _framework_row(rec: Mapping[str, Any], i: int, where: str) -> dict[str, Any]:
+    """Check one framework row (1-based ``i``) and return it typed."""
+    from workbench.errors import FrameworkError
+
+    code = rec.get("iCode")
+    if _blank(code):
+        msg = f"{where}Framework row {i}: 'iCode' is empty. Fix: give every row a unique code."
+        raise FrameworkError(msg)
+    code = str(code).strip()
+    typ = "" if _blank(rec.get("Type")) else str(rec["Type"]).strip()
+    out = {k: (None if _blank(v) else v) for k, v in rec.items()}
+    out["iCode"] = code
+    out["Type"] = typ
+    if typ in OTHER_TYPES:
+        return out
+    if typ not in NODE_TYPES:
+        msg = (
+            f"{where}Framework row {i} ('{code}'), column 'Type': unknown type {typ!r}."
+            f"{did_you_mean(typ, NODE_TYPES + OTHER_TYPES)} Fix: use one of "
+            f"{', '.join(NODE_TYPES + OTHER_TYPES)}."
+        )
+        raise FrameworkError(msg)
+    raw = rec.get("Direction")
+    direction = 1.0 if _blank(raw) else _to_float(raw)
+    if direction not in DIRECTIONS:
+        msg = (
+            f"{where}Framework row {i} ('{code}'), column 'Direction' must be 1 or -1; unknown "
+            f"direction for {typ.lower()} {code}: {plain(raw)!r}. Rule: 1 when more is better, "
+            "-1 when less is better. Fix: set the direction of this row to 1 or -1."
+        )
+        raise FrameworkError(msg)
+    weight = _cell_number(rec.get("Weight"), "Weight", code, i, where)
+    assert weight is not None
+    if weight < 0:
+        msg = (
+            f"{where}Framework row {i} ('{code}'), column 'Weight' must be >= 0; got {weight:g}. "
+            "Fix: use 0 to switch a component off."
+        )
+        raise FrameworkError(msg)
+    level = _cell_number(rec.get("Level"), "Level", code, i, where, allow_blank=True)
+    if level is not None and (level < 1 or level % 1 != 0):
+        msg = (
+            f"{where}Framework row {i} ('{code}'), column 'Level' must hold a whole number >= 1 "
+            f"(1 = indicator); got {plain(rec.get('Level'))!r}. Fix: set the row's level."
+        )
+        raise FrameworkError(msg)
+    out["Direction"] = int(direction)
+    out["Weight"] = weight
+    out["Level"] = int(level) if level is not None else (1 if typ == "Indicator" else None)
+    out["Target"] = _cell_number(rec.get("Target"), "Target", code, i, where, allow_blank=True)
+    out["Parent"] = None if _blank(rec.get("Parent")) else str(rec["Parent"]).strip()
+    for col in ("Denominator", "Aggregation"):
+        out[col] = None if _blank(rec.get(col)) else str(rec[col]).strip()
+    return out
+
+
+def check_framework_hierarchy(
+    rows: Sequence[Mapping[str, Any]], *, source: str | None = None
+) -> None:
+    """Check the hierarchy of typed framework rows (``iCode``, ``Parent``, ``Type``, ``Weight``).
+
+    Raises
+    ------
+    FrameworkError
+        For duplicate codes, no indicators, unknown or indicator parents, indicators without a
+        parent, cycles, several roots, empty aggregates and children whose weights sum to 0.
+    """
+    from workbench.errors import FrameworkError
+
+    where = _where(source)
+    nodes = [r for r in rows if r.get("Type") in NODE_TYPES]
+    codes = [str(r["iCode"]) for r in rows]
+    dup = sorted({c for c in codes if codes.count(c) > 1})
+    if dup:
+        msg = (
+            f"{where}duplicate iCode values: {_preview(dup)}. Framework: iCode '{dup[0]}' "
+            "appears more than once. Fix: give every node a unique code."
+        )
+        raise FrameworkError(msg)
+    by_code = {str(r["iCode"]): r for r in nodes}
+    aggregates = [c for c, r in by_code.items() if r["Type"] == "Aggregate"]
+    if not any(r["Type"] == "Indicator" for r in nodes):
+        msg = (
+            f"{where}Framework has no rows of Type 'Indicator'. Fix: add at least one "
+            "indicator row."
+        )
+        raise FrameworkError(msg)
+    dangling = [
+        (c, r["Parent"]) for c, r in by_code.items() if r["Parent"] and r["Parent"] not in by_code
+    ]
+    if dangling:
+        c, p = dangling[0]
+        items = ", ".join(f"{a} -> {b}" for a, b in dangling[:5])
+        msg = (
+            f"{where}Parent codes not found in iCode: {items}. Framework: node '{c}' has Parent "
+            f"'{p}', which is not a code of the framework.{did_you_mean(p, aggregates)} Rule: "
+            "every Parent is the iCode of another row (the top node has an empty Parent). Fix: "
+            f"add a row for '{p}' or fix the Parent."
+        )
+        raise FrameworkError(msg)
+    for c, r in by_code.items():
+        p = r["Parent"]
+        if p and by_code[p]["Type"] != "Aggregate":
+            msg = (
+                f"{where}Framework: node '{c}' has Parent '{p}', which is an indicator; parents "
+                "must be of Type 'Aggregate'. Fix: point the Parent at an aggregate."
+            )
+            raise FrameworkError(msg)
+        if r["Type"] == "Indicator" and not p and len(by_code) > 1:
+            msg = (
+                f"{where}Framework: indicator '{c}' has no Parent. Rule: every indicator belongs "
+                "to an aggregate. Fix: set its Parent."
+            )
+            raise FrameworkError(msg)
+    for c in by_code:  # cycles
+        path = [c]
+        cur = by_code[c]["Parent"]
+        while cur:
+            if cur in path:
+                msg = (
+                    f"{where}Framework: the Parent links form a cycle "
+                    f"({' -> '.join([*path, cur])}). Fix: break the cycle."
+                )
+                raise FrameworkError(msg)
+            path.append(cur)
+            cur = by_code[cur]["Parent"]
+    roots = [c for c, r in by_code.items() if not r["Parent"]]
+    if len(roots) != 1:
+        msg = (
+            f"{where}Framework must have exactly one root (a node without Parent); found "
+            f"{len(roots)}: {roots}. Fix: give all but the index node a Parent."
+        )
+        raise FrameworkError(msg)
+    kids: dict[str, list[str]] = {a: [] for a in aggregates}
+    for c, r in by_code.items():
+        if r["Parent"]:
+            kids[r["Parent"]].append(c)
+    for a in aggregates:
+        if not kids[a]:
+            msg = (
+                f"{where}Framework: aggregate '{a}' has no children. Fix: remove it or set it as "
+                "the Parent of some nodes."
+            )
+            raise FrameworkError(msg)
+        if sum(float(by_code[k]["Weight"]) for k in kids[a]) <= 0:
+            msg = (
+                f"{where}Framework: the weights of the children of '{a}' sum to 0 ({kids[a]}). "
+                "Fix: give at least one child a positive weight."
+            )
+            raise FrameworkError(msg)
+
+
+def validate_framework(
+    records: Iterable[Mapping[str, Any]], *, source: str | None = None
+) -> list[dict[str, Any]]:
+    """Check framework rows (COINr iMeta layout) and return them typed.
+
+    The one framework validator: :func:`check_framework` (data readers) and
+    :class:`workbench.index.Framework` both call it.
+
+    Parameters
+    ----------
+    records
+        Rows as mappings with at least ``iCode, Parent, Direction, Weight, Type``.
+    source
+        The file or argument the rows come from, used in messages.
+
+    Returns
+    -------
+    list of dict
+        Rows with ``Direction`` (int), ``Weight`` (float), ``Level`` (int, 1 for indicators when
+        blank), ``Target`` (float or None) and ``Parent``/``Denominator``/``Aggregation`` (str or
+        None) typed; rows of other types (``Group``, ``Denominator``, ``Other``) as given, blanks
+        as None.
+
+    Raises
+    ------
+    FrameworkError
+        A :class:`SchemaError` and a :class:`~workbench.errors.SpecError`, naming the row, the
+        column, the rule and the fix.
+    """
+    from workbench.errors import FrameworkError
+
+    where = _where(source)
+    records = list(records)
+    columns = set().union(*(r.keys() for r in records)) if records else set()
+    missing = [c for c in FRAMEWORK_REQUIRED if c not in columns]
+    if missing:
+        msg = (
+            f"{where}the framework table lacks the required column(s) {missing}; it has "
+            f"{sorted(map(str, columns))}. Rule: a framework needs {list(FRAMEWORK_REQUIRED)} "
+            "(COINr iMeta layout; Level, iName, iName_zh, Unit, Source, Target, Denominator, "
+            "Aggregation optional). Fix: add the missing columns."
+        )
+        raise FrameworkError(msg)
+    rows = [_framework_row(r, i, where) for i, r in enumerate(records, start=1)]
+    check_framework_hierarchy(rows, source=source)
+    return rows
+
+
+def check_framework(fw: Any, *, source: str | None = None) -> pd.DataFrame:
+    """Check a framework table (COINr iMeta layout) and return it with clean dtypes.
+
+    Calls :func:`validate_framework`, the one framework validator.
+
+    Raises
+    ------
+    FrameworkError
+        For missing columns, duplicate codes, unknown types or directions, bad levels or
+        weights, dangling parents, cycles, several roots or empty aggregates.
     """
     import pandas as pd
 
-    where = _where(source)
-    missing = [c for c in FRAMEWORK_REQUIRED if c not in fw.columns]
-    if missing:
-        msg = (
-            f"{where}missing column(s) {missing} of a framework table; found {list(fw.columns)}. "
-            f"Rule: a framework has the columns {list(FRAMEWORK_REQUIRED)} (plus optional "
-            "iName, iName_zh, Unit, Source). Fix: add the missing columns."
-        )
-        raise SchemaError(msg)
-    fw = fw.copy()
-    fw["iCode"] = fw["iCode"].astype(str)
-    check_unique(fw["iCode"].to_numpy(), name="iCode values", source=source)
-    levels = np.array([_to_float(v) for v in fw["Level"]])
-    if (~np.isfinite(levels) | (levels < 1) | (np.mod(np.nan_to_num(levels), 1) != 0)).any():
-        bad = fw.loc[~np.isfinite(levels) | (levels < 1), "iCode"].tolist()
-        msg = (
-            f"{where}column 'Level' must hold whole numbers >= 1 (1 = indicator); bad for "
-            f"{_preview(bad)}. Fix: set each row's level."
-        )
-        raise SchemaError(msg)
-    fw["Level"] = levels.astype("int64")
-    is_ind = fw["Level"] == 1
-    raw = fw["Direction"].astype(object).to_numpy()
-    raw = np.where(pd.isna(raw) | (raw == ""), 1, raw)
-    is_ind = (fw["Level"] == 1).to_numpy()
-    direction = np.ones(len(fw), dtype="int64")
-    direction[is_ind] = check_directions(raw[is_ind], fw["iCode"].to_numpy()[is_ind], source=source)
-    fw["Direction"] = direction
-    fw["Weight"] = fw["Weight"].astype("float64")
-    parents = fw["Parent"].fillna("").astype(str)
-    codes = set(fw["iCode"])
-    dangling = [(c, p) for c, p in zip(fw["iCode"], parents, strict=True) if p and p not in codes]
-    if dangling:
-        items = ", ".join(f"{c} -> {p}" for c, p in dangling[:5])
-        msg = (
-            f"{where}Parent codes not found in iCode: {items}. Rule: every Parent is the iCode "
-            "of another row (the top node has an empty Parent). Fix: add the parent rows or "
-            "correct the codes."
-        )
-        raise SchemaError(msg)
-    fw["Parent"] = parents
-    return fw
+    df = fw if isinstance(fw, pd.DataFrame) else pd.DataFrame(fw)
+    rows = validate_framework(df.to_dict("records"), source=source)
+    out = pd.DataFrame(rows, columns=list(dict.fromkeys([*df.columns, *rows[0].keys()])))
+    out["iCode"] = out["iCode"].astype(str)
+    if "Level" in out:
+        lv = pd.to_numeric(out["Level"], errors="coerce")
+        out["Level"] = lv.astype("int64") if lv.notna().all() else lv.astype("Int64")
+    is_node = out["Type"].isin(NODE_TYPES)
+    out["Direction"] = pd.to_numeric(out["Direction"], errors="coerce").where(is_node, 1)
+    out["Direction"] = out["Direction"].fillna(1).astype("int64")
+    out["Weight"] = pd.to_numeric(out["Weight"], errors="coerce").astype("float64")
+    out["Parent"] = out["Parent"].fillna("").astype(str)
+    return out[[c for c in out.columns if c in df.columns or c in FRAMEWORK_REQUIRED]]
 
 
 __all__ = [
@@ -406,7 +686,10 @@ __all__ = [
     "check_cube",
     "check_directions",
     "check_framework",
+    "check_framework_hierarchy",
     "check_population",
     "check_unique",
+    "check_values",
     "check_years",
+    "validate_framework",
 ]

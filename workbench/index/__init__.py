@@ -2,7 +2,7 @@
 
 Quick start::
 
-    from workbench.data.coinr import read_coinr
+    from workbench.index.io import read_coinr
     from workbench.index import Pipeline
 
     cube, framework = read_coinr("ASEM_iData.csv", "ASEM_iMeta.csv")
@@ -42,6 +42,9 @@ def __getattr__(name: str):  # lazy heavy modules
         "profile": "workbench.index.paths",
         "peer_group": "workbench.index.paths",
         "DevelopmentPath": "workbench.index.paths",
+        "tier_path": "workbench.index.trajectory",
+        "TierPath": "workbench.index.trajectory",
+        "read_coinr": "workbench.index.io",
         "indicator_stats": "workbench.index.analysis",
         "correlations": "workbench.index.analysis",
         "cronbach_alpha": "workbench.index.analysis",
@@ -81,7 +84,9 @@ __all__ = [
     "peer_group",
     "profile",
     "remove_elements",
+    "read_coinr",
     "run_index",
+    "tier_path",
     "trends",
     "uncertainty",
     "what_if",

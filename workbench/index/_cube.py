@@ -22,54 +22,6 @@ VALUE = "value"
 """Name of the data variable holding indicator (and aggregate) values."""
 
 
-def check_cube(cube: Any, argument: str = "cube") -> None:
-    """Raise :class:`SchemaError` unless ``cube`` has ``value(city, indicator[, year])``.
-
-    Parameters
-    ----------
-    cube
-        The object to check.
-    argument
-        Name of the argument, used in the message.
-    """
-    import xarray as xr
-
-    if not isinstance(cube, xr.Dataset):
-        msg = (
-            f"`{argument}` must be an xarray.Dataset with a variable 'value' on dimensions "
-            f"('{CITY}', '{INDICATOR}'[, '{YEAR}']); got {type(cube).__name__}. Build one with "
-            "workbench.data.coinr.read_coinr(...) or workbench.data.load_sample('city_ai_index')."
-        )
-        raise SchemaError(msg)
-    if VALUE not in cube.data_vars:
-        msg = (
-            f"`{argument}` has no data variable 'value'; it has "
-            f"{sorted(map(str, cube.data_vars))}. Rename the indicator variable to 'value' "
-            "(cube.rename({'old': 'value'}))."
-        )
-        raise SchemaError(msg)
-    dims = set(map(str, cube[VALUE].dims))
-    if not {CITY, INDICATOR} <= dims or not dims <= {CITY, INDICATOR, YEAR}:
-        msg = (
-            f"`{argument}['value']` must have dimensions ('{CITY}', '{INDICATOR}') and optionally "
-            f"'{YEAR}'; got {tuple(cube[VALUE].dims)}. Rename dimensions with cube.rename(...) "
-            "using the names in workbench.dims."
-        )
-        raise SchemaError(msg)
-    if cube.sizes[CITY] == 0 or cube.sizes[INDICATOR] == 0:
-        msg = (
-            f"`{argument}` is empty: {cube.sizes[CITY]} cities x {cube.sizes[INDICATOR]} "
-            "indicators. Load a cube with at least one city and one indicator."
-        )
-        raise SchemaError(msg)
-    if not np.issubdtype(cube[VALUE].dtype, np.number):
-        msg = (
-            f"`{argument}['value']` must be numeric; got dtype {cube[VALUE].dtype}. Convert "
-            "text columns to numbers before building the cube."
-        )
-        raise SchemaError(msg)
-
-
 def has_year(cube: xr.Dataset) -> bool:
     """Whether the cube's ``value`` has a ``year`` dimension."""
     return YEAR in cube[VALUE].dims

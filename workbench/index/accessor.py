@@ -18,9 +18,9 @@ class CityAIAccessor:
     """
 
     def __init__(self, ds: xr.Dataset) -> None:
-        from workbench.index._cube import check_cube
+        from workbench.data.schema import check_cube
 
-        check_cube(ds, "cube")
+        check_cube(ds, source="cube", structure_only=True)
         self._ds = ds
 
     def framework(self) -> Any:

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from workbench.data.schema import check_cube
 from workbench.dims import CITY, INDICATOR, YEAR
 from workbench.errors import SpecError
-from workbench.index._cube import check_cube, has_year, indicator_codes
+from workbench.index._cube import has_year, indicator_codes
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -26,7 +27,7 @@ def _frame(data: Any, year: int | None = None) -> pd.DataFrame:
 
     if isinstance(data, IndexResult):
         return data._year_sel(data.scores, year).to_pandas()
-    check_cube(data, "data")
+    check_cube(data, source="data", structure_only=True)
     da = data["value"]
     if has_year(data):
         yrs = [int(y) for y in data[YEAR].to_numpy()]

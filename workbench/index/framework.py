@@ -14,12 +14,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from workbench.data.schema import (  # noqa: F401 - re-exported names of the framework layout
+    FRAMEWORK_REQUIRED as REQUIRED_COLUMNS,
+)
+from workbench.data.schema import NODE_TYPES
 from workbench.errors import SpecError, did_you_mean
-
-REQUIRED_COLUMNS = ("iCode", "Parent", "Direction", "Weight", "Type")
-"""Columns a framework table must have (``Level`` and ``iName`` are optional)."""
-NODE_TYPES = ("Indicator", "Aggregate")
-OTHER_TYPES = ("Group", "Denominator", "Other")
 
 
 @dataclass(frozen=True)
@@ -68,29 +67,6 @@ def _blank(v: Any) -> bool:
     return isinstance(v, str) and v.strip() in ("", "nan", "NaN", "None")
 
 
-def _num(v: Any, column: str, code: str, row: int, *, allow_blank: bool = False) -> float | None:
-    if _blank(v):
-        if allow_blank:
-            return None
-        msg = (
-            f"Framework row {row} ('{code}'), column '{column}': a number is required; the cell is "
-            f"empty. Fill in '{column}' (for example 1)."
-        )
-        raise SpecError(msg)
-    try:
-        out = float(v)
-    except (TypeError, ValueError):
-        msg = (
-            f"Framework row {row} ('{code}'), column '{column}' must be numeric; got {v!r}. "
-            f"Write a number such as 1 or 0.5."
-        )
-        raise SpecError(msg) from None
-    if not math.isfinite(out):
-        msg = f"Framework row {row} ('{code}'), column '{column}' must be finite; got {v!r}."
-        raise SpecError(msg)
-    return out
-
-
 @dataclass(frozen=True)
 class Framework:
     """An immutable index framework (indicators -> aggregates -> one root).
@@ -129,72 +105,31 @@ class Framework:
         """
         import pandas as pd
 
+        from workbench.data.schema import validate_framework
+
         if isinstance(table, str) or hasattr(table, "__fspath__"):
             table = pd.read_csv(table)
         df = pd.DataFrame(table)
-        missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
-        if missing:
-            msg = (
-                f"The framework table lacks the required column(s) {missing}; it has "
-                f"{list(map(str, df.columns))}. A framework needs {list(REQUIRED_COLUMNS)} "
-                "(COINr iMeta layout)."
-            )
-            raise SpecError(msg)
         nodes: list[Node] = []
         extra: list[dict[str, Any]] = []
-        for i, rec in enumerate(df.to_dict("records"), start=1):
-            code = rec.get("iCode")
-            if _blank(code):
-                msg = f"Framework row {i}: 'iCode' is empty. Give every row a unique code."
-                raise SpecError(msg)
-            code = str(code).strip()
-            typ = "" if _blank(rec.get("Type")) else str(rec["Type"]).strip()
-            if typ in OTHER_TYPES:
-                extra.append({k: (None if _blank(v) else v) for k, v in rec.items()})
+        for rec in validate_framework(df.to_dict("records")):
+            if rec["Type"] not in NODE_TYPES:
+                extra.append(rec)
                 continue
-            if typ not in NODE_TYPES:
-                msg = (
-                    f"Framework row {i} ('{code}'), column 'Type': unknown type {typ!r}."
-                    f"{did_you_mean(typ, NODE_TYPES + OTHER_TYPES)} Valid choices: "
-                    f"{', '.join(NODE_TYPES + OTHER_TYPES)}."
-                )
-                raise SpecError(msg)
-            direction = _num(rec.get("Direction"), "Direction", code, i, allow_blank=True)
-            direction = 1.0 if direction is None else direction
-            if direction not in (1.0, -1.0):
-                msg = (
-                    f"Framework row {i} ('{code}'), column 'Direction' must be 1 or -1; got "
-                    f"{rec.get('Direction')!r}. Use -1 where less is better."
-                )
-                raise SpecError(msg)
-            weight = _num(rec.get("Weight"), "Weight", code, i)
-            assert weight is not None
-            if weight < 0:
-                msg = (
-                    f"Framework row {i} ('{code}'), column 'Weight' must be >= 0; got {weight}. "
-                    "Use 0 to switch a component off."
-                )
-                raise SpecError(msg)
-            level = _num(rec.get("Level"), "Level", code, i, allow_blank=True)
-            parent = None if _blank(rec.get("Parent")) else str(rec["Parent"]).strip()
             nodes.append(
                 Node(
-                    code=code,
+                    code=rec["iCode"],
                     name="" if _blank(rec.get("iName")) else str(rec["iName"]),
                     name_zh="" if _blank(rec.get("iName_zh")) else str(rec["iName_zh"]),
-                    level=int(level) if level is not None else (1 if typ == "Indicator" else 0),
-                    parent=parent,
-                    direction=int(direction),
-                    weight=weight,
-                    type=typ,
+                    level=rec["Level"] if rec["Level"] is not None else 0,
+                    parent=rec["Parent"],
+                    direction=rec["Direction"],
+                    weight=rec["Weight"],
+                    type=rec["Type"],
                     unit="" if _blank(rec.get("Unit")) else str(rec["Unit"]),
-                    target=_num(rec.get("Target"), "Target", code, i, allow_blank=True),
-                    denominator=None
-                    if _blank(rec.get("Denominator"))
-                    else str(rec["Denominator"]).strip(),
-                    aggregation=None
-                    if _blank(rec.get("Aggregation"))
-                    else str(rec["Aggregation"]).strip(),
+                    target=rec["Target"],
+                    denominator=rec["Denominator"],
+                    aggregation=rec["Aggregation"],
                 )
             )
         return cls(tuple(nodes), tuple(extra))
@@ -238,76 +173,16 @@ class Framework:
 
     # ------------------------------------------------------------------ validation
     def _validate(self) -> None:
-        codes = [n.code for n in self.nodes]
-        seen: set[str] = set()
-        for c in codes:
-            if c in seen:
-                msg = (
-                    f"Framework: iCode '{c}' appears more than once. Give every node a unique code."
-                )
-                raise SpecError(msg)
-            seen.add(c)
-        by_code = {n.code: n for n in self.nodes}
-        aggregates = [n.code for n in self.nodes if n.type == "Aggregate"]
-        if not any(n.type == "Indicator" for n in self.nodes):
-            msg = "Framework has no rows of Type 'Indicator'. Add at least one indicator row."
-            raise SpecError(msg)
-        for n in self.nodes:
-            if n.parent is None:
-                continue
-            if n.parent not in by_code:
-                msg = (
-                    f"Framework: node '{n.code}' has Parent '{n.parent}', which is not a code of "
-                    f"the framework.{did_you_mean(n.parent, aggregates)} Add a row for "
-                    f"'{n.parent}' or fix the Parent."
-                )
-                raise SpecError(msg)
-            if by_code[n.parent].type != "Aggregate":
-                msg = (
-                    f"Framework: node '{n.code}' has Parent '{n.parent}', which is an indicator; "
-                    "parents must be of Type 'Aggregate'."
-                )
-                raise SpecError(msg)
-        for n in self.nodes:
-            if n.type == "Indicator" and n.parent is None and len(self.nodes) > 1:
-                msg = (
-                    f"Framework: indicator '{n.code}' has no Parent. Every indicator must belong "
-                    "to an aggregate; set its Parent."
-                )
-                raise SpecError(msg)
-        for n in self.nodes:  # cycles
-            path = [n.code]
-            cur = n.parent
-            while cur is not None:
-                if cur in path:
-                    cycle = " -> ".join([*path, cur])
-                    msg = f"Framework: the Parent links form a cycle ({cycle}). Break the cycle."
-                    raise SpecError(msg)
-                path.append(cur)
-                cur = by_code[cur].parent
-        roots = [n.code for n in self.nodes if n.parent is None]
-        if len(roots) != 1:
-            msg = (
-                f"Framework must have exactly one root (a node without Parent); found "
-                f"{len(roots)}: {roots}. Give all but the index node a Parent."
-            )
-            raise SpecError(msg)
-        parents = {n.parent for n in self.nodes}
-        for a in aggregates:
-            if a not in parents:
-                msg = (
-                    f"Framework: aggregate '{a}' has no children. Remove it or set it as the "
-                    "Parent of some nodes."
-                )
-                raise SpecError(msg)
-        for a in aggregates:
-            kids = [n for n in self.nodes if n.parent == a]
-            if sum(k.weight for k in kids) <= 0:
-                msg = (
-                    f"Framework: the weights of the children of '{a}' sum to 0 "
-                    f"({[k.code for k in kids]}). Give at least one child a positive weight."
-                )
-                raise SpecError(msg)
+        """Check the hierarchy with the one framework validator (:mod:`workbench.data.schema`)."""
+        from workbench.data.schema import check_framework_hierarchy
+
+        check_framework_hierarchy(
+            [
+                {"iCode": n.code, "Parent": n.parent, "Type": n.type, "Weight": n.weight}
+                for n in self.nodes
+            ]
+            + [{"iCode": str(e.get("iCode")), "Type": e.get("Type")} for e in self.extra]
+        )
 
     # ------------------------------------------------------------------ queries
     def node(self, code: str) -> Node:

@@ -439,14 +439,33 @@ def development_path(
     )
 
 
+def _quiet_highs() -> Any:
+    """Return a ``Highs()`` without its banner (printed on construction, before options)."""
+    import os
+    import sys
+
+    import highspy
+
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            h = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    h.setOptionValue("output_flag", False)
+    return h
+
+
 def _solve_lp(
     cost: np.ndarray, g: np.ndarray, need: float, ub: np.ndarray
 ) -> tuple[np.ndarray, str, bool, str]:
     """Min cost . d  s.t.  g . d >= need, 0 <= d <= ub (HiGHS)."""
     import highspy
 
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = _quiet_highs()
     n = len(cost)
     h.addVars(n, np.zeros(n), ub)
     h.changeColsCost(n, np.arange(n, dtype=np.int32), cost.astype(float))

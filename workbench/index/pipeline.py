@@ -194,12 +194,19 @@ class Pipeline:
         """
         import datetime as _dt
 
+        from workbench.data.schema import check_cube
         from workbench.dims import YEAR
-        from workbench.index._cube import check_cube, has_year
+        from workbench.index._cube import has_year
         from workbench.index.result import IndexResult
         from workbench.index.steps.base import resolve_framework
 
-        check_cube(cube)
+        # the full check (finite values, every indicator with a value...); the cube itself is
+        # used as given, so results do not depend on canonicalisation
+        check_cube(
+            cube,
+            source=str(getattr(cube, "attrs", {}).get("source") or "cube"),
+            require_values=True,
+        )
         fw = resolve_framework(cube, framework)
         if year is not None:
             if not has_year(cube):

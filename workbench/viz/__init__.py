@@ -29,6 +29,7 @@ _LAZY = {
     "rank_band_figure": "workbench.viz.charts",
     "ranking_figure": "workbench.viz.charts",
     "tier_probability_figure": "workbench.viz.charts",
+    "tier_path_figure": "workbench.viz.paths",
 }
 
 __all__ = sorted(_LAZY)

@@ -143,9 +143,9 @@ class Step:
         framework
             The index framework; defaults to the one stored in ``cube.attrs['framework']``.
         """
-        from workbench.index._cube import check_cube
+        from workbench.data.schema import check_cube
 
-        check_cube(cube)
+        check_cube(cube, source="cube", structure_only=True)
         self.framework_ = resolve_framework(cube, framework)
         self._fit(cube, self.framework_)
         self.fitted_ = True
@@ -153,7 +153,7 @@ class Step:
 
     def transform(self, cube: xr.Dataset) -> xr.Dataset:
         """Apply the fitted step to ``cube`` and return a new cube (``cube`` is not changed)."""
-        from workbench.index._cube import check_cube
+        from workbench.data.schema import check_cube
 
         if not getattr(self, "fitted_", False):
             msg = (
@@ -161,7 +161,7 @@ class Step:
                 "before .transform(cube), or use .fit_transform(cube, framework)."
             )
             raise NotFittedError(msg)
-        check_cube(cube)
+        check_cube(cube, source="cube", structure_only=True)
         return self._transform(cube)
 
     def fit_transform(self, cube: xr.Dataset, framework: Framework | None = None) -> xr.Dataset:

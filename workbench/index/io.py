@@ -39,6 +39,72 @@ def _read_table(path: Any, argument: str) -> pd.DataFrame:
         raise DataError(msg) from None
 
 
+def _name(path: Any) -> str:
+    """Return a file path for messages (``'<DataFrame>'`` for a table given in memory)."""
+    import pandas as pd
+
+    return "<DataFrame>" if isinstance(path, pd.DataFrame) else repr(str(path))
+
+
+def _check_values(idata: pd.DataFrame, indicators: list[str], path: Any) -> None:
+    """Refuse indicator columns with no value at all, and non-finite values (``1e999``)."""
+    import numpy as np
+
+    for c in indicators:
+        col = idata[c].to_numpy(dtype=float)
+        if np.isnan(col).all():
+            msg = (
+                f"`idata_path` {_name(path)}, column '{c}': every value is missing (0 of "
+                f"{len(col)} rows). Rule: an indicator needs at least one value. Fix: fill the "
+                f"column, or remove '{c}' from iMeta and iData."
+            )
+            raise DataError(msg)
+        bad = np.flatnonzero(np.isinf(col))
+        if bad.size:
+            i = int(bad[0])
+            msg = (
+                f"`idata_path` {_name(path)}, column '{c}', row {i + 2} (uCode "
+                f"{idata['uCode'].iloc[i]!r}): value {col[i]} is not finite ({bad.size} such "
+                "value(s) in the column; numbers like 1e999 overflow to infinity). Rule: values "
+                "must be finite. Fix: correct the value, or leave the cell empty if unknown."
+            )
+            raise DataError(msg)
+
+
+def _check_meta_references(
+    fw: Framework, imeta: pd.DataFrame, idata: pd.DataFrame, path: Any
+) -> None:
+    """Refuse iMeta rows naming denominators or groups that are not in the data."""
+    columns = [str(c) for c in idata.columns]
+    rows = {str(c): i + 2 for i, c in enumerate(imeta["iCode"])} if "iCode" in imeta else {}
+    denoms = list(fw.denominators)
+    for n in fw.nodes:
+        d = n.denominator
+        if d is None:
+            continue
+        if d not in denoms or d not in columns:
+            where = (
+                "is not a Denominator row of iMeta" if d not in denoms else "has no column in iData"
+            )
+            hint = did_you_mean(d, [c for c in denoms if c in columns] or denoms)
+            msg = (
+                f"`imeta_path` {_name(path)}, row {rows.get(n.code, '?')} ('{n.code}'), column "
+                f"'Denominator': '{d}' {where}.{hint} Rule: a denominator is a Denominator row "
+                "of iMeta and a column of iData. Fix: correct the name, or add the row and the "
+                "column."
+            )
+            raise DataError(msg)
+    for g in fw.groups:
+        if g not in columns:
+            hint = did_you_mean(g, columns)
+            msg = (
+                f"`imeta_path` {_name(path)}, row {rows.get(g, '?')} ('{g}'): a Group row "
+                f"names a column that iData does not have.{hint} Rule: each Group row is a "
+                "column of iData. Fix: correct the code, or add the column to iData."
+            )
+            raise DataError(msg)
+
+
 def read_coinr(idata_path: Any, imeta_path: Any) -> tuple[xr.Dataset, Framework]:
     """Read COINr ``iData`` and ``iMeta`` tables into ``(cube, framework)``.
 
@@ -61,7 +127,9 @@ def read_coinr(idata_path: Any, imeta_path: Any) -> tuple[xr.Dataset, Framework]
     Raises
     ------
     DataError
-        For missing files or columns, duplicate units, non-numeric indicator values.
+        For missing files or columns, duplicate units, non-numeric, all-missing or non-finite
+        indicator values, and iMeta rows naming denominators, parents or groups that are not
+        there; the message names the file, the column or row, and the fix.
     """
     import numpy as np
     import pandas as pd
@@ -100,11 +168,13 @@ def read_coinr(idata_path: Any, imeta_path: Any) -> tuple[xr.Dataset, Framework]
             if len(bad):
                 rows = ", ".join(f"{u}={v!r}" for u, v in bad.itertuples(index=False))
                 msg = (
-                    f"`idata_path`, column '{c}': values must be numeric; found {rows}. Use "
-                    "empty cells for missing values."
+                    f"`idata_path` {_name(idata_path)}, column '{c}': values must be numeric; "
+                    f"found {rows}. Use empty cells for missing values."
                 )
                 raise DataError(msg)
             idata[c] = conv
+    _check_values(idata, list(fw.indicators), idata_path)
+    _check_meta_references(fw, imeta, idata, imeta_path)
     times = sorted(idata["Time"].dropna().unique()) if "Time" in idata.columns else []
     panel = len(times) > 1
     key = ["uCode", "Time"] if panel else ["uCode"]
