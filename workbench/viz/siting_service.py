@@ -22,12 +22,11 @@ TIER_COLOURS = (("edge", "#31a354"), ("dc", "#3182bd"), ("hub", "#756bb1"),
 
 
 def latency_breakdown_table(latency: pd.DataFrame) -> pd.DataFrame:
-    """Rounded table of the mean latency components, the p95 total and the budget per class."""
-    if latency is None or len(latency) == 0:
-        return pd.DataFrame(columns=["request_class", "network_ms", "queueing_ms",
-                                     "inference_ms", "total_ms", "total_p95_ms", "budget_ms"])  # fmt: skip
+    """Return the mean latency components, p95 total and budget per class, rounded."""
     cols = ["request_class", "network_ms", "queueing_ms", "inference_ms", "total_ms",
             "total_p95_ms", "budget_ms"]  # fmt: skip
+    if latency is None or len(latency) == 0:
+        return pd.DataFrame(columns=cols)
     out = latency[cols].copy()
     for c in cols[1:]:
         out[c] = out[c].astype(float).round(2)
