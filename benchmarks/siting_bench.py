@@ -144,8 +144,6 @@ def bench_york(ps, cap):
 
 
 def bench_orlib(instances, cap, our_limit, spopt_max_n):
-    from spopt.locate import PMedian
-
     header(f"OR-Library pmed (spopt cap {cap} s, spopt only up to n={spopt_max_n}; "
            f"our time limit {our_limit} s)")  # fmt: skip
     for k in instances:
@@ -153,6 +151,8 @@ def bench_orlib(instances, cap, our_limit, spopt_max_n):
         t = o = None
         n = "skipped"
         if prob.n_sites <= spopt_max_n:
+            from spopt.locate import PMedian
+
             t, o, n, _ = spopt_run(
                 lambda prob=prob, p=p: PMedian.from_cost_matrix(prob.costs, prob.weights, p), cap
             )
