@@ -17,7 +17,7 @@ from workbench.viz import siting as vz
 AREA = ["310101", "310104", "310105", "310106", "310107", "310109"]
 SMALL = {
     "area": AREA,
-    "n_hub": 1,
+    "n_hub": 2,  # the scenario fixes the two published hubs (Lingang, Qingpu) open
     "n_edge": 6,
     "n_dc": 2,
     "budget_mcny": 3000.0,

@@ -179,10 +179,14 @@ class PlanResult:
         import xarray as xr
 
         s, d = self.sites, self.demand
+        extra_site = [c for c in s.columns if c.startswith("tokens_per_day_")] + [
+            "peak_utilisation", "served_tokens_per_s", "peak_load_tokens_per_s", "servers",
+        ]  # fmt: skip
         site_vars = {
             c: ((SITE,), s[c].to_numpy())
-            for c in ("load_tokens_per_s", "utilisation", "energy_kwh_per_year", "capex_cny")
-        }
+            for c in ("load_tokens_per_s", "utilisation", "energy_kwh_per_year", "capex_cny",
+                      *(c for c in extra_site if c in s.columns))
+        }  # fmt: skip
         site_vars["tier"] = ((SITE,), s["tier"].astype(str).to_numpy())
         dem_vars = {
             "served_share": ((DEMAND,), d["served_share"].to_numpy(dtype=float)),
@@ -190,6 +194,9 @@ class PlanResult:
             "tokens_per_day": ((DEMAND,), d["tokens_per_day"].to_numpy(dtype=float)),
             "assigned_site": ((DEMAND,), d["site"].fillna("").astype(str).to_numpy()),
         }
+        for c in d.columns:
+            if c.startswith(("served_share_", "latency_ms_")):
+                dem_vars[c] = ((DEMAND,), d[c].to_numpy(dtype=float))
         ds = xr.Dataset(
             {**site_vars, **dem_vars},
             coords={
@@ -211,6 +218,9 @@ class PlanResult:
                 "gap": float(self.gap),
                 "kpis": json.dumps(summary["kpis"]),
                 "params": json.dumps(summary["params"]),
+                "routing": json.dumps(summary["routing"]),
+                "latency": json.dumps(summary["latency"]),
+                "tiers": json.dumps(summary["tiers"]),
                 "provenance": "workbench.siting.plan",
             }
         )
@@ -460,13 +470,18 @@ def _fixed_open(sites: Any, scenario: dict[str, Any]) -> np.ndarray:
 def plan_scenario(path: str | Path, **kwargs: Any) -> PlanResult:
     """Run :func:`plan` on a scenario folder or ``scenario.yaml`` (with demand/sites CSVs).
 
-    ``path`` may also be a sample name: ``"shanghai"`` or ``"shanghai_siting"``.
+    ``path`` may also be a sample name: ``"shanghai"`` (the city-scale scenario) or
+    ``"shanghai_small"`` (four central districts, for tests and tutorials).
     """
     from workbench.data import load_sample, read_siting_scenario
 
     p = Path(path)
     if str(path) in ("shanghai", "shanghai_siting"):
         data = load_sample("shanghai_siting")
+    elif str(path) in ("shanghai_small", "shanghai_siting_small"):
+        from workbench.data import sample_dir
+
+        data = read_siting_scenario(sample_dir() / "shanghai_siting_small")
     else:
         folder = p.parent if p.suffix in (".yaml", ".yml") else p
         data = read_siting_scenario(folder)
