@@ -205,7 +205,7 @@ hops:                       # router hops from the aggregation switch to a site 
 nearest_candidates:         # each demand cell considers its k nearest candidates per tier
   edge: 8
   dc: 6
-  hub: 2
+  hub: null                 #   null: every hub (they serve the whole city)
 request_classes:            # share: city-wide token share (cells use demand.csv share_* columns)
   industrial_control:       #   closed-loop control in factories: 10 ms round trip
     share: {s_ic}
