@@ -78,7 +78,7 @@ def register(subparsers: Any) -> None:
     )
     plan.add_argument("--out", required=True, help="output folder")
     plan.add_argument("--time-limit", type=float, default=120.0, help="seconds (default 120)")
-    _solver_flags(plan, default_gap=1e-3)
+    _solver_flags(plan, default_gap=0.01)
     plan.set_defaults(func=_plan)
 
 
