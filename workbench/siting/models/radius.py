@@ -38,11 +38,13 @@ def solve_radius_pmedian(
     time_limit: float | None,
     mip_rel_gap: float,
     threads: int | None,
+    all_levels: bool = False,
 ) -> tuple[SolveOutcome, np.ndarray]:
     """Solve the uncapacitated p-median exactly; returns ``(outcome, open column indices)``.
 
     ``outcome.objective`` is the true cost of the returned sites and ``outcome.bound`` a proven
-    lower bound on the optimum.
+    lower bound on the optimum. ``all_levels`` models every distance level from the start (no
+    lazy extension): better when there are few candidate sites, e.g. after reduction tests.
     """
     t0 = time.perf_counter()
     n, m = costs.shape
@@ -60,6 +62,8 @@ def solve_radius_pmedian(
     cur = costs[:, best_sites].min(axis=1)
     lim = np.array([int(level[i, np.searchsorted(ds[i], cur[i], side="left")]) for i in range(n)])
     lim = np.minimum(lim + 1, n_levels - 1)
+    if all_levels:
+        lim = n_levels - 1
     while True:
         left = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.5)
         out = _solve_truncated(
