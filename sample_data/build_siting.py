@@ -129,7 +129,7 @@ NAMED_EDGES = [
 ]
 N_EDGE = 3000  # edge candidates: the named real places plus seeded synthetic ones
 N_DC = 80  # urban data centres that exist today and could be upgraded (the "X")
-N_DC_EXISTING = 80
+N_DC_EXISTING = 70
 #: kinds of the synthetic edge candidates and their share (parks, factories, transport hubs,
 #: telecom exchanges)
 EDGE_KINDS = {"park": 0.3, "factory": 0.25, "transport": 0.2, "telecom": 0.25}
