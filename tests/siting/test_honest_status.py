@@ -63,13 +63,15 @@ def test_pmed2_at_loose_gap_is_not_called_optimal(test_data):
 def test_cli_prints_no_solver_banner(test_data, tmp_path):
     costs, p = _costs_csv(test_data, 2, tmp_path)
     env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    # mclp always runs HiGHS (a p-median may be proven by the Lagrangian search alone)
     cmd = [sys.executable, "-c", "import sys; from workbench.cli import main; "
-           "sys.exit(main(sys.argv[1:]))", "siting", "solve", "--model", "pmedian", "--costs",
-           str(costs), "--p", str(p), "--out", str(tmp_path / "r.json")]  # fmt: skip
+           "sys.exit(main(sys.argv[1:]))", "siting", "solve", "--model", "mclp", "--costs",
+           str(costs), "--p", str(p), "--radius", "25",
+           "--out", str(tmp_path / "r.json")]  # fmt: skip
     quiet = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
     text = quiet.stdout + quiet.stderr
     assert "Running HiGHS" not in text
     assert "Copyright" not in text
-    assert "pmedian: optimal" in text
+    assert "mclp: optimal" in text
     loud = subprocess.run([*cmd, "--verbose"], capture_output=True, text=True, env=env, check=True)
     assert "Running HiGHS" in loud.stdout  # the log is there when asked for

@@ -400,7 +400,7 @@ def _reduce_and_solve(
     :mod:`workbench.siting.models.reduction`). The returned bound is the larger of the two bounds.
     """
     from workbench.siting.models.radius import solve_radius_pmedian
-    from workbench.siting.models.reduction import lagrangian_reduce
+    from workbench.siting.models.reduction import lagrangian_branch_and_bound, lagrangian_reduce
     from workbench.siting.solver import relative_gap, status_from_gap
 
     t0 = time.perf_counter()
@@ -423,6 +423,22 @@ def _reduce_and_solve(
     cols = np.flatnonzero(keep)
     pos = np.full(m, -1)
     pos[cols] = np.arange(len(cols))
+    if len(cols) <= 400:
+        # few sites left: a Lagrangian branch and bound proves the optimum fastest
+        left = 60.0 if time_limit is None else time_limit - (time.perf_counter() - t0)
+        best, sub, done = lagrangian_branch_and_bound(
+            costs[:, cols],
+            w,
+            p,
+            pos[start],
+            time_limit=max(left * 0.6, 0.5),
+            fixed_open=must[cols],
+        )
+        start = cols[sub]
+        if done:  # every kept solution costs >= best; removed sites cannot beat `upper`
+            out = SolveOutcome(status_from_gap(0.0), None, best, best, 0.0,
+                               time.perf_counter() - t0)  # fmt: skip
+            return out, np.sort(start)
     left = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.5)
     out, sub_open = solve_radius_pmedian(
         costs[:, cols], w, p, fixed=must[cols], start=pos[start],
