@@ -405,7 +405,7 @@ def _reduce_and_solve(
 
     t0 = time.perf_counter()
     m = costs.shape[1]
-    if fixed.any() or m <= 50 or p >= m:
+    if fixed.any() or p >= m:
         return solve_radius_pmedian(costs, w, p, fixed=fixed, start=start,
                                     time_limit=time_limit, mip_rel_gap=mip_rel_gap,
                                     threads=threads)  # fmt: skip
