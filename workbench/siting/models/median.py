@@ -423,15 +423,16 @@ def _reduce_and_solve(
     cols = np.flatnonzero(keep)
     pos = np.full(m, -1)
     pos[cols] = np.arange(len(cols))
-    if len(cols) <= 400:
-        # few sites left: a Lagrangian branch and bound proves the optimum fastest
+    if len(cols) <= 400 and p <= 20:
+        # few sites left and a small p: a Lagrangian branch and bound proves the optimum
+        # fastest (its tree grows quickly with p; the radius formulation is better there)
         left = 60.0 if time_limit is None else time_limit - (time.perf_counter() - t0)
         best, sub, done = lagrangian_branch_and_bound(
             costs[:, cols],
             w,
             p,
             pos[start],
-            time_limit=max(left * 0.6, 0.5),
+            time_limit=max(left * 0.5, 0.5),
             fixed_open=must[cols],
         )
         start = cols[sub]
