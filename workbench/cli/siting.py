@@ -362,5 +362,18 @@ def _plan(args: argparse.Namespace) -> int:
         f"sites, coverage {k['coverage']:.1%}, latency p95 {k['latency_p95_ms']:.2f} ms, "
         f"capex {k['capex_cny']:.3g} CNY"
     )
+    lat = result.latency
+    if lat is not None and list(lat["request_class"]) != ["all"]:  # scenario has classes
+        rt = result.routing.set_index("request_class")
+        for row in lat.itertuples():
+            ok = row.budget_ms == row.budget_ms  # NaN: no budget
+            budget = f"budget {row.budget_ms:g} ms" if ok else "no budget"
+            r = rt.loc[row.request_class]
+            print(
+                f"  {row.request_class}: p95 {row.total_p95_ms:.1f} ms ({budget}; network "
+                f"{row.network_ms:.1f} + queueing {row.queueing_ms:.2f} + inference "
+                f"{row.inference_ms:.1f}), served at edge {r['edge']:.0%} / dc {r['dc']:.0%} / "
+                f"hub {r['hub']:.0%}, unserved {r['unserved']:.1%}"
+            )
     print(json.dumps({key: str(p) for key, p in paths.items()}))
     return 0
