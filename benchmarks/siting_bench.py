@@ -184,8 +184,11 @@ def bench_large(seed, time_limit):
     print(f"p-median p=100: {r['seconds']:.1f} s, objective {r['objective']:.6g}, lower bound "
           f"{r['bound']:.6g}, gap {r['gap']:.2%} ({r['status']}), {r['iterations']} "
           f"Lagrangian iterations", flush=True)  # fmt: skip
-    goal("50k x 2k p-median: proven gap <= 1% < 2 min",
-         f"{r['seconds']:.0f} s, gap {r['gap']:.2%}", r["gap"] <= 0.01 and r["seconds"] < 120)
+    goal(
+        "50k x 2k p-median: proven gap <= 1% < 2 min",
+        f"{r['seconds']:.0f} s, gap {r['gap']:.2%}",
+        r["gap"] <= 0.01 and r["seconds"] < 120,
+    )
 
 
 def bench_shanghai(time_limit):
@@ -198,10 +201,12 @@ def bench_shanghai(time_limit):
           f"gap {r.gap:.3%}; hubs {k.get('n_hub')}, edge {k.get('n_edge')}, dc {k.get('n_dc')}, "
           f"max peak utilisation {k['max_peak_utilisation']:.2f}", flush=True)  # fmt: skip
     layout = k.get("n_hub") == 2 and k.get("n_edge", 0) >= 500 and 55 <= k.get("n_dc", 0) <= 65
-    goal("Shanghai plan (2 hubs, 500+ edge, ~60 DCs): proven gap <= 1% < 5 min",
-         f"{r.seconds:.0f} s, gap {r.gap:.3%}, {k.get('n_hub')}+{k.get('n_edge')}+"
-         f"{k.get('n_dc')}, max peak util {k['max_peak_utilisation']:.2f}",
-         layout and r.gap <= 0.01 and r.seconds < 300 and k["max_peak_utilisation"] <= 1)
+    goal(
+        "Shanghai plan (2 hubs, 500+ edge, ~60 DCs): proven gap <= 1% < 5 min",
+        f"{r.seconds:.0f} s, gap {r.gap:.3%}, {k.get('n_hub')}+{k.get('n_edge')}+"
+        f"{k.get('n_dc')}, max peak util {k['max_peak_utilisation']:.2f}",
+        layout and r.gap <= 0.01 and r.seconds < 300 and k["max_peak_utilisation"] <= 1,
+    )
 
 
 def parse_range(text):
