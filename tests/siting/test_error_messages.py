@@ -131,8 +131,33 @@ def test_plan_unreachable_demand_named(synthetic_scenario):
 
 def test_plan_budget_too_small(synthetic_scenario):
     demand, sites, scn = synthetic_scenario
+    upto = {t: {"max": n} for t, n in scn["sites_per_tier"].items()}  # ranges: no minimum
     with pytest.raises(InfeasibleError, match=r"best reachable coverage under these limits is"):
+        plan(demand, sites, {**scn, "sites_per_tier": upto, "budget_cny": 1.0,
+                             "target_coverage": 0.99})  # fmt: skip
+
+
+def test_plan_budget_below_the_exact_counts(synthetic_scenario):
+    demand, sites, scn = synthetic_scenario
+    with pytest.raises(InfeasibleError, match=r"the cheapest such sites cost .* more than budget"):
         plan(demand, sites, {**scn, "budget_cny": 1.0, "target_coverage": 0.99})
+
+
+@pytest.mark.parametrize(
+    ("spec", "match"),
+    [
+        ({"hub": -1}, r"sites_per_tier\['hub'\] min must be a whole non-negative number"),
+        ({"hub": 1.5}, r"got 1.5"),
+        ({"edge": {"min": 5, "max": 3}}, r"has min 5 > max 3"),
+        ({"edge": {"least": 5}}, r"takes `min` and `max`"),
+        ({"edge": 99}, r"asks for at least 99 sites but there are only 12 edge candidates"),
+        ({"egde": 2}, r"tier 'egde', which no candidate site has.*edge"),
+    ],
+)
+def test_plan_sites_per_tier_errors(synthetic_scenario, spec, match):
+    demand, sites, scn = synthetic_scenario
+    with pytest.raises(SpecError, match=match):
+        plan(demand, sites, {**scn, "sites_per_tier": spec})
 
 
 def test_plan_missing_columns(synthetic_scenario):

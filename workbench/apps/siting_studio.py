@@ -21,6 +21,7 @@ import panel as pn
 import param
 
 from workbench.apps import common
+from workbench.apps.siting_latency import LatencyRoutingPane
 from workbench.errors import SpecError
 from workbench.viz import siting as vz
 
@@ -214,7 +215,8 @@ def scenario_defaults(scenario: dict[str, Any]) -> dict[str, Any]:
     per_tier = scenario.get("sites_per_tier") or {}
     for tier in ("hub", "edge", "dc"):
         if tier in per_tier:
-            out[f"n_{tier}"] = int(per_tier[tier])
+            spec = per_tier[tier]  # an exact count or a {min, max} range: start at the min
+            out[f"n_{tier}"] = int(spec.get("min", 0) if isinstance(spec, dict) else spec)
     if "budget_cny" in scenario:
         out["budget_mcny"] = float(scenario["budget_cny"]) / 1e6
     if "electricity_price_cny_per_kwh" in scenario:
@@ -473,6 +475,7 @@ class SitingStudio(pn.viewable.Viewer):
         )
         self._site_table.param.watch(self._on_table_select, "selection")
         self._latency = pn.pane.Bokeh(sizing_mode="stretch_width", height=230)
+        self._service = LatencyRoutingPane(theme=self.theme)
         self._compare_table = pn.widgets.Tabulator(
             pd.DataFrame(), sizing_mode="stretch_width", disabled=True, show_index=True, height=200
         )
@@ -490,6 +493,7 @@ class SitingStudio(pn.viewable.Viewer):
         self._tabs = pn.Tabs(
             ("Sites", pn.Column(self._detail, self._site_table, sizing_mode="stretch_width")),
             ("Latency", self._latency),
+            ("Latency by class", self._service),
             ("Compare", pn.Column(self._compare_table, self._compare_fig)),
             sizing_mode="stretch_width",
         )
@@ -568,6 +572,7 @@ class SitingStudio(pn.viewable.Viewer):
 
     def _show_plan(self, view: PlanView) -> None:
         self.plan = view
+        self._service.result = view.result
         with param.edit_constant(self):
             self.solver_status = view.status_text()
         self._keep_button.disabled = False

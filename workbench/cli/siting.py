@@ -62,6 +62,7 @@ def register(subparsers: Any) -> None:
         '(3, 2.5, true, [1,2], {"a":1}), else as a string (a path, a name)',
     )
     solve.add_argument("--time-limit", type=float, default=None, help="seconds")
+    _solver_flags(solve, default_gap=1e-6)
     solve.add_argument("--out", required=True, help="RESULT.json to write")
     solve.set_defaults(func=_solve)
 
@@ -77,8 +78,34 @@ def register(subparsers: Any) -> None:
     )
     plan.add_argument("--out", required=True, help="output folder")
     plan.add_argument("--time-limit", type=float, default=120.0, help="seconds (default 120)")
-    plan.add_argument("--gap", type=float, default=1e-3, help="relative MIP gap (default 1e-3)")
+    _solver_flags(plan, default_gap=0.01)
     plan.set_defaults(func=_plan)
+
+
+def _solver_flags(parser: argparse.ArgumentParser, *, default_gap: float) -> None:
+    parser.add_argument(
+        "--gap",
+        type=_gap,
+        default=default_gap,
+        metavar="G",
+        help=f"relative gap at which the solver may stop (default {default_gap:g}); a run "
+        "stopped there is reported 'feasible' with its proven bound and gap, 'optimal' only "
+        "when bound and objective agree",
+    )
+    parser.add_argument(
+        "--verbose", action="store_true", help="show the HiGHS banner and solver log"
+    )
+
+
+def _gap(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not (0.0 <= value < 1.0):
+        msg = f"--gap must be a relative gap in [0, 1), e.g. --gap 0.01; got {text!r}."
+        raise argparse.ArgumentTypeError(msg)
+    return value
 
 
 # --- model settings ---------------------------------------------------------------------------
@@ -253,6 +280,7 @@ def model_params(args: argparse.Namespace, cls: type, has_capacities: bool) -> d
 def _solve(args: argparse.Namespace) -> int:
     from workbench.siting import Problem, registry, solve
     from workbench.siting.io import read_costs_csv, read_id_values
+    from workbench.siting.solver import set_verbose
 
     cls = registry().get(args.model)  # unknown names: SpecError with suggestions
     params = model_params(args, cls, has_capacities=bool(args.capacities))
@@ -265,12 +293,13 @@ def _solve(args: argparse.Namespace) -> int:
     )
     if args.model == "pdispersion" and params.get("site_distances") is None:
         params["site_distances"] = _site_distances(problem)
-    result = solve(problem, args.model, time_limit=args.time_limit, **params)
+    set_verbose(args.verbose)
+    result = solve(problem, args.model, time_limit=args.time_limit, mip_rel_gap=args.gap, **params)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     result.to_json(args.out)
     print(
-        f"{args.model}: {result.status}, objective {result.objective:g}, gap {result.gap:.2g}, "
-        f"{len(result.selected)} sites -> {args.out}"
+        f"{args.model}: {result.status}, objective {result.objective:g}, bound "
+        f"{result.bound:g}, gap {result.gap:.2g}, {len(result.selected)} sites -> {args.out}"
     )
     return 0
 
@@ -321,14 +350,30 @@ def _site_distances(problem: Any) -> Any:
 
 def _plan(args: argparse.Namespace) -> int:
     from workbench.siting.plan import plan_scenario
+    from workbench.siting.solver import set_verbose
 
+    set_verbose(args.verbose)
     result = plan_scenario(args.scenario, time_limit=args.time_limit, mip_rel_gap=args.gap)
     paths = result.save(args.out)
     k = result.kpis
     print(
-        f"plan {result.name}: {result.status} (gap {result.gap:.2g}), {len(result.selected)} "
+        f"plan {result.name}: {result.status} (objective {result.objective:.6g}, bound "
+        f"{result.bound:.6g}, gap {result.gap:.2g}), {len(result.selected)} "
         f"sites, coverage {k['coverage']:.1%}, latency p95 {k['latency_p95_ms']:.2f} ms, "
         f"capex {k['capex_cny']:.3g} CNY"
     )
+    lat = result.latency
+    if lat is not None and list(lat["request_class"]) != ["all"]:  # scenario has classes
+        rt = result.routing.set_index("request_class")
+        for row in lat.itertuples():
+            ok = row.budget_ms == row.budget_ms  # NaN: no budget
+            budget = f"budget {row.budget_ms:g} ms" if ok else "no budget"
+            r = rt.loc[row.request_class]
+            print(
+                f"  {row.request_class}: p95 {row.total_p95_ms:.1f} ms ({budget}; network "
+                f"{row.network_ms:.1f} + queueing {row.queueing_ms:.2f} + inference "
+                f"{row.inference_ms:.1f}), served at edge {r['edge']:.0%} / dc {r['dc']:.0%} / "
+                f"hub {r['hub']:.0%}, unserved {r['unserved']:.1%}"
+            )
     print(json.dumps({key: str(p) for key, p in paths.items()}))
     return 0

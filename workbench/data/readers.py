@@ -75,7 +75,7 @@ SHARE_COLUMNS: tuple[str, ...] = (
     "share_public",
     "share_consumer",
 )
-SITE_KINDS: tuple[str, ...] = ("hub", "park", "factory", "transport", "datacentre")
+SITE_KINDS: tuple[str, ...] = ("hub", "park", "factory", "transport", "datacentre", "telecom")
 SITE_NUMERIC: tuple[str, ...] = (
     "lon",
     "lat",

@@ -25,7 +25,7 @@ import scipy.sparse as sp
 
 from workbench.errors import SpecError
 from workbench.siting.problem import EARTH_RADIUS_M
-from workbench.siting.solver import FEASIBLE, OPTIMAL, relative_gap, solve_milp
+from workbench.siting.solver import relative_gap, solve_milp, status_from_gap
 
 
 def _xyz(xy: np.ndarray, geographic: bool) -> tuple[np.ndarray, float]:
@@ -127,7 +127,7 @@ def large_mclp(
     bound = out.bound if math.isfinite(out.bound) else float(gw.sum())
     gap = relative_gap(obj, bound)
     return {
-        "status": OPTIMAL if gap <= 1e-9 else FEASIBLE,
+        "status": status_from_gap(gap),
         "objective": obj,
         "bound": float(bound),
         "gap": gap,
@@ -243,7 +243,7 @@ def large_pmedian(
             best_ub, best_sites = ub, cand[local]
     gap = relative_gap(best_ub, best_lb)
     return {
-        "status": OPTIMAL if gap <= 1e-9 else FEASIBLE,
+        "status": status_from_gap(gap),
         "objective": best_ub,
         "bound": best_lb,
         "gap": gap,

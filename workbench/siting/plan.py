@@ -1,22 +1,29 @@
 """The multi-tier "2+M+X" compute plan: core hubs, edge nodes and upgraded data centres at once.
 
-One MILP (HiGHS) chooses which candidate sites of every tier to open and how demand attaches:
+One MILP (HiGHS) chooses which candidate sites of every tier to open and how the demand of each
+request class attaches (computing-network fusion: path and compute are chosen together):
 
-- ``y_j`` (binary): site ``j`` is open; existing sites are fixed open;
-- ``x_ij`` (continuous, 0-1): share of demand ``i`` served by site ``j``, only for pairs within
-  the tier's latency budget (see :class:`~workbench.siting.LatencyModel`) and coverage radius;
-  ``x_ij <= y_j`` (strong linking), ``sum_j x_ij + u_i = 1`` (``u_i`` = unserved share);
-- capacity: tokens/s attached to ``j`` <= ``capacity_tokens_per_s_j * y_j``; power:
-  IT power x PUE <= ``power_kw_max_j * y_j``. The load is the daily average
-  (``capacity_basis: average``, default) or ``peak_factor`` x average (``capacity_basis: peak``);
-  the peak utilisation is reported either way (the hourly profile is the city model's job);
-- per tier at most ``sites_per_tier[t]`` open sites; capex of new sites <= ``budget_cny``;
-  served tokens >= ``target_coverage`` x all tokens;
-- objective (CNY per year): annualised capex + energy cost (IT power = tokens/s / tokens per
-  watt, x PUE, x hours, x electricity price) + carbon cost (grid intensity x carbon price) +
-  a penalty per unserved million tokens.
+- ``y_j`` (binary): site ``j`` is open; existing sites without upgrade cost are fixed open;
+- ``x_icj`` (continuous, 0-1): share of request class ``c`` of demand ``i`` served by site ``j``,
+  only where the class's model runs on the site's tier and its end-to-end latency (network round
+  trip over the leaf-spine metro + M/M/c queueing at the planned peak utilisation + inference
+  time; see :mod:`workbench.siting.service`) fits the class's budget, within the tier's coverage
+  radius and network budget; ``x <= y`` (strong linking), ``sum_j x_icj + u_ic = 1``;
+- peak capacity: peak compute load at ``j`` (average tokens/s x ``peak_factor`` or the
+  ``hourly_profile``'s peak, x the model class's compute per token) <=
+  ``target_peak_utilisation`` x ``capacity_tokens_per_s_j`` x ``y_j``, so no site runs above
+  the target (default 0.8) at the peak hour; peak power x PUE <= ``power_kw_max_j`` x ``y_j``;
+- ``sites_per_tier``: an exact count (``hub: 2``) or a range (``edge: {min: 500, max: 600}``);
+  capex of new and upgraded sites <= ``budget_cny``; served tokens >= ``target_coverage``;
+- objective (CNY per year): annualised capex + energy cost (IT power = compute tokens/s /
+  tokens per watt, x PUE, x hours, x price) + carbon cost + a penalty per unserved million
+  tokens.
 
-Demand points with identical eligible site sets are merged before solving (weights add up).
+A scenario without ``request_classes`` has one class served anywhere within the per-tier network
+budgets (``latency_budget_ms``), without queueing or inference time. With
+``nearest_candidates: {edge: k, ...}`` each demand point considers only its ``k`` nearest
+candidates of a tier (keeps city-scale models sparse). Demand points with identical eligible
+site sets are merged per class before solving (token weights add up).
 """
 
 from __future__ import annotations
@@ -29,16 +36,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from workbench.dims import DEMAND, SITE
 from workbench.errors import InfeasibleError, SpecError
 from workbench.siting.latency import LatencyModel
-from workbench.siting.problem import haversine_matrix
-from workbench.siting.result import SITE_COLUMNS, _num
-from workbench.siting.solver import INFEASIBLE, solve_milp
+from workbench.siting.plan_model import candidate_pairs, class_pairs, tier_counts
+from workbench.siting.plan_solve import Inputs, assemble, solve_plan
+from workbench.siting.result import _num
+from workbench.siting.service import ModelClass, RequestClass, ServiceModel, service_model
 
-SECONDS_PER_DAY = 86_400.0
 DEFAULTS: dict[str, Any] = {
     "latency_budget_ms": {"edge": 10.0, "dc": 20.0, "hub": 30.0},
     "hops": {"edge": 2, "dc": 3, "hub": 4},
@@ -53,7 +59,7 @@ DEFAULTS: dict[str, Any] = {
     "amortisation_years": 8,
     "hours_per_year": 8760,
     "unserved_penalty_cny_per_mtoken": 2.0,
-    "capacity_basis": "average",
+    "capacity_basis": "peak",
 }
 DEMAND_COLUMNS = ("id", "lon", "lat", "tokens_per_day")
 SITE_INPUT_COLUMNS = (
@@ -100,6 +106,17 @@ class PlanResult:
         DataFrame per demand point: main site, served share, latency in ms.
     params
         The scenario parameters used.
+    routing
+        DataFrame per request class: share of its tokens served at each tier (``edge``,
+        ``dc``, ``hub``) and ``unserved``.
+    latency
+        DataFrame per request class: token-weighted ``network_ms`` (round trip),
+        ``queueing_ms`` (M/M/c at each site's peak utilisation in the plan), ``inference_ms``,
+        ``total_ms``, ``total_p95_ms``, ``total_max_ms``, the ``budget_ms`` and how many
+        candidate pairs the budget excluded.
+    tiers
+        DataFrame per tier: open sites, served tokens/s, facility kW, tokens per watt, peak
+        utilisation.
     """
 
     name: str
@@ -114,6 +131,9 @@ class PlanResult:
     sites: Any = field(repr=False)
     demand: Any = field(repr=False)
     params: dict[str, Any] = field(default_factory=dict, repr=False)
+    routing: Any = field(default=None, repr=False)
+    latency: Any = field(default=None, repr=False)
+    tiers: Any = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary (no per-demand table)."""
@@ -131,6 +151,9 @@ class PlanResult:
             "sites_by_tier": tiers,
             "kpis": {k: _num(v) for k, v in self.kpis.items()},
             "params": json.loads(json.dumps(self.params, default=str)),
+            "routing": _records(self.routing),
+            "latency": _records(self.latency),
+            "tiers": _records(self.tiers),
         }
 
     def to_json(self, path: str | Path | None = None) -> str:
@@ -156,10 +179,14 @@ class PlanResult:
         import xarray as xr
 
         s, d = self.sites, self.demand
+        extra_site = [c for c in s.columns if c.startswith("tokens_per_day_")] + [
+            "peak_utilisation", "served_tokens_per_s", "peak_load_tokens_per_s", "servers",
+        ]  # fmt: skip
         site_vars = {
             c: ((SITE,), s[c].to_numpy())
-            for c in ("load_tokens_per_s", "utilisation", "energy_kwh_per_year", "capex_cny")
-        }
+            for c in ("load_tokens_per_s", "utilisation", "energy_kwh_per_year", "capex_cny",
+                      *(c for c in extra_site if c in s.columns))
+        }  # fmt: skip
         site_vars["tier"] = ((SITE,), s["tier"].astype(str).to_numpy())
         dem_vars = {
             "served_share": ((DEMAND,), d["served_share"].to_numpy(dtype=float)),
@@ -167,6 +194,9 @@ class PlanResult:
             "tokens_per_day": ((DEMAND,), d["tokens_per_day"].to_numpy(dtype=float)),
             "assigned_site": ((DEMAND,), d["site"].fillna("").astype(str).to_numpy()),
         }
+        for c in d.columns:
+            if c.startswith(("served_share_", "latency_ms_")):
+                dem_vars[c] = ((DEMAND,), d[c].to_numpy(dtype=float))
         ds = xr.Dataset(
             {**site_vars, **dem_vars},
             coords={
@@ -188,6 +218,9 @@ class PlanResult:
                 "gap": float(self.gap),
                 "kpis": json.dumps(summary["kpis"]),
                 "params": json.dumps(summary["params"]),
+                "routing": json.dumps(summary["routing"]),
+                "latency": json.dumps(summary["latency"]),
+                "tiers": json.dumps(summary["tiers"]),
                 "provenance": "workbench.siting.plan",
             }
         )
@@ -208,6 +241,13 @@ class PlanResult:
         return paths
 
 
+def _records(df: Any) -> list[dict[str, Any]]:
+    if df is None:
+        return []
+    return [{k: v if isinstance(v, str) else _num(v) for k, v in r.items()}
+            for r in df.to_dict("records")]  # fmt: skip
+
+
 def plan(
     demand: Any,
     sites: Any,
@@ -222,15 +262,17 @@ def plan(
     Parameters
     ----------
     demand
-        Table with ``id, lon, lat, tokens_per_day`` (docs/contracts.md).
+        Table with ``id, lon, lat, tokens_per_day`` (docs/contracts.md); optional
+        ``share_<request class>`` columns give each point's own mix of request classes.
     sites
         Table with ``id, tier, lon, lat, capacity_tokens_per_s, capex_cny, power_kw_max, pue,
         tokens_per_watt, existing``.
     scenario
-        Planning parameters (``scenario.yaml``): latency budgets, hops, radii, prices, budget,
-        target coverage, sites per tier...
+        Planning parameters (``scenario.yaml``): request classes and model classes, network,
+        budgets, radii, prices, budget, target coverage, sites per tier (exact or a range)...
     time_limit, mip_rel_gap, threads
-        Solver settings; a time-limited plan is reported as ``"feasible"`` with its gap.
+        Solver settings. The result is ``"optimal"`` only when the proven bound meets the
+        objective; a run stopped at the gap or the time limit is ``"feasible"`` with its bound.
 
     Returns
     -------
@@ -242,13 +284,54 @@ def plan(
     InfeasibleError
         When demand cannot reach any site within its budgets and the target coverage needs it,
         or the budget cannot buy the target coverage (the message gives the best reachable).
+    SpecError
+        For malformed tables or scenario settings.
     """
     t0 = time.perf_counter()
+    inp = _inputs(demand, sites, scenario)
+    _check_reachable(inp)
+    sol = solve_plan(inp, time_limit=time_limit, mip_rel_gap=mip_rel_gap, threads=threads, t0=t0)
+    out = sol["out"]
+    parts = assemble(inp, sol)
+    dem = parts["demand"]
+    assignment = {d: sid for d, sid in zip(dem["id"], dem["site"], strict=True) if sid}
+    params = {k: v for k, v in scenario.items() if not isinstance(v, (list,))}
+    return PlanResult(
+        name=str(scenario.get("name", "plan")),
+        status=out.status,
+        objective=float(out.objective),
+        bound=float(out.bound),
+        gap=float(out.gap),
+        seconds=time.perf_counter() - t0,
+        selected=tuple(parts["sites"]["id"]),
+        assignment=assignment,
+        kpis=parts["kpis"],
+        sites=parts["sites"],
+        demand=dem,
+        params=params,
+        routing=parts["routing"],
+        latency=parts["latency"],
+        tiers=parts["tiers"],
+    )
+
+
+def _inputs(demand: Any, sites: Any, scenario: dict[str, Any]) -> Inputs:
     _check_columns(demand, DEMAND_COLUMNS, "demand")
     _check_columns(sites, SITE_INPUT_COLUMNS, "sites")
     if len(demand) == 0 or len(sites) == 0:
         msg = f"plan() needs demand and sites; got {len(demand)} demand and {len(sites)} sites."
         raise SpecError(msg)
+    basis = str(scenario.get("capacity_basis") or "peak")
+    if basis != "peak":
+        msg = (
+            f"scenario `capacity_basis` must be 'peak' (capacity is sized for the peak hour at "
+            f"`target_peak_utilisation`); got {basis!r}. Remove the key or set it to 'peak'."
+        )
+        raise SpecError(msg)
+    svc = service_model(scenario)
+    legacy = svc is None
+    if svc is None:
+        svc = _legacy_service(scenario)
     lat_model = LatencyModel.from_scenario(scenario)
     budgets = {**DEFAULTS["latency_budget_ms"], **(scenario.get("latency_budget_ms") or {})}
     hops = {**DEFAULTS["hops"], **(scenario.get("hops") or {})}
@@ -262,200 +345,109 @@ def plan(
         )
         raise SpecError(msg)
     tiers = sites["tier"].astype(str).to_numpy()
-    unknown = sorted(set(tiers) - set(budgets))
+    unknown = sorted(set(tiers) - set(hops))
     if unknown:
-        msg = f"sites have tiers {unknown} without a latency budget; known: {sorted(budgets)}."
+        msg = f"sites have tiers {unknown} without network hops; known: {sorted(hops)}."
         raise SpecError(msg)
-    dist = haversine_matrix(
-        demand["lon"].to_numpy(float), demand["lat"].to_numpy(float),
-        sites["lon"].to_numpy(float), sites["lat"].to_numpy(float),
-    )  # fmt: skip
-    site_hops = np.array([float(hops[t]) for t in tiers])
-    lat_ms = lat_model.ms(dist, site_hops[None, :])
-    ok = lat_ms <= np.array([float(budgets[t]) for t in tiers])[None, :]
-    rad = np.array([np.inf if radii.get(t) is None else float(radii[t]) * 1000 for t in tiers])
-    ok &= dist <= rad[None, :]
-    return _solve_plan(
-        demand, sites, scenario, tokens, tiers, dist, lat_ms, ok,
-        time_limit=time_limit, mip_rel_gap=mip_rel_gap, threads=threads, t0=t0,
+    fixed = _fixed_open(sites, scenario)
+    counts = tier_counts(scenario.get("sites_per_tier") or {}, tiers, fixed)
+    d_ll = demand[["lon", "lat"]].to_numpy(float)
+    s_ll = sites[["lon", "lat"]].to_numpy(float)
+    pi, pj, dist = candidate_pairs(d_ll, s_ll, tiers, scenario.get("nearest_candidates") or {})
+    pt = tiers[pj]
+    oneway = lat_model.ms(dist, np.array([float(hops[t]) for t in tiers])[pj])
+    oneway = oneway + svc.access_ms
+    spine = dist > svc.leaf_radius_km * 1000.0
+    oneway = oneway + np.where(spine, svc.spine_hops * lat_model.per_hop_ms, 0.0)
+    tier_budget = np.array([np.inf if budgets.get(t) is None else float(budgets[t]) for t in pt])
+    rad = np.array([np.inf if radii.get(t) is None else float(radii[t]) * 1000 for t in pt])
+    base_ok = (oneway <= tier_budget) & (dist <= rad)
+    cpairs = class_pairs(svc, pj, tiers, oneway, base_ok)
+    peak = _peak_factor(scenario)
+    num = {
+        "peak": peak,
+        "hours": float(_get(scenario, "hours_per_year")),
+        "price": float(_get(scenario, "electricity_price_cny_per_kwh")),
+        "intensity": float(_get(scenario, "grid_intensity_kg_per_kwh")),
+        "carbon": float(_get(scenario, "carbon_price_cny_per_t")),
+        "years": float(_get(scenario, "amortisation_years")),
+        "penalty": float(_get(scenario, "unserved_penalty_cny_per_mtoken")),
+    }
+    return Inputs(
+        demand=demand, sites=sites, scenario=scenario, svc=svc, legacy=legacy, tokens=tokens,
+        shares=svc.shares(demand), tiers=tiers, pi=pi, pj=pj, dist=dist, oneway_ms=oneway,
+        cpairs=cpairs, counts=counts, fixed=fixed, num=num,
     )  # fmt: skip
 
 
-def _solve_plan(
-    demand: Any,
-    sites: Any,
-    scenario: dict[str, Any],
-    tokens: np.ndarray,
-    tiers: np.ndarray,
-    dist: np.ndarray,
-    lat_ms: np.ndarray,
-    ok: np.ndarray,
-    *,
-    time_limit: float | None,
-    mip_rel_gap: float,
-    threads: int | None,
-    t0: float,
-) -> PlanResult:
-    n, m = ok.shape
-    total = float(tokens.sum())
-    target = scenario.get("target_coverage")
-    reachable = ok.any(axis=1)
-    if target is not None:
-        target = float(target)
-        best_possible = float(tokens[reachable].sum() / max(total, 1e-300))
-        if best_possible + 1e-12 < target:
-            bad = np.flatnonzero(~reachable & (tokens > 0))
-            names = ", ".join(repr(str(demand["id"].iloc[k])) for k in bad[:5])
+def _peak_factor(scenario: dict[str, Any]) -> float:
+    """Peak-hour over average demand: ``hourly_profile`` (24 values), else ``peak_factor``."""
+    prof = scenario.get("hourly_profile")
+    if prof is not None:
+        v = np.asarray(prof, dtype=float)
+        if v.shape != (24,) or not np.isfinite(v).all() or (v < 0).any() or v.sum() <= 0:
             msg = (
-                f"Infeasible: target coverage {target:.0%} cannot be met: demand {names}"
-                f"{' and more' if len(bad) > 5 else ''} ({len(bad)} points, "
-                f"{1 - best_possible:.1%} of tokens) has no candidate site of any tier within "
-                f"its latency budget and coverage radius (e.g. {names.split(',')[0]} is "
-                f"{dist[bad[0]].min() / 1000:.1f} km from the nearest candidate). Add candidate "
-                f"sites near it, loosen the budgets, or lower target_coverage to "
-                f"{best_possible:.3f}."
-            )
-            raise InfeasibleError(msg)
-    # merge demand points with identical eligible sets (weights add up)
-    keys: dict[bytes, int] = {}
-    group = np.empty(n, dtype=np.int64)
-    reps: list[int] = []
-    packed = np.packbits(ok, axis=1)
-    for i in range(n):
-        k = packed[i].tobytes()
-        g = keys.setdefault(k, len(reps))
-        if g == len(reps):
-            reps.append(i)
-        group[i] = g
-    g_tokens = np.bincount(group, weights=tokens)
-    g_ok = ok[np.asarray(reps)]
-    ng = len(reps)
-    pi, pj = np.nonzero(g_ok)
-    k = len(pi)
-    peak = float(_get(scenario, "peak_factor"))
-    hours = float(_get(scenario, "hours_per_year"))
-    price = float(_get(scenario, "electricity_price_cny_per_kwh"))
-    intensity = float(_get(scenario, "grid_intensity_kg_per_kwh"))
-    carbon = float(_get(scenario, "carbon_price_cny_per_t"))
-    years = float(_get(scenario, "amortisation_years"))
-    penalty = float(_get(scenario, "unserved_penalty_cny_per_mtoken"))
-    cap = sites["capacity_tokens_per_s"].to_numpy(float)
-    capex = sites["capex_cny"].to_numpy(float)
-    pkw = sites["power_kw_max"].to_numpy(float)
-    pue = sites["pue"].to_numpy(float)
-    tpw = sites["tokens_per_watt"].to_numpy(float)
-    existing = _fixed_open(sites, scenario)
-    avg_tps = g_tokens / SECONDS_PER_DAY
-    # energy per unit share: kWh/yr = tokens/s / tpw [W] * pue * hours / 1000
-    kwh = avg_tps[pi] / tpw[pj] * pue[pj] * hours / 1000.0
-    c_x = kwh * (price + intensity / 1000.0 * carbon)
-    c_u = g_tokens * 365.0 / 1e6 * penalty
-    c_y = np.where(existing, 0.0, capex / years)  # a fixed-open site's capex is sunk
-    # columns: y (m), x (k), u (ng)
-    nc = m + k + ng
-    xk = m + np.arange(k)
-    uk = m + k + np.arange(ng)
-    blocks, lo, hi = [], [], []
-    blocks.append(sp.coo_array((np.r_[np.ones(k), np.ones(ng)], (np.r_[pi, np.arange(ng)],
-                                np.r_[xk, uk])), shape=(ng, nc)))  # fmt: skip
-    lo.append(np.ones(ng))
-    hi.append(np.ones(ng))
-    blocks.append(sp.coo_array((np.r_[np.ones(k), -np.ones(k)], (np.tile(np.arange(k), 2),
-                                np.r_[xk, pj])), shape=(k, nc)))  # fmt: skip
-    lo.append(np.full(k, -np.inf))
-    hi.append(np.zeros(k))
-    basis = str(scenario.get("capacity_basis") or "average")
-    if basis not in ("average", "peak"):
-        msg = f"scenario `capacity_basis` must be 'average' or 'peak'; got {basis!r}."
-        raise SpecError(msg)
-    peak_tps = avg_tps[pi] * (peak if basis == "peak" else 1.0)
-    blocks.append(sp.coo_array((np.r_[peak_tps, -cap], (np.r_[pj, np.arange(m)],
-                                np.r_[xk, np.arange(m)])), shape=(m, nc)))  # fmt: skip
-    lo.append(np.full(m, -np.inf))
-    hi.append(np.zeros(m))
-    peak_kw = peak_tps / tpw[pj] * pue[pj] / 1000.0
-    blocks.append(sp.coo_array((np.r_[peak_kw, -pkw], (np.r_[pj, np.arange(m)],
-                                np.r_[xk, np.arange(m)])), shape=(m, nc)))  # fmt: skip
-    lo.append(np.full(m, -np.inf))
-    hi.append(np.zeros(m))
-    per_tier = scenario.get("sites_per_tier") or {}
-    for t, cnt in per_tier.items():
-        members = np.flatnonzero(tiers == str(t))
-        if cnt is None or not len(members):
-            continue
-        n_ex = int(existing[members].sum())
-        if n_ex > int(cnt):
-            msg = (
-                f"sites_per_tier[{t!r}] = {cnt} but {n_ex} {t} sites already exist and stay "
-                f"open. Raise it to at least {n_ex}."
+                f"scenario `hourly_profile` must be 24 non-negative numbers (relative demand per "
+                f"hour); got {len(v.ravel())} values."
             )
             raise SpecError(msg)
-        row = sp.coo_array((np.ones(len(members)), (np.zeros(len(members), int), members)),
-                           shape=(1, nc))  # fmt: skip
-        blocks.append(row)
-        lo.append(np.array([-np.inf]))
-        hi.append(np.array([float(cnt)]))
-    budget = scenario.get("budget_cny")
-    if budget is not None:
-        new = np.flatnonzero(~existing)
-        blocks.append(sp.coo_array((capex[new], (np.zeros(len(new), int), new)), shape=(1, nc)))
-        lo.append(np.array([-np.inf]))
-        hi.append(np.array([float(budget)]))
-    if target is not None:
-        blocks.append(sp.coo_array((g_tokens[pi], (np.zeros(k, int), xk)), shape=(1, nc)))
-        lo.append(np.array([target * total]))
-        hi.append(np.array([np.inf]))
-    if target is not None:
-        # solve the relaxation without the coverage row first: when its optimum already meets
-        # the target it is optimal for the constrained plan too (same bound, valid relaxation)
-        a0 = sp.vstack(blocks[:-1], format="csr")
-        first = solve_milp(
-            np.r_[c_y, c_x, c_u], a0, np.concatenate(lo[:-1]), np.concatenate(hi[:-1]),
-            np.r_[existing.astype(float), np.zeros(k + ng)], np.ones(nc),
-            np.r_[np.ones(m, bool), np.zeros(k + ng, bool)], time_limit=time_limit,
-            mip_rel_gap=mip_rel_gap, threads=threads,
-        )  # fmt: skip
-        if first.x is not None and float(g_tokens[pi] @ first.x[m : m + k]) >= target * total:
-            blocks, lo, hi = blocks[:-1], lo[:-1], hi[:-1]
-            target_met_by_relaxation = first
-        else:
-            target_met_by_relaxation = None
-    else:
-        target_met_by_relaxation = None
-    a = sp.vstack(blocks, format="csr")
-    out = target_met_by_relaxation or solve_milp(
-        np.r_[c_y, c_x, c_u], a, np.concatenate(lo), np.concatenate(hi),
-        np.r_[existing.astype(float), np.zeros(k + ng)], np.ones(nc),
-        np.r_[np.ones(m, bool), np.zeros(k + ng, bool)], time_limit=time_limit,
-        mip_rel_gap=mip_rel_gap, threads=threads,
+        return float(v.max() / v.mean())
+    peak = float(_get(scenario, "peak_factor"))
+    if not (math.isfinite(peak) and peak >= 1):
+        msg = f"scenario `peak_factor` must be >= 1 (peak over average demand); got {peak}."
+        raise SpecError(msg)
+    return peak
+
+
+def _legacy_service(scenario: dict[str, Any]) -> ServiceModel:
+    """Return the one-class model of scenarios without ``request_classes``.
+
+    The class is served anywhere within the per-tier network budgets, without queueing or
+    inference time.
+    """
+    rho = float(scenario.get("target_peak_utilisation", 0.8))
+    if not (0 < rho <= 1):
+        msg = f"scenario `target_peak_utilisation` must be in (0, 1]; got {rho}. Use e.g. 0.8."
+        raise SpecError(msg)
+    any_model = ModelClass("any", {"edge": 0.0, "dc": 0.0, "hub": 0.0})
+    return ServiceModel(
+        classes=(RequestClass("all", 1.0, None, "any"),), models={"any": any_model},
+        servers={"edge": 1, "dc": 1, "hub": 1}, rho=rho, access_ms=0.0, spine_hops=0.0,
+        leaf_radius_km=math.inf,
     )  # fmt: skip
-    if out.x is None:
-        best = None
-        if out.status == INFEASIBLE and target is not None:
-            # most coverage reachable: drop the target, make unserved tokens dominate the cost
-            relaxed = {**scenario, "target_coverage": None, "unserved_penalty_cny_per_mtoken": 1e9}
-            try:
-                best = _solve_plan(
-                    demand, sites, relaxed, tokens, tiers, dist, lat_ms, ok,
-                    time_limit=time_limit, mip_rel_gap=1e-3, threads=threads, t0=t0,
-                ).kpis["coverage"]  # fmt: skip
-            except InfeasibleError:
-                best = None
-        _explain_infeasible(out.status, scenario, target, budget, best)
-    x = out.x[m : m + k]
-    y = out.x[:m] > 0.5
-    # per original demand: shares from its group
-    share_g = sp.csr_array((x, (pi, pj)), shape=(ng, m)).toarray()
-    share = share_g[group]
-    served = share.sum(axis=1).clip(0, 1)
-    main = np.where(served > 1e-9, np.argmax(share, axis=1), -1)
-    rows = np.arange(n)
-    lat_main = np.where(main >= 0, lat_ms[rows, np.maximum(main, 0)], np.nan)
-    load_avg = (share * (tokens / SECONDS_PER_DAY)[:, None]).sum(axis=0)
-    return _assemble(
-        demand, sites, scenario, out, y, share, served, main, lat_main, lat_ms, load_avg,
-        tokens, total, t0,
-    )  # fmt: skip
+
+
+def _check_reachable(inp: Inputs) -> None:
+    target = inp.scenario.get("target_coverage")
+    if target is None:
+        return
+    target = float(target)
+    n = len(inp.tokens)
+    reach_tok = np.zeros(n)
+    for k, cp in enumerate(inp.cpairs):
+        has = np.zeros(n, bool)
+        has[inp.pi[cp.pair]] = True
+        reach_tok += np.where(has, inp.tokens * inp.shares[:, k], 0.0)
+    total = float(inp.tokens.sum())
+    best_possible = float(reach_tok.sum() / max(total, 1e-300))
+    if best_possible + 1e-12 >= target:
+        return
+    short = inp.tokens - reach_tok
+    bad = np.flatnonzero(short > 1e-9 * np.maximum(inp.tokens, 1))
+    bad = bad[np.argsort(-short[bad], kind="stable")]
+    ids = inp.demand["id"].astype(str).to_numpy()
+    names = ", ".join(repr(ids[k]) for k in bad[:5])
+    near = inp.dist[inp.pi == bad[0]].min() / 1000 if (inp.pi == bad[0]).any() else math.nan
+    msg = (
+        f"Infeasible: target coverage {target:.0%} cannot be met: demand {names}"
+        f"{' and more' if len(bad) > 5 else ''} ({len(bad)} points, "
+        f"{1 - best_possible:.1%} of tokens) has no candidate site of any tier within "
+        f"its latency budget and coverage radius (e.g. {names.split(',')[0]} is "
+        f"{near:.1f} km from the nearest candidate). Add candidate "
+        f"sites near it, loosen the budgets, or lower target_coverage to "
+        f"{best_possible:.3f}."
+    )
+    raise InfeasibleError(msg)
 
 
 def _fixed_open(sites: Any, scenario: dict[str, Any]) -> np.ndarray:
@@ -475,136 +467,21 @@ def _fixed_open(sites: Any, scenario: dict[str, Any]) -> np.ndarray:
     return fixed | np.isin(ids, extra)
 
 
-def _explain_infeasible(
-    status: str, scenario: dict[str, Any], target: Any, budget: Any, best: float | None
-) -> None:
-    if status == INFEASIBLE:
-        reach = (
-            f" The best reachable coverage under these limits is {best:.1%}."
-            if best is not None
-            else ""
-        )
-        msg = (
-            f"Infeasible: no plan serves target_coverage={target} of the tokens within budget "
-            f"{budget} CNY and sites_per_tier {scenario.get('sites_per_tier')}, given the sites' "
-            f"capacities ({scenario.get('capacity_basis') or 'average'} tokens/s) and "
-            f"power limits.{reach} Raise the budget, capacities or sites per tier, or lower "
-            f"target_coverage."
-        )
-        raise InfeasibleError(msg)
-    msg = "The plan solver found no feasible plan within the time limit. Raise `time_limit`."
-    raise InfeasibleError(msg)
-
-
-def _wquantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
-    ok = np.isfinite(values) & (weights > 0)
-    if not ok.any():
-        return math.nan
-    v, w = values[ok], weights[ok]
-    order = np.argsort(v)
-    cw = np.cumsum(w[order])
-    return float(v[order][np.searchsorted(cw, q * cw[-1])])
-
-
-def _assemble(
-    demand: Any,
-    sites: Any,
-    scenario: dict[str, Any],
-    out: Any,
-    y: np.ndarray,
-    share: np.ndarray,
-    served: np.ndarray,
-    main: np.ndarray,
-    lat_main: np.ndarray,
-    lat_ms: np.ndarray,
-    load_avg: np.ndarray,
-    tokens: np.ndarray,
-    total: float,
-    t0: float,
-) -> PlanResult:
-    import pandas as pd
-
-    hours = float(_get(scenario, "hours_per_year"))
-    price = float(_get(scenario, "electricity_price_cny_per_kwh"))
-    intensity = float(_get(scenario, "grid_intensity_kg_per_kwh"))
-    peak = float(_get(scenario, "peak_factor"))
-    open_idx = np.flatnonzero(y)
-    s = sites.iloc[open_idx].reset_index(drop=True)
-    table = pd.DataFrame({c: s[c] if c in s.columns else np.nan for c in SITE_COLUMNS})
-    table["id"] = s["id"].astype(str).to_numpy()
-    for extra in ("name", "kind", "capex_cny", "existing"):
-        if extra in s.columns:
-            table[extra] = s[extra].to_numpy()
-    tpw = s["tokens_per_watt"].to_numpy(float)
-    pue = s["pue"].to_numpy(float)
-    load = load_avg[open_idx]
-    it_w = load / tpw
-    kwh = it_w * pue * hours / 1000.0
-    table["load_tokens_per_s"] = load
-    capn = np.maximum(s["capacity_tokens_per_s"].to_numpy(float), 1)
-    table["utilisation"] = load / capn
-    table["peak_utilisation"] = load * peak / capn
-    table["energy_kwh_per_year"] = kwh
-    new = ~_fixed_open(sites, scenario)[open_idx]
-    energy_kwh = float(kwh.sum())
-    served_tokens = float((tokens * served).sum())
-    lat_w = (share * lat_ms).sum(axis=1) / np.maximum(served, 1e-12)
-    w = tokens * served
-    kpis: dict[str, Any] = {
-        "coverage": served_tokens / max(total, 1e-300),
-        "latency_p50_ms": _wquantile(lat_w, w, 0.50),
-        "latency_p95_ms": _wquantile(lat_w, w, 0.95),
-        "latency_p99_ms": _wquantile(lat_w, w, 0.99),
-        "capex_cny": float(s["capex_cny"].to_numpy(float)[new].sum()),
-        "energy_kwh_per_year": energy_kwh,
-        "energy_cost_cny_per_year": energy_kwh * price,
-        "tokens_per_watt": float(load.sum() / max((it_w * pue).sum(), 1e-300)),
-        "carbon_t_per_year": energy_kwh * intensity / 1000.0,
-        "served_tokens_per_day": served_tokens,
-        "n_sites": len(open_idx),
-        "max_peak_utilisation": float(table["peak_utilisation"].max()) if len(table) else 0.0,
-    }
-    for t in sorted(set(table["tier"].astype(str))):
-        kpis[f"n_{t}"] = int((table["tier"].astype(str) == t).sum())
-    dem = pd.DataFrame(
-        {
-            "id": demand["id"].astype(str).to_numpy(),
-            "lon": demand["lon"].to_numpy(float),
-            "lat": demand["lat"].to_numpy(float),
-            "tokens_per_day": tokens,
-            "site": [str(sites["id"].iloc[j]) if j >= 0 else None for j in main],
-            "served_share": served,
-            "latency_ms": np.where(served > 1e-9, lat_w, np.nan),
-        }
-    )
-    assignment = {d: sid for d, sid in zip(dem["id"], dem["site"], strict=True) if sid}
-    params = {k: v for k, v in scenario.items() if not isinstance(v, (list,))}
-    return PlanResult(
-        name=str(scenario.get("name", "plan")),
-        status=out.status,
-        objective=float(out.objective),
-        bound=float(out.bound),
-        gap=float(out.gap),
-        seconds=time.perf_counter() - t0,
-        selected=tuple(table["id"]),
-        assignment=assignment,
-        kpis=kpis,
-        sites=table,
-        demand=dem,
-        params=params,
-    )
-
-
 def plan_scenario(path: str | Path, **kwargs: Any) -> PlanResult:
     """Run :func:`plan` on a scenario folder or ``scenario.yaml`` (with demand/sites CSVs).
 
-    ``path`` may also be a sample name: ``"shanghai"`` or ``"shanghai_siting"``.
+    ``path`` may also be a sample name: ``"shanghai"`` (the city-scale scenario) or
+    ``"shanghai_small"`` (four central districts, for tests and tutorials).
     """
     from workbench.data import load_sample, read_siting_scenario
 
     p = Path(path)
     if str(path) in ("shanghai", "shanghai_siting"):
         data = load_sample("shanghai_siting")
+    elif str(path) in ("shanghai_small", "shanghai_siting_small"):
+        from workbench.data import sample_dir
+
+        data = read_siting_scenario(sample_dir() / "shanghai_siting_small")
     else:
         folder = p.parent if p.suffix in (".yaml", ".yml") else p
         data = read_siting_scenario(folder)

@@ -8,12 +8,20 @@ gap), proved infeasibility (``"infeasible"``), or found nothing in time (``"unkn
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import sys
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+
+#: Relative gap under which ``bound`` and ``objective`` are taken to agree (proven optimal).
+PROOF_TOL = 1e-6
 
 OPTIMAL = "optimal"
 FEASIBLE = "feasible"
@@ -58,6 +66,62 @@ def relative_gap(objective: float, bound: float) -> float:
     if diff <= 1e-9 * max(1.0, abs(objective)):
         return 0.0
     return diff / max(abs(objective), 1e-9)
+
+
+_BANNER_LOCK = threading.Lock()
+_BANNER_SHOWN = False
+_VERBOSE = False
+
+
+def set_verbose(verbose: bool) -> None:
+    """Let HiGHS print its banner and log (``True``) or keep it silent (``False``, default)."""
+    global _VERBOSE  # noqa: PLW0603 - a process-wide switch, like logging's level
+    _VERBOSE = bool(verbose)
+
+
+@contextlib.contextmanager
+def _quiet_fd1() -> Iterator[None]:
+    """Send file descriptor 1 (C-level stdout) to /dev/null for the block."""
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError):  # no real fd 1 (embedded interpreters): nothing to silence
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def new_highs() -> object:
+    """Return a fresh ``highspy.Highs`` without the banner HiGHS prints on its first construction.
+
+    HiGHS prints "Running HiGHS ... Copyright" when the first ``Highs()`` of a process is built,
+    before any option can be set. The first construction runs with file descriptor 1 sent to
+    ``/dev/null`` (unless :func:`set_verbose` was called with ``True``); later constructions print
+    nothing. ``output_flag`` follows the verbose switch.
+    """
+    global _BANNER_SHOWN  # noqa: PLW0603 - the banner is printed once per process
+    import highspy
+
+    with _BANNER_LOCK:
+        if not _BANNER_SHOWN and not _VERBOSE:
+            with _quiet_fd1():
+                h = highspy.Highs()
+        else:
+            h = highspy.Highs()
+        _BANNER_SHOWN = True
+    h.setOptionValue("output_flag", bool(_VERBOSE))
+    return h
+
+
+def status_from_gap(gap: float) -> str:
+    """``"optimal"`` when a relative gap proves optimality (<= :data:`PROOF_TOL`), else feasible."""
+    return OPTIMAL if gap <= PROOF_TOL else FEASIBLE
 
 
 def solve_milp(
@@ -111,8 +175,7 @@ def solve_milp(
 
     t0 = time.perf_counter()
     n = int(len(c))
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs()
     h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
     h.setOptionValue("random_seed", 0)
     if integral_objective:
@@ -155,10 +218,12 @@ def solve_milp(
         h.setSolution(sol)
     h.run()
     out = _outcome(h, highspy, bool(len(idx)), maximize, time.perf_counter() - t0)
-    if integral_objective and out.status == OPTIMAL and math.isfinite(out.bound):
+    if integral_objective and out.x is not None and math.isfinite(out.bound):
+        # every feasible objective is an integer, so the bound rounds towards the incumbent
         bound = math.floor(out.bound + 1e-6) if maximize else math.ceil(out.bound - 1e-6)
-        out = SolveOutcome(out.status, out.x, out.objective, float(bound),
-                           relative_gap(out.objective, bound), out.seconds)  # fmt: skip
+        gap = relative_gap(out.objective, bound)
+        out = SolveOutcome(status_from_gap(gap), out.x, out.objective, float(bound), gap,
+                           out.seconds)  # fmt: skip
     return out
 
 
@@ -172,9 +237,11 @@ def _outcome(h, highspy, is_mip: bool, maximize: bool, seconds: float) -> SolveO
     if ms == status_enum.kOptimal:
         bound = float(info.mip_dual_bound) if is_mip else obj
         if not math.isfinite(bound):
-            bound = obj
-        # HiGHS stops at mip_rel_gap; report the proven bound, and the gap it implies.
-        return SolveOutcome(OPTIMAL, x, obj, bound, relative_gap(obj, bound), seconds)
+            bound = obj if not is_mip else (math.inf if maximize else -math.inf)
+        # HiGHS says "optimal" once it is inside mip_rel_gap: that is a proof only when the
+        # proven bound and the objective agree; otherwise the solution is feasible, with its gap.
+        gap = relative_gap(obj, bound)
+        return SolveOutcome(status_from_gap(gap), x, obj, bound, gap, seconds)
     if ms in (status_enum.kInfeasible,):
         return SolveOutcome(INFEASIBLE, None, math.nan, math.nan, math.inf, seconds)
     if ms in (status_enum.kUnboundedOrInfeasible, status_enum.kUnbounded):
@@ -192,7 +259,11 @@ __all__ = [
     "INFEASIBLE",
     "OPTIMAL",
     "UNKNOWN",
+    "PROOF_TOL",
     "SolveOutcome",
+    "new_highs",
     "relative_gap",
+    "set_verbose",
     "solve_milp",
+    "status_from_gap",
 ]

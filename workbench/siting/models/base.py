@@ -219,9 +219,12 @@ def build_result(
     obj = out.objective if objective is None else objective
     bnd = out.bound if bound is None else bound
     st = status or out.status
-    from workbench.siting.solver import relative_gap
+    from workbench.siting.solver import relative_gap, status_from_gap
 
-    gap = 0.0 if st == OPTIMAL and bound is None else relative_gap(obj, bnd)
+    gap = relative_gap(obj, bnd)
+    if st == OPTIMAL:
+        # "optimal" only when the proven bound and the objective agree
+        st = status_from_gap(gap)
     info = dict(kpis or {})
     info.setdefault("n_selected", len(selected))
     if dist is not None and np.isfinite(dist).any():

@@ -24,7 +24,7 @@ from workbench.siting.models.base import (
 from workbench.siting.models.covering import _check_capacity, _no_solution
 from workbench.siting.problem import Problem
 from workbench.siting.result import SitingResult
-from workbench.siting.solver import FEASIBLE, OPTIMAL, SolveOutcome, solve_milp
+from workbench.siting.solver import FEASIBLE, OPTIMAL, PROOF_TOL, SolveOutcome, solve_milp
 
 
 def _pairs(problem: Problem, keep: int | None) -> tuple[np.ndarray, np.ndarray]:
@@ -117,7 +117,6 @@ class PMedian(SitingModel):
         w = problem.weights
         if not self.capacitated:
             from workbench.siting.heuristics import pmedian_heuristic
-            from workbench.siting.models.radius import solve_radius_pmedian
 
             t0 = time.perf_counter()
             fixed = problem.existing
@@ -126,9 +125,8 @@ class PMedian(SitingModel):
                 if start_sites is not None
                 else pmedian_heuristic(problem.costs, w, p, fixed if fixed.any() else None)
             )
-            out, open_idx = solve_radius_pmedian(
-                problem.costs, w, p, fixed=fixed, start=start, time_limit=time_limit,
-                mip_rel_gap=mip_rel_gap, threads=threads,
+            out, open_idx = _reduce_and_solve(
+                problem.costs, w, p, fixed, np.asarray(start), time_limit, mip_rel_gap, threads,
             )  # fmt: skip
             assign, dist = nearest_assignment(problem, open_idx)
             return build_result(
@@ -383,3 +381,73 @@ class CFLP(SitingModel):
 
 
 __all__ = ["CFLP", "PCenter", "PDispersion", "PMedian"]
+
+
+def _reduce_and_solve(
+    costs: np.ndarray,
+    w: np.ndarray,
+    p: int,
+    fixed: np.ndarray,
+    start: np.ndarray,
+    time_limit: float | None,
+    mip_rel_gap: float,
+    threads: int | None,
+) -> tuple[SolveOutcome, np.ndarray]:
+    """Lagrangian reduction tests, then the radius formulation on the kept sites.
+
+    The Lagrangian bound is valid for the full problem; sites whose forced-open bound exceeds the
+    incumbent's cost cannot be in a better solution and are dropped (see
+    :mod:`workbench.siting.models.reduction`). The returned bound is the larger of the two bounds.
+    """
+    from workbench.siting.models.radius import solve_radius_pmedian
+    from workbench.siting.models.reduction import lagrangian_branch_and_bound, lagrangian_reduce
+    from workbench.siting.solver import relative_gap, status_from_gap
+
+    t0 = time.perf_counter()
+    m = costs.shape[1]
+    if fixed.any() or p >= m:
+        return solve_radius_pmedian(costs, w, p, fixed=fixed, start=start,
+                                    time_limit=time_limit, mip_rel_gap=mip_rel_gap,
+                                    threads=threads)  # fmt: skip
+    upper = float(w @ costs[:, start].min(axis=1))
+    budget = 10.0 if time_limit is None else max(min(10.0, time_limit / 4), 0.5)
+    lb, keep, must = lagrangian_reduce(costs, w, p, upper, time_limit=budget)
+    lb = min(lb, upper)
+    if np.all(w == np.round(w)) and np.all(costs == np.round(costs)):
+        lb = float(np.ceil(lb - 1e-6))  # every cost is an integer: so is the optimum
+    keep[start] = True
+    if relative_gap(upper, lb) <= max(mip_rel_gap, PROOF_TOL):
+        out = SolveOutcome(status_from_gap(relative_gap(upper, lb)), None, upper, lb,
+                           relative_gap(upper, lb), time.perf_counter() - t0)  # fmt: skip
+        return out, np.sort(start)
+    cols = np.flatnonzero(keep)
+    pos = np.full(m, -1)
+    pos[cols] = np.arange(len(cols))
+    if len(cols) <= 400 and p <= 20:
+        # few sites left and a small p: a Lagrangian branch and bound proves the optimum
+        # fastest (its tree grows quickly with p; the radius formulation is better there)
+        left = 60.0 if time_limit is None else time_limit - (time.perf_counter() - t0)
+        best, sub, done = lagrangian_branch_and_bound(
+            costs[:, cols],
+            w,
+            p,
+            pos[start],
+            time_limit=max(left * 0.5, 0.5),
+            fixed_open=must[cols],
+        )
+        start = cols[sub]
+        if done:  # every kept solution costs >= best; removed sites cannot beat `upper`
+            out = SolveOutcome(status_from_gap(0.0), None, best, best, 0.0,
+                               time.perf_counter() - t0)  # fmt: skip
+            return out, np.sort(start)
+    left = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.5)
+    out, sub_open = solve_radius_pmedian(
+        costs[:, cols], w, p, fixed=must[cols], start=pos[start],
+        time_limit=left, mip_rel_gap=mip_rel_gap, threads=threads,
+        all_levels=len(cols) * costs.shape[0] <= 200_000,
+    )  # fmt: skip
+    bound = min(max(out.bound, lb), out.objective)
+    gap = relative_gap(out.objective, bound)
+    res = SolveOutcome(status_from_gap(gap), None, out.objective, bound, gap,
+                       time.perf_counter() - t0)  # fmt: skip
+    return res, np.sort(cols[sub_open])

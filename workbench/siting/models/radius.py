@@ -19,7 +19,13 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
-from workbench.siting.solver import FEASIBLE, OPTIMAL, SolveOutcome, relative_gap, solve_milp
+from workbench.siting.solver import (
+    PROOF_TOL,
+    SolveOutcome,
+    relative_gap,
+    solve_milp,
+    status_from_gap,
+)
 
 
 def solve_radius_pmedian(
@@ -32,11 +38,13 @@ def solve_radius_pmedian(
     time_limit: float | None,
     mip_rel_gap: float,
     threads: int | None,
+    all_levels: bool = False,
 ) -> tuple[SolveOutcome, np.ndarray]:
     """Solve the uncapacitated p-median exactly; returns ``(outcome, open column indices)``.
 
     ``outcome.objective`` is the true cost of the returned sites and ``outcome.bound`` a proven
-    lower bound on the optimum.
+    lower bound on the optimum. ``all_levels`` models every distance level from the start (no
+    lazy extension): better when there are few candidate sites, e.g. after reduction tests.
     """
     t0 = time.perf_counter()
     n, m = costs.shape
@@ -54,7 +62,8 @@ def solve_radius_pmedian(
     cur = costs[:, best_sites].min(axis=1)
     lim = np.array([int(level[i, np.searchsorted(ds[i], cur[i], side="left")]) for i in range(n)])
     lim = np.minimum(lim + 1, n_levels - 1)
-    status = FEASIBLE
+    if all_levels:
+        lim = n_levels - 1
     while True:
         left = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.5)
         out = _solve_truncated(
@@ -71,28 +80,22 @@ def solve_radius_pmedian(
             best_cost, best_sites = true_cost, sites
         if math.isfinite(out.bound):
             lower = max(lower, out.bound)
-        if out.status != OPTIMAL:
-            break
+        if out.gap > max(mip_rel_gap, PROOF_TOL) * (1 + 1e-9):
+            break  # stopped at the time limit: keep the proven bound so far
         # levels needed: first level whose distance reaches the true assignment distance
         need = np.array(
             [int(level[i, np.searchsorted(ds[i], true_d[i], side="left")]) for i in range(n)]
         )
         short = need > lim
         if not short.any() or relative_gap(best_cost, lower) <= mip_rel_gap:
-            status = (
-                OPTIMAL if relative_gap(best_cost, lower) <= max(mip_rel_gap, 1e-9) else FEASIBLE
-            )
-            if not short.any():
-                status = OPTIMAL
-                lower = max(lower, min(best_cost, out.objective))
+            # the truncated model's proven bound is the bound: its incumbent is not a proof
             break
         lim = np.where(short, np.minimum(np.maximum(need, 2 * lim + 1), n_levels - 1), lim)
         if time_limit is not None and time.perf_counter() - t0 > time_limit:
             break
+    lower = min(lower, best_cost)  # a lower bound never exceeds a feasible cost
     gap = relative_gap(best_cost, lower)
-    if status == OPTIMAL:
-        lower = min(lower, best_cost)
-        gap = relative_gap(best_cost, lower)
+    status = status_from_gap(gap)
     return (
         SolveOutcome(status, None, best_cost, lower, gap, time.perf_counter() - t0),
         best_sites,
