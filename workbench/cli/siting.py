@@ -369,6 +369,12 @@ def _plan(args: argparse.Namespace) -> int:
             ok = row.budget_ms == row.budget_ms  # NaN: no budget
             budget = f"budget {row.budget_ms:g} ms" if ok else "no budget"
             r = rt.loc[row.request_class]
+            if row.total_p95_ms != row.total_p95_ms:  # NaN: nothing of this class is served
+                print(
+                    f"  {row.request_class}: none served within its {budget} by any open "
+                    f"site (unserved {r['unserved']:.1%}); relax the budget or add closer sites"
+                )
+                continue
             print(
                 f"  {row.request_class}: p95 {row.total_p95_ms:.1f} ms ({budget}; network "
                 f"{row.network_ms:.1f} + queueing {row.queueing_ms:.2f} + inference "
