@@ -17,11 +17,18 @@ from pathlib import Path
 from typing import Any
 
 from workbench.errors import DataError
+from workbench.plugin_contracts import Contract
 from workbench.plugins import get_registry
 
 ENV_VAR = "WORKBENCH_SAMPLE_DATA"
 
-SAMPLES = get_registry("samples", "sample data set")
+SAMPLES = get_registry(
+    "samples",
+    "sample data set",
+    contract=Contract(
+        "samples", "callable", doc="a loader f() -> data (DataFrame, GeoDataFrame, Dataset or dict)"
+    ),
+)
 
 
 def packaged_sample_dir() -> Path | None:
