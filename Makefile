@@ -61,8 +61,8 @@ test: install browser lint typecheck
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check workbench tests benchmarks
-	$(BIN)/ruff format --check workbench tests benchmarks
+	$(BIN)/ruff check workbench tests benchmarks docs/conf.py setup.py
+	$(BIN)/ruff format --check workbench tests benchmarks docs/conf.py setup.py
 
 typecheck: install
 	$(BIN)/mypy workbench
@@ -78,7 +78,7 @@ screenshots: install browser
 	WORKBENCH_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest -m ui -p no:cacheprovider tests/ui
 
 format: install
-	$(BIN)/ruff format workbench tests benchmarks
+	$(BIN)/ruff format workbench tests benchmarks docs/conf.py setup.py
 
 bench: install
 	@for b in benchmarks/*_bench.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -33,6 +33,7 @@ class BuildPyWithSamples(build_py):
     """``build_py`` that also copies ``sample_data/`` into ``workbench/sample_data/``."""
 
     def run(self) -> None:
+        """Build the package, then copy the sample files next to it (not when editable)."""
         super().run()
         if getattr(self, "editable_mode", False):
             return  # the editable package reads the checkout's sample_data/ in place
