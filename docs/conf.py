@@ -61,6 +61,9 @@ html_theme_options = {"navigation_with_keys": False, "show_toc_level": 2}
 nb_execution_mode = "force" if os.environ.get("WORKBENCH_DOCS_EXECUTE") == "1" else "off"
 nb_execution_timeout = 600
 nb_kernel_rgx_aliases = {".*": "workbench"}
+# Executed notebooks also hold Panel/Bokeh's bootstrap outputs for a live kernel
+# (application/vnd.holoviews_exec.v0+json and friends); a static page has no use for them.
+suppress_warnings = ["mystnb.unknown_mime_type"]
 
 TUTORIALS = DOCS / "tutorials"
 TUTORIALS.mkdir(exist_ok=True)
