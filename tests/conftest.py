@@ -30,3 +30,21 @@ def test_data() -> Path:
 def sample_data_dir() -> Path:
     """The shipped ``sample_data`` folder."""
     return SAMPLE_DATA
+
+
+#: Markers of tests that start another process (a kernel, a Python subprocess, Dask workers);
+#: they also count as ``slow``, so ``-m "not ui and not slow"`` is the fast tier (README).
+HEAVY_MARKERS = ("kernel", "subprocess", "dask")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark tests by what they start: a browser (``ui``), a kernel, another process (``slow``)."""
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        if "page" in names and item.get_closest_marker("ui") is None:
+            item.add_marker(pytest.mark.ui)
+        if "kernel" in names and item.get_closest_marker("kernel") is None:
+            item.add_marker(pytest.mark.kernel)
+        heavy = any(item.get_closest_marker(m) is not None for m in HEAVY_MARKERS)
+        if heavy and item.get_closest_marker("slow") is None:
+            item.add_marker(pytest.mark.slow)

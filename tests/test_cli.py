@@ -27,6 +27,7 @@ def test_help_lists_every_command_group():
         assert name in text
 
 
+@pytest.mark.subprocess
 def test_console_script_runs_as_a_module():
     out = subprocess.run(
         [sys.executable, "-m", "workbench", "--help"], capture_output=True, text=True, check=True
@@ -41,6 +42,7 @@ def test_unknown_name_suggests_close_matches():
     assert issubclass(SpecError, ValueError)
 
 
+@pytest.mark.subprocess
 def test_public_api_resolves_every_name():
     import subprocess as sp
 

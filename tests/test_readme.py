@@ -9,6 +9,7 @@ import sys
 import pytest
 
 
+@pytest.mark.subprocess
 @pytest.mark.slow
 def test_readme_python_example_runs(repo_root):
     text = (repo_root / "README.md").read_text(encoding="utf-8")

@@ -28,6 +28,16 @@ from workbench.errors import (
     WorkbenchError,
 )
 
+#: The engine modules whose import registers every built-in component and every plugin kind's
+#: contract (:func:`workbench.plugins.load_builtins`).
+ENGINES: tuple[str, ...] = (
+    "workbench.data",
+    "workbench.index",
+    "workbench.siting",
+    "workbench.citymodel",
+    "workbench.citymodel.agents",
+)
+
 # Public names that live in the engines, loaded lazily (PEP 562) so that importing the package
 # does not import xarray, HiGHS, Mesa or Panel until they are needed.
 _LAZY: dict[str, tuple[str, str]] = {
@@ -80,6 +90,7 @@ _LAZY: dict[str, tuple[str, str]] = {
 }
 
 __all__ = [
+    "ENGINES",
     "DataError",
     "InfeasibleError",
     "NotFittedError",

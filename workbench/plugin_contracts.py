@@ -1,20 +1,21 @@
 """The contract each kind of plugin must honour, checked when the plugin loads.
 
 A :class:`Contract` says what shape the registered object has (a class, a callable or an
-instance), which base class it must derive from (the engine's own base class, imported lazily
-so that this module stays cheap), which methods it must have and which parameters those
-methods take. :func:`check_contract` raises :class:`~workbench.errors.PluginError` with a
-message that names the plugin, the rule and the fix; the registry records that message as the
-reason the plugin is broken and skips it.
+instance), which base class it must derive from, which methods it must have and which
+parameters those methods take. :func:`check_contract` raises :class:`~workbench.errors.PluginError`
+with a message that names the plugin, the rule and the fix; the registry records that message
+as the reason the plugin is broken and skips it.
 
-The engines own their base classes; this module only points at them. Where an engine has not
-(yet) defined a base class, a :class:`typing.Protocol` here describes the structural contract.
+The engines own their contracts: each engine passes a :class:`Contract` (holding its own base
+class) when it creates the registry of a kind it owns, ``get_registry(kind, ..., contract=...)``.
+This module names no engine; :data:`CONTRACTS` fills itself by importing the engines
+(:data:`workbench.ENGINES`) the first time it is read.
 """
 
 from __future__ import annotations
 
-import importlib
 import inspect
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -43,123 +44,91 @@ class Contract:
         ``"class"`` (the registered object is a class), ``"callable"`` (a function or other
         callable), ``"instance"`` (an object that is not a class) or ``"any"``.
     base
-        ``"module:Name"`` of the base class the object (or its class) must derive from, or
-        ``""``. Resolved lazily; when the module cannot be imported the base is not enforced
-        and only the methods are checked.
+        The base class the object (or its class) must derive from, or ``None``.
     methods
         ``{method: (parameter, ...)}``: methods the object must have, each taking at least
         these positional parameters (after ``self``).
     params
         For callables: the leading positional parameters the callable must accept.
-    instance_of
-        For instances: ``"module:Name"`` of the accepted types (any of them).
     overrides
         Methods the plugin class must define itself rather than inherit from ``base`` (where
         the base only has a placeholder, like ``mesa.Agent.step``).
+    instance_of
+        For instances: the accepted types (any of them).
     doc
         One line describing the contract, shown by ``workbench plugins check`` and the guide.
+
+    Examples
+    --------
+    >>> from workbench.plugin_contracts import Contract, check_contract
+    >>> contract = Contract("demo_rankers", "callable", params=("scores",), doc="f(scores)")
+    >>> check_contract("demo_rankers", "sorted", sorted, contract=contract) is None
+    True
     """
 
     kind: str
     shape: Shape
-    base: str = ""
+    base: type | None = None
     methods: dict[str, tuple[str, ...]] = field(default_factory=dict)
     params: tuple[str, ...] = ()
     overrides: tuple[str, ...] = ()
-    instance_of: tuple[str, ...] = ()
+    instance_of: tuple[type, ...] = ()
     doc: str = ""
 
-    def resolve_base(self) -> type | None:
-        """Import and return the base class, or ``None`` if there is none or it is missing."""
-        return _resolve(self.base) if self.base else None
+
+class _ContractTable(Mapping[str, Contract]):
+    """``{kind: Contract}``, filled by the engines; reading it imports them once."""
+
+    def __init__(self) -> None:
+        self._contracts: dict[str, Contract] = {}
+        self._engines_loaded = False
+
+    def _load(self) -> None:
+        if not self._engines_loaded:
+            self._engines_loaded = True
+            from workbench.plugins import load_builtins
+
+            load_builtins()
+
+    def set(self, contract: Contract) -> None:
+        self._contracts[contract.kind] = contract
+
+    def __getitem__(self, kind: str) -> Contract:
+        if kind not in self._contracts:
+            self._load()
+        return self._contracts[kind]
+
+    def __iter__(self) -> Iterator[str]:
+        self._load()
+        return iter(dict(self._contracts))
+
+    def __len__(self) -> int:
+        self._load()
+        return len(self._contracts)
 
 
-def _resolve(path: str) -> type | None:
-    module, _, name = path.partition(":")
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
-
-
-#: The contract of every kind. Engines point at their base classes; see docs/plugins.md.
-CONTRACTS: dict[str, Contract] = {
-    "index_steps": Contract(
-        "index_steps",
-        "class",
-        base="workbench.index.steps.base:Step",
-        methods={"fit": ("cube",), "transform": ("cube",)},
-        overrides=("_fit", "_transform"),
-        doc="a Step subclass; Step(**settings); fit(cube, framework) -> self; transform(cube)",
-    ),
-    "index_normalisers": Contract(
-        "index_normalisers",
-        "callable",
-        params=("x", "ref", "direction"),
-        doc="f(x, ref, direction, **params) -> ndarray (n, m); bounds learnt from ref",
-    ),
-    "index_aggregators": Contract(
-        "index_aggregators",
-        "callable",
-        params=("x", "w"),
-        doc="f(x, w, **params) -> ndarray: x (..., k) child scores, w weights; NaN skipped",
-    ),
-    "index_weights": Contract(
-        "index_weights",
-        "callable",
-        params=("values", "framework"),
-        doc="f(values, framework, **params) -> {node: weight} or units x nodes DataFrame",
-    ),
-    "index_tiers": Contract(
-        "index_tiers",
-        "callable",
-        params=("scores", "n_tiers"),
-        doc="f(scores, n_tiers, **params) -> n_tiers - 1 ascending thresholds",
-    ),
-    "siting_models": Contract(
-        "siting_models",
-        "class",
-        base="workbench.siting.models.base:SitingModel",
-        methods={"solve": ("problem",)},
-        overrides=("solve",),
-        doc="a SitingModel subclass; Model(**settings).solve(problem, *, time_limit, "
-        "mip_rel_gap, threads) -> SitingResult; class attributes name, sense, description",
-    ),
-    "agents": Contract(
-        "agents",
-        "class",
-        base="mesa:Agent",
-        methods={"step": ()},
-        overrides=("step",),
-        doc="a workbench.citymodel CityAgent subclass (a mesa.Agent): step(), "
-        "claims(kind, t) -> ClaimBatch | None, receive(kind, t, granted, price)",
-    ),
-    "mechanisms": Contract(
-        "mechanisms",
-        "class",
-        base="workbench.citymodel.mechanisms.base:Mechanism",
-        methods={"allocate": ("claims",)},
-        overrides=("allocate",),
-        doc="a Mechanism subclass: allocate(claims: ClaimSet) -> Allocation; class "
-        "attributes name, description",
-    ),
-    "scenarios": Contract(
-        "scenarios",
-        "instance",
-        instance_of=("workbench.citymodel.scenarios:Scenario", "builtins:str", "pathlib:Path"),
-        doc="a workbench.citymodel Scenario (name, description, events) or a YAML path",
-    ),
-    "samples": Contract(
-        "samples",
-        "callable",
-        doc="a loader f() -> data (DataFrame, GeoDataFrame, Dataset or dict)",
-    ),
-}
+#: The contract of every kind, as the engines registered them; see docs/plugins.md.
+_TABLE = _ContractTable()
+CONTRACTS: Mapping[str, Contract] = _TABLE
 
 
 def register_contract(contract: Contract) -> None:
-    """Set (or replace) the contract of ``contract.kind``; engines may call this."""
-    CONTRACTS[contract.kind] = contract
+    """Set (or replace) the contract of ``contract.kind``.
+
+    Engines call this through :func:`workbench.plugins.get_registry` (``contract=``).
+
+    Parameters
+    ----------
+    contract
+        The contract of one kind.
+    """
+    if not isinstance(contract, Contract):
+        msg = (
+            f"`contract` must be a workbench.plugin_contracts.Contract; got "
+            f"{type(contract).__name__}. Build one with Contract(kind, shape, ...)."
+        )
+        raise TypeError(msg)
+    _TABLE.set(contract)
 
 
 def _positional(sig: inspect.Signature) -> tuple[list[str], bool]:
@@ -189,7 +158,7 @@ def _check_params(what: str, func: Any, wanted: tuple[str, ...], *, skip_self: b
         raise PluginError(msg)
 
 
-def check_contract(kind: str, name: str, obj: Any) -> None:
+def check_contract(kind: str, name: str, obj: Any, *, contract: Contract | None = None) -> None:
     """Raise :class:`PluginError` unless ``obj`` honours the contract of ``kind``.
 
     Parameters
@@ -200,8 +169,12 @@ def check_contract(kind: str, name: str, obj: Any) -> None:
         The plugin's name (for the message).
     obj
         The loaded object.
+    contract
+        The contract to check against; by default the one registered for ``kind`` (a kind
+        without a contract accepts anything).
     """
-    contract = CONTRACTS.get(kind)
+    if contract is None:
+        contract = CONTRACTS.get(kind)
     if contract is None:
         return
     label = f"{kind} plugin '{name}'"
@@ -225,15 +198,15 @@ def check_contract(kind: str, name: str, obj: Any) -> None:
         )
         raise PluginError(msg)
     if contract.instance_of:
-        types = [t for t in (_resolve(p) for p in contract.instance_of) if t is not None]
-        if types and not isinstance(obj, tuple(types)):
+        types = contract.instance_of
+        if not isinstance(obj, types):
             names = " or ".join(f"{t.__module__}.{t.__qualname__}" for t in types)
             msg = (
                 f"wrong type: {label} must be a {names} ({contract.doc}); got {got}. "
                 "Point the entry point at such an object."
             )
             raise PluginError(msg)
-    base = contract.resolve_base()
+    base = contract.base
     if base is not None:
         cls = obj if isinstance(obj, type) else type(obj)
         if not issubclass(cls, base):

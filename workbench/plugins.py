@@ -19,6 +19,10 @@ other plugins. The checks, in order:
 4. it honours the kind's contract (:mod:`workbench.plugin_contracts`: base class or protocol,
    required methods and their parameters) and the engine's own ``validate`` callable.
 
+This module names no engine. An engine creates the registry of each kind it owns and passes
+the kind's :class:`~workbench.plugin_contracts.Contract` with it (``get_registry(kind, ...,
+contract=...)``); :func:`load_builtins` imports the engines listed in :data:`workbench.ENGINES`.
+
 See ``docs/plugins.md`` for the developer guide.
 """
 
@@ -30,10 +34,13 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench._version import __version__
 from workbench.errors import PluginError, SpecError, unknown_name
+
+if TYPE_CHECKING:  # pragma: no cover
+    from workbench.plugin_contracts import Contract
 
 #: The distribution name of the workbench itself, as plugins list it in their dependencies.
 WORKBENCH_DIST = "city-ai-workbench"
@@ -51,15 +58,6 @@ KINDS: dict[str, str] = {
     "scenarios": "scenario",
     "samples": "sample data set",
 }
-
-#: The engine modules whose import registers the built-ins (see :func:`load_builtins`).
-ENGINE_MODULES: tuple[str, ...] = (
-    "workbench.data",
-    "workbench.index",
-    "workbench.siting",
-    "workbench.citymodel",
-    "workbench.citymodel.agents",
-)
 
 
 @dataclass(frozen=True)
@@ -443,7 +441,11 @@ _REGISTRIES: dict[str, Registry] = {}
 
 
 def get_registry(
-    kind: str, description: str | None = None, validate: Callable[[str, Any], None] | None = None
+    kind: str,
+    description: str | None = None,
+    validate: Callable[[str, Any], None] | None = None,
+    *,
+    contract: Contract | None = None,
 ) -> Registry:
     """Return the registry of ``kind``, creating it on first use.
 
@@ -456,7 +458,31 @@ def get_registry(
         else ``kind``.
     validate
         Optional contract check applied to every component registered from then on.
+    contract
+        The kind's :class:`~workbench.plugin_contracts.Contract`, passed by the engine that
+        owns the kind; every plugin of the kind is checked against it when it loads.
+
+    Returns
+    -------
+    Registry
+        The one registry of ``kind``.
+
+    Examples
+    --------
+    >>> from workbench.plugins import get_registry
+    >>> get_registry("mechanisms").group
+    'workbench.mechanisms'
     """
+    if contract is not None:
+        from workbench.plugin_contracts import register_contract
+
+        if contract.kind != kind:
+            msg = (
+                f"`contract` is the contract of kind '{contract.kind}' but the registry is "
+                f"'{kind}'. Pass the contract of '{kind}'."
+            )
+            raise PluginError(msg)
+        register_contract(contract)
     reg = _REGISTRIES.get(kind)
     if reg is None:
         reg = Registry(kind, description or KINDS.get(kind, kind), validate)
@@ -474,30 +500,30 @@ def registries() -> dict[str, Registry]:
     return dict(_REGISTRIES)
 
 
-def load_builtins(modules: Iterable[str] = ENGINE_MODULES) -> dict[str, str]:
-    """Import the engines so that their built-ins are registered.
+def load_builtins(modules: Iterable[str] | None = None) -> dict[str, str]:
+    """Import the engines so that their built-ins and contracts are registered.
 
-    An engine that is not part of this build is skipped; an engine that fails to import is
-    reported, not raised, so that ``workbench plugins list`` still works.
+    An engine that fails to import is reported, not raised, so that ``workbench plugins list``
+    still works.
 
     Parameters
     ----------
     modules
-        The engine modules to import.
+        The engine modules to import; :data:`workbench.ENGINES` by default.
 
     Returns
     -------
     dict
         ``{module: reason}`` for every engine that could not be imported.
     """
+    if modules is None:
+        import workbench
+
+        modules = workbench.ENGINES
     failed: dict[str, str] = {}
     for module in modules:
         try:
             importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name is not None and module.startswith(exc.name):
-                continue  # this engine is not part of the build
-            failed[module] = f"{type(exc).__name__}: {exc}"
         except Exception as exc:  # noqa: BLE001 - report, never hide or crash the listing
             failed[module] = f"{type(exc).__name__}: {exc}"
     return failed
@@ -600,7 +626,6 @@ def report_broken(kinds: Iterable[str] | None = None) -> str:
 
 
 __all__ = [
-    "ENGINE_MODULES",
     "KINDS",
     "WORKBENCH_DIST",
     "BrokenPlugin",

@@ -54,6 +54,7 @@ def test_serve_command_refuses_a_bad_port(capsys):
     assert "--port must be between 0 and 65535" in capsys.readouterr().err
 
 
+@pytest.mark.subprocess
 def test_jupyter_proxy_config_runs_workbench_serve():
     config = setup_workbench_proxy()
     command = config["command"]
@@ -73,6 +74,7 @@ def test_jupyter_proxy_is_declared_as_an_entry_point():
     assert found.get("workbench") == "workbench.apps.jupyter:setup_workbench_proxy"
 
 
+@pytest.mark.subprocess
 @pytest.mark.slow
 def test_workbench_serve_answers_on_loopback_with_a_prefix(tmp_path):
     """Start the real command as jupyter-server-proxy would, and fetch the pages."""

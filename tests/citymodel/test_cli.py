@@ -129,6 +129,7 @@ def test_simulate_with_a_siting_plan_file(tmp_path, test_data, capsys):
     ds.close()
 
 
+@pytest.mark.slow  # 7 scenarios x 6 mechanisms; ~25 s on a loaded 2-core machine
 def test_every_scenario_with_every_mechanism_from_the_cli_with_the_siting_plan(tmp_path, test_data):
     from workbench.citymodel import mechanism_registry, scenario_registry
 

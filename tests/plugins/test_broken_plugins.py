@@ -101,6 +101,7 @@ def test_clash_between_two_plugins_names_both_sources():
         reg.register("auction", list, source="pkg-b")
 
 
+@pytest.mark.subprocess
 def test_cli_lists_broken_plugins_with_reasons(broken_env):
     out = subprocess.run(
         [sys.executable, "-m", "workbench", "plugins", "list", "--broken", "--json"],
@@ -117,6 +118,7 @@ def test_cli_lists_broken_plugins_with_reasons(broken_env):
     assert ("agents", "fixture_walker") not in rows
 
 
+@pytest.mark.subprocess
 def test_cli_check_fails_and_list_still_shows_good_plugins(broken_env):
     check = subprocess.run(
         [sys.executable, "-m", "workbench", "plugins", "check"],
@@ -142,6 +144,7 @@ def test_cli_check_fails_and_list_still_shows_good_plugins(broken_env):
     assert "BROKEN" in lazy
 
 
+@pytest.mark.subprocess
 def test_cli_rejects_unknown_kind():
     out = subprocess.run(
         [sys.executable, "-m", "workbench", "plugins", "list", "--kind", "agent"],

@@ -53,6 +53,7 @@ def cli(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     return out
 
 
+@pytest.mark.subprocess
 def test_cli_lists_every_extension_component_as_a_plugin():
     rows = json.loads(cli("plugins", "list", "--json").stdout)
     by_key = {(r["kind"], r["name"]): r for r in rows}
@@ -71,6 +72,7 @@ def test_cli_lists_every_extension_component_as_a_plugin():
     )
 
 
+@pytest.mark.subprocess
 def test_plugins_check_passes_with_the_extensions():
     out = cli("plugins", "check", check=False)
     assert out.returncode == 0, out.stdout + out.stderr
@@ -93,6 +95,7 @@ def test_registries_return_the_plugin_objects():
     assert get_registry("scenarios").get("heatwave_blackout") is HEATWAVE_BLACKOUT
 
 
+@pytest.mark.subprocess
 def test_mpi_from_a_spec_file_on_the_command_line(tmp_path, sample_data_dir):
     import workbench_mpi
 
@@ -180,6 +183,7 @@ def test_resilience_model_solves_the_shanghai_sample_and_exports():
     assert not math.isnan(entities[1]["location"]["value"]["coordinates"][0])
 
 
+@pytest.mark.subprocess
 def test_heatwave_blackout_scenario_on_the_command_line(tmp_path):
     out = tmp_path / "run.nc"
     cli(
@@ -234,6 +238,7 @@ def test_heat_stress_agent_by_name_in_a_run_and_its_cube_to_ngsild():
     )
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("name", EXTENSIONS)
 def test_extension_own_test_suite_passes(name, repo_root):
     out = subprocess.run(
@@ -247,6 +252,7 @@ def test_extension_own_test_suite_passes(name, repo_root):
 # `workbench siting solve --model NAME` looks NAME up in the `siting_models` registry (plugins
 # included) and passes the model's own settings from a repeatable `--param KEY=VALUE`
 # (JSON-typed values, else strings: here the path of the sites table).
+@pytest.mark.subprocess
 def test_resilience_from_the_siting_cli(tmp_path):
     ids = [f"s{j}" for j in range(6)]
     districts = ["A", "A", "B", "B", "C", "C"]
@@ -281,6 +287,7 @@ def test_index_explorer_picker_offers_the_mpi_plugin():
 
 
 # `workbench simulate --agent NAME` (repeatable) passes plugin agents as `extra_agents`.
+@pytest.mark.subprocess
 def test_heat_stress_agent_from_the_simulate_cli(tmp_path):
     out = tmp_path / "run.nc"
     cli(

@@ -37,6 +37,7 @@ def template_env(repo_root, tmp_path_factory):
     return env, project
 
 
+@pytest.mark.subprocess
 def test_every_template_plugin_loads_and_validates(template_env):
     env, project = template_env
     out = subprocess.run(
@@ -57,6 +58,7 @@ def test_every_template_plugin_loads_and_validates(template_env):
     assert check.returncode == 0, check.stdout
 
 
+@pytest.mark.subprocess
 def test_template_own_tests_pass(template_env, repo_root):
     env, _ = template_env
     out = subprocess.run(

@@ -64,6 +64,7 @@ def test_cli_batch_broken_set_exit_code_message_and_resume(probe, kernel, tmp_pa
     assert "0 ran ok, 3 already complete, 0 failed" in capsys.readouterr().out
 
 
+@pytest.mark.kernel
 def test_resume_reruns_when_parameters_changed(probe, kernel, tmp_path):
     out = tmp_path / "b"
     run_batch(probe, ["label=a"], {"n": 2}, out, kernel_name=kernel, serial=True, progress=False)
@@ -81,6 +82,7 @@ def test_resume_reruns_when_parameters_changed(probe, kernel, tmp_path):
     assert len(res.runs[0].results()["values"]) == 3
 
 
+@pytest.mark.kernel
 @pytest.mark.dask
 def test_batch_on_local_cluster_broken_set_then_resume(probe, kernel, tmp_path):
     out = tmp_path / "b"

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from workbench.cli import main
 from workbench.reports import (
     all_values,
@@ -34,6 +36,7 @@ def test_template_declares_required_parameters_and_has_no_outputs():
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
 
 
+@pytest.mark.kernel
 def test_runs_with_papermill_directly(kernel, tmp_path):
     out_json = tmp_path / "res.json"
     cmd = [
@@ -64,6 +67,7 @@ def test_runs_with_papermill_directly(kernel, tmp_path):
     assert (tmp_path / "res.nc").is_file()
 
 
+@pytest.mark.kernel
 def test_cli_batch_on_local_cluster_equals_single_runs(kernel, tmp_path):
     out = tmp_path / "batch"
     code = main(
@@ -112,6 +116,7 @@ def test_cli_batch_on_local_cluster_equals_single_runs(kernel, tmp_path):
     assert any(k.endswith("china_provinces.geojson") for k in m["inputs"])
 
 
+@pytest.mark.kernel
 def test_unknown_city_fails_in_the_notebook_with_a_clear_error(kernel, tmp_path):
     res = run_report(
         "city_report", {"city": "Kunmnig", "draws": 10}, tmp_path / "r", kernel_name=kernel

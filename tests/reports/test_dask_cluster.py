@@ -108,6 +108,7 @@ def _values(out):
     }
 
 
+@pytest.mark.subprocess
 def test_batch_on_real_scheduler_equals_one_process_run(dask_cluster, probe, kernel, tmp_path):
     each = {"seed": [1, 2, 3, 4]}
     params = {"n": 6, "scale": 2.5}
@@ -140,6 +141,7 @@ def test_batch_on_real_scheduler_equals_one_process_run(dask_cluster, probe, ker
     assert {m["status"] for m in manifests} == {"ok"}
 
 
+@pytest.mark.subprocess
 def test_scheduler_from_environment_and_cli(dask_cluster, probe, kernel, tmp_path, monkeypatch):
     from workbench.cli import main
 
@@ -163,6 +165,7 @@ def test_scheduler_from_environment_and_cli(dask_cluster, probe, kernel, tmp_pat
     assert sorted(_values(out)) == ["label=x", "label=y"]
 
 
+@pytest.mark.subprocess
 def test_index_uncertainty_on_real_scheduler_equals_one_process(dask_cluster):
     import numpy as np
 
@@ -177,6 +180,7 @@ def test_index_uncertainty_on_real_scheduler_equals_one_process(dask_cluster):
     assert local.tier_probability.equals(remote.tier_probability)
 
 
+@pytest.mark.subprocess
 def test_citymodel_ensemble_on_real_scheduler_equals_one_process(dask_cluster):
     from workbench.citymodel import ensemble
 

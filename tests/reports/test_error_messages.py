@@ -15,6 +15,7 @@ from workbench.reports import (
 )
 
 
+@pytest.mark.kernel
 def test_unknown_parameter_suggests_close_name(probe, tmp_path):
     with pytest.raises(SpecError, match=r"Unknown parameter 'lable'.*Did you mean 'label'"):
         run_report(probe, parse_assignments(["lable=x"]), tmp_path / "run")
@@ -85,6 +86,7 @@ def test_unknown_report_name():
         find_report("city_reprt")
 
 
+@pytest.mark.kernel
 def test_unknown_kernel(probe, tmp_path):
     with pytest.raises(SpecError, match=r"Unknown Jupyter kernel 'nokernel'.*ipykernel install"):
         run_report(probe, {}, tmp_path / "run", kernel_name="nokernel")

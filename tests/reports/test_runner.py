@@ -10,11 +10,13 @@ import sys
 import time
 
 import nbformat
+import pytest
 
 from workbench.reports import read_manifest, remote_references, run_report
 from workbench.reports.manifest import sha256_file
 
 
+@pytest.mark.kernel
 def test_run_writes_notebook_html_results_and_manifest(probe, kernel, tmp_path):
     out = tmp_path / "run"
     res = run_report(probe, {"n": 4, "seed": 7, "label": "A"}, out, kernel_name=kernel)
@@ -51,6 +53,7 @@ def test_run_writes_notebook_html_results_and_manifest(probe, kernel, tmp_path):
     assert remote_references(html) == []
 
 
+@pytest.mark.kernel
 def test_same_seed_same_results(probe, kernel, tmp_path):
     a = run_report(probe, {"seed": 3}, tmp_path / "a", kernel_name=kernel)
     b = run_report(probe, {"seed": 3}, tmp_path / "b", kernel_name=kernel)
@@ -58,6 +61,7 @@ def test_same_seed_same_results(probe, kernel, tmp_path):
     assert a.results()["pid"] != b.results()["pid"], "each run must have its own kernel process"
 
 
+@pytest.mark.kernel
 def test_failed_run_reports_cell_and_error(probe, kernel, tmp_path):
     flag = tmp_path / "fail"
     flag.write_text("x")
@@ -89,6 +93,7 @@ def _wait_for(pred, timeout=60.0):
     return False
 
 
+@pytest.mark.kernel
 def test_interrupted_run_leaves_no_complete_looking_folder(probe, kernel, tmp_path):
     out = tmp_path / "run"
     ok = run_report(probe, {"seed": 1}, out, kernel_name=kernel)
@@ -120,6 +125,7 @@ def _running(out):
     return bool(m and m["status"] == "running")
 
 
+@pytest.mark.kernel
 def test_manifest_is_valid_json_at_every_moment(probe, kernel, tmp_path):
     # written with os.replace: a reader polling during the run never sees a partial file
     out = tmp_path / "run"

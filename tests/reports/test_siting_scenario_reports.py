@@ -32,6 +32,7 @@ def small_siting(tmp_path):
     return out
 
 
+@pytest.mark.kernel
 def test_siting_report_on_a_scenario_folder(small_siting, kernel, tmp_path):
     res = run_report(
         "siting_report",
@@ -53,6 +54,7 @@ def test_siting_report_on_a_scenario_folder(small_siting, kernel, tmp_path):
     assert (tmp_path / "r" / "results.nc").is_file()
 
 
+@pytest.mark.kernel
 def test_scenario_report_small_ensemble(kernel, tmp_path):
     params = {
         "scenarios": ["baseline", "heatwave"],

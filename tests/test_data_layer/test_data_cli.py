@@ -69,6 +69,7 @@ def test_validate_shipped_data_passes(sample_data_dir, capsys):
     assert all(line.startswith("OK ") for line in out)
 
 
+@pytest.mark.subprocess
 def test_validate_broken_csv_console_script(tmp_path):
     bad = tmp_path / "broken.csv"
     bad.write_text("city,indicator,year,value\nA,x,2020,1\nB,x,2020,twelve\n", encoding="utf-8")
@@ -83,6 +84,7 @@ def test_validate_broken_csv_console_script(tmp_path):
     assert "row 3, column 'value': 'twelve'" in lines[0]
 
 
+@pytest.mark.subprocess
 def test_validate_mixed_files_reports_each(tmp_path, sample_data_dir):
     bad = tmp_path / "empty.csv"
     bad.write_bytes(b"")

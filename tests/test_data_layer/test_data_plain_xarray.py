@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 CODE = r"""
 import json, sys
 import xarray as xr
@@ -23,6 +25,7 @@ print("opened", dict(ds.sizes))
 """
 
 
+@pytest.mark.subprocess
 def test_cube_opens_with_plain_xarray(sample_data_dir):
     res = subprocess.run(
         [sys.executable, "-c", CODE, str(sample_data_dir / "city_ai_index.nc")],

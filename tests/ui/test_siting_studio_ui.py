@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 from urllib.parse import quote
 
@@ -12,7 +13,11 @@ from PIL import Image
 
 from workbench.apps.server import APPS, build_routes
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# Screenshots go to test-results/; `make screenshots` points this at docs/screenshots/ on purpose.
+SCREENSHOTS = Path(
+    os.environ.get("WORKBENCH_SCREENSHOTS")
+    or Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+)
 SITING = [a for a in APPS if a.slug == "siting"]
 #: A small study area (central districts) through the URL, so the solve takes about a second.
 AREA = ["310101", "310104", "310105", "310106", "310107", "310109", "310110"]

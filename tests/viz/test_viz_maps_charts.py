@@ -79,8 +79,4 @@ def test_charts_build_bokeh_objects(cities, theme):
     assert band.renderers
     tiers = charts.tier_probability_figure({"Leading": 0.7, "Dynamic": 0.3}, theme=theme)
     assert tiers.y_range.end == 1
-    series = pd.DataFrame({"hour": range(3), "load": [1, 2, 3], "capacity": [2, 2, 2]})
-    assert isinstance(
-        charts.load_capacity_figure(series, time="hour", load="load", capacity="capacity"), figure
-    )
     assert isinstance(charts.kpi_table({"coverage": 0.93, "status": "optimal"}), DataTable)

@@ -57,6 +57,7 @@ def _login(port, password):
     return _request(port, "POST", "/login", body, headers)
 
 
+@pytest.mark.subprocess
 def test_a_request_without_credentials_is_sent_to_the_login_page(password_server):
     for path in ("/", "/index"):
         status, headers, body = _request(password_server, "GET", path)
@@ -64,6 +65,7 @@ def test_a_request_without_credentials_is_sent_to_the_login_page(password_server
         assert headers["Location"].lstrip(".").startswith("/login")
 
 
+@pytest.mark.subprocess
 def test_a_wrong_password_is_refused(password_server):
     status, headers, _ = _login(password_server, "guess")
     assert status == 302
@@ -71,6 +73,7 @@ def test_a_wrong_password_is_refused(password_server):
     assert not any(c.startswith("user=") for c in headers.get_all("Set-Cookie") or [])
 
 
+@pytest.mark.subprocess
 def test_the_workshop_password_opens_the_apps(password_server):
     status, headers, _ = _login(password_server, PASSWORD)
     assert status == 302

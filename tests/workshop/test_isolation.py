@@ -126,6 +126,7 @@ def test_a_rejected_upload_stays_in_its_session_and_the_session_goes_on(sessions
     assert bokeh.until(sessions[2], lambda: explorer.weight_tec == 4.0)
 
 
+@pytest.mark.slow  # ~27 s on a loaded 2-core machine
 def test_a_closed_session_is_released_with_its_uploads(workshop_server, bokeh):
     session = bokeh.pull(workshop_server + "/index")
     explorer, panel = _apps(session.id)

@@ -70,6 +70,7 @@ def test_a_failing_solve_shows_its_error_in_that_session_only(workshop_server, b
         bokeh.close(working)
 
 
+@pytest.mark.slow  # ~40 s on a loaded 2-core machine
 def test_closing_the_tab_cancels_the_queued_solve_and_the_server_keeps_serving(
     workshop_server, bokeh
 ):

@@ -121,20 +121,17 @@ class Nodes:
 
 
 def repo_sample_dir() -> Path:
-    """``sample_data/`` of the source tree."""
-    return Path(__file__).resolve().parents[2] / "sample_data"
+    """Return the sample data folder (:func:`workbench.data.samples.sample_dir`)."""
+    from workbench.data.samples import sample_dir
+
+    return sample_dir()
 
 
 def load_districts() -> gpd.GeoDataFrame:
     """Load the Shanghai sample's 16 districts (``sample_data/shanghai_districts.geojson``)."""
-    try:
-        from workbench.data import load_sample
+    from workbench.data import load_sample
 
-        return load_sample("shanghai_districts")
-    except (ImportError, AttributeError):
-        import geopandas as gpd
-
-        return gpd.read_file(repo_sample_dir() / "shanghai_districts.geojson")
+    return load_sample("shanghai_districts")
 
 
 def load_sample_sites() -> pd.DataFrame:

@@ -26,6 +26,7 @@ import numpy as np
 
 from workbench.citymodel.claims import CLASSES, DEFAULT_VALUES
 from workbench.errors import SpecError, unknown_name
+from workbench.plugin_contracts import Contract
 from workbench.plugins import Registry, get_registry
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -196,9 +197,18 @@ def _validate_scenario(name: str, obj: Any) -> None:
         raise PluginError(msg)
 
 
+SCENARIO_CONTRACT = Contract(
+    "scenarios",
+    "instance",
+    instance_of=(Scenario, str, Path),
+    doc="a workbench.citymodel Scenario (name, description, events) or a YAML path",
+)
+"""What a scenario plugin must be (checked when it loads)."""
+
+
 def scenario_registry() -> Registry:
     """Return the ``scenarios`` registry with the shipped YAML scenarios registered."""
-    reg = get_registry("scenarios", "scenario", _validate_scenario)
+    reg = get_registry("scenarios", "scenario", _validate_scenario, contract=SCENARIO_CONTRACT)
     for path in sorted(SCENARIO_DIR.glob("*.yaml")):
         if path.stem not in reg._items:  # noqa: SLF001 - idempotent registration
             reg.register(path.stem, Scenario.from_yaml(path), builtin=True)

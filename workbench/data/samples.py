@@ -3,22 +3,54 @@
 Each sample is a loader ``f() -> data`` registered in the ``samples`` registry of
 :mod:`workbench.plugins`; a plugin package adds its own samples through the entry-point group
 ``workbench.samples``. The folder is ``$WORKBENCH_SAMPLE_DATA`` when set, else the
-``sample_data/`` folder next to the ``workbench`` package (the repository root).
+``workbench/sample_data/`` folder an installed wheel carries (found through
+:mod:`importlib.resources`), else the ``sample_data/`` folder of the source checkout the package
+is imported from (an editable install or ``PYTHONPATH``).
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from workbench.errors import DataError
+from workbench.plugin_contracts import Contract
 from workbench.plugins import get_registry
 
 ENV_VAR = "WORKBENCH_SAMPLE_DATA"
 
-SAMPLES = get_registry("samples", "sample data set")
+SAMPLES = get_registry(
+    "samples",
+    "sample data set",
+    contract=Contract(
+        "samples", "callable", doc="a loader f() -> data (DataFrame, GeoDataFrame, Dataset or dict)"
+    ),
+)
+
+
+def packaged_sample_dir() -> Path | None:
+    """Return the sample folder shipped inside the installed package, if there is one.
+
+    A wheel carries the repository's ``sample_data/`` as ``workbench/sample_data/`` (see
+    ``setup.py``); an editable install or a source checkout on ``PYTHONPATH`` does not.
+
+    Returns
+    -------
+    pathlib.Path or None
+        ``workbench/sample_data`` of the imported package, or ``None`` when it is absent.
+    """
+    root = resources.files("workbench").joinpath("sample_data")
+    if isinstance(root, Path) and root.is_dir():
+        return root
+    return None
+
+
+def checkout_sample_dir() -> Path:
+    """Return ``sample_data/`` of the source checkout the package is imported from."""
+    return Path(__file__).resolve().parents[2] / "sample_data"
 
 
 def sample_dir() -> Path:
@@ -27,21 +59,32 @@ def sample_dir() -> Path:
     Returns
     -------
     pathlib.Path
-        ``$WORKBENCH_SAMPLE_DATA`` if set, else ``<repo>/sample_data``.
+        ``$WORKBENCH_SAMPLE_DATA`` if set, else the package's own ``sample_data`` (an installed
+        wheel), else ``sample_data/`` of the source checkout.
 
     Raises
     ------
     DataError
         When the folder does not exist.
+
+    Examples
+    --------
+    >>> from workbench.data import sample_dir
+    >>> (sample_dir() / "cities.csv").is_file()
+    True
     """
     env = os.environ.get(ENV_VAR)
-    path = Path(env) if env else Path(__file__).resolve().parents[2] / "sample_data"
+    if env:
+        path, origin = Path(env), f"${ENV_VAR}"
+    else:
+        packaged = packaged_sample_dir()
+        path = packaged if packaged is not None else checkout_sample_dir()
+        origin = "the installed package or the source checkout"
     if not path.is_dir():
-        origin = f"${ENV_VAR}" if env else "the default location next to the package"
         msg = (
             f"sample data folder {path} (from {origin}) does not exist. Fix: set "
             f"{ENV_VAR} to the folder holding cities.csv, city_ai_index.nc, ... (the "
-            "repository's sample_data/), or install the workbench from a clone (pip install -e .)."
+            "repository's sample_data/), or reinstall the workbench from its wheel or a clone."
         )
         raise DataError(msg)
     return path

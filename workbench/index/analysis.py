@@ -48,7 +48,7 @@ def indicator_stats(
 
     Columns: min, max, mean, median, sd, skew, kurtosis, availability, share of the most
     frequent value (uniqueness), and flags ``low_availability`` (< ``min_availability``),
-    ``outliers`` (|skew| >= ``skew`` and kurtosis >= ``kurtosis``) and ``low_uniqueness``
+    ``outliers`` (``|skew| >= skew`` and kurtosis >= ``kurtosis``) and ``low_uniqueness``
     (most frequent value shared by more than ``max_share_same`` of units).
     """
     import pandas as pd

@@ -8,11 +8,22 @@ emits (``workbench/interop/schemas/``), and the importers read back what the exp
 
 Examples
 --------
->>> from workbench.interop import ngsild, ditto  # doctest: +SKIP
->>> entities = ngsild.plan_to_entities(result.to_geodataframe(), plan_id="shanghai-2026")
->>> temporal = ngsild.cube_to_temporal(run_cube)
+A plan (here three candidate sites of the Shanghai sample) and a short simulation, out and back:
+
+>>> import workbench as wb
+>>> from workbench.interop import ditto, ngsild
+>>> sites = wb.load_sample("shanghai_siting")["sites"].head(3)
+>>> entities = ngsild.plan_to_entities(sites, plan_id="shanghai-2026")
+>>> [e["type"] for e in entities]
+['SitingPlan', 'ComputeSite', 'ComputeSite', 'ComputeSite']
+>>> run = wb.simulate(scenario="baseline", seed=1, hours=3)
+>>> temporal = ngsild.cube_to_temporal(run.dataset, start="2026-07-15T00:00:00Z", step="1h")
 >>> cube = ngsild.temporal_to_cube(temporal)
->>> things = ditto.plan_to_things(result.to_geodataframe(), namespace="cn.shanghai.compute")
+>>> dict(cube.sizes)
+{'time': 3, 'district': 16}
+>>> things = ditto.plan_to_things(sites, namespace="cn.shanghai.compute")
+>>> things[0]["thingId"]
+'cn.shanghai.compute:site-H001'
 """
 
 from __future__ import annotations

@@ -14,8 +14,6 @@ from workbench.errors import DataError, SchemaError, SpecError
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
-    import numpy as np
-    import pandas as pd
     import xarray as xr
 
 #: Unit strings (as written in ``attrs["units"]``) -> UN/CEFACT Recommendation 20 common codes.
@@ -107,11 +105,6 @@ def camel(name: str) -> str:
     """``"capacity_tokens_per_s"`` -> ``"capacityTokensPerS"`` (NGSI-LD attribute style)."""
     head, *rest = str(name).split("_")
     return head + "".join(p[:1].upper() + p[1:] for p in rest)
-
-
-def snake(name: str) -> str:
-    """Inverse of :func:`camel`: ``"capacityTokensPerS"`` -> ``"capacity_tokens_per_s"``."""
-    return re.sub(r"(?<!^)([A-Z])", lambda m: "_" + m.group(1).lower(), str(name))
 
 
 def safe_id(value: Any) -> str:
@@ -330,20 +323,6 @@ def validate(documents: Any, name: str) -> None:
             f"{err.message}. ({len(errors)} problem(s) in this document.)"
         )
         raise SchemaError(msg)
-
-
-def as_array(x: Any) -> np.ndarray:
-    """``numpy.asarray`` without importing numpy at module import time."""
-    import numpy as np
-
-    return np.asarray(x)
-
-
-def to_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """Build a DataFrame from records (pandas imported lazily)."""
-    import pandas as pd
-
-    return pd.DataFrame.from_records(rows)
 
 
 def write_json_array(documents: list[dict[str, Any]], path: str | Path) -> Path:

@@ -25,7 +25,6 @@ _LAZY = {
     "scatter_layer": "workbench.viz.maps",
     "dimension_profile_figure": "workbench.viz.charts",
     "kpi_table": "workbench.viz.charts",
-    "load_capacity_figure": "workbench.viz.charts",
     "rank_band_figure": "workbench.viz.charts",
     "ranking_figure": "workbench.viz.charts",
     "tier_probability_figure": "workbench.viz.charts",

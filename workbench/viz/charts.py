@@ -313,66 +313,6 @@ def tier_probability_figure(
     return style(fig, theme)
 
 
-def load_capacity_figure(
-    frame: pd.DataFrame,
-    *,
-    time: str,
-    load: str,
-    capacity: str,
-    title: str = "Load against capacity",
-    theme: str = "light",
-) -> Figure:
-    """Draw a time series of load against capacity.
-
-    Parameters
-    ----------
-    frame
-        One row per time step.
-    time, load, capacity
-        Columns of the time axis, the load and the capacity.
-    title
-        The figure's title.
-    theme
-        ``"light"`` or ``"dark"``.
-
-    Returns
-    -------
-    bokeh.plotting.figure
-        The figure.
-    """
-    from bokeh.models import ColumnDataSource
-    from bokeh.plotting import figure
-
-    source = ColumnDataSource(frame[[time, load, capacity]])
-    fig = figure(
-        height=260,
-        sizing_mode="stretch_width",
-        title=title,
-        toolbar_location=None,
-        x_axis_label=time,
-    )
-    fig.varea(
-        x=time,
-        y1=0,
-        y2=load,
-        source=source,
-        fill_color="#0b6e4f",
-        fill_alpha=0.35,
-        legend_label=load,
-    )
-    fig.line(
-        x=time,
-        y=capacity,
-        source=source,
-        line_color="#d64541",
-        line_width=2,
-        line_dash="dashed",
-        legend_label=capacity,
-    )
-    fig.legend.location = "top_left"
-    return style(fig, theme)
-
-
 def kpi_table(kpis: Mapping[str, Any], *, height: int = 220) -> DataTable:
     """Build a two-column table of KPI names and values.
 

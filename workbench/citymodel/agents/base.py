@@ -8,6 +8,7 @@ import mesa
 import numpy as np
 
 from workbench.errors import PluginError
+from workbench.plugin_contracts import Contract
 
 if TYPE_CHECKING:  # pragma: no cover
     from workbench.citymodel.claims import ClaimBatch
@@ -45,4 +46,16 @@ def validate_agent(name: str, obj: Any) -> None:
         raise PluginError(msg)
 
 
-__all__ = ["CityAgent", "validate_agent"]
+AGENT_CONTRACT = Contract(
+    "agents",
+    "class",
+    base=mesa.Agent,
+    methods={"step": ()},
+    overrides=("step",),
+    doc="a workbench.citymodel CityAgent subclass (a mesa.Agent): step(), "
+    "claims(kind, t) -> ClaimBatch | None, receive(kind, t, granted, price)",
+)
+"""What an agent plugin must look like (checked when it loads)."""
+
+
+__all__ = ["AGENT_CONTRACT", "CityAgent", "validate_agent"]

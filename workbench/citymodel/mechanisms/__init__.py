@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from workbench.citymodel.mechanisms.base import (
+    MECHANISM_CONTRACT,
     Allocation,
     Mechanism,
     ordered_greedy,
@@ -31,7 +32,9 @@ BUILTIN_MECHANISMS = (
 
 def mechanism_registry() -> Registry:
     """Return the ``mechanisms`` registry, with the built-ins registered."""
-    reg = get_registry("mechanisms", "coordination mechanism", validate_mechanism)
+    reg = get_registry(
+        "mechanisms", "coordination mechanism", validate_mechanism, contract=MECHANISM_CONTRACT
+    )
     for cls in BUILTIN_MECHANISMS:
         reg.register(cls.name, cls, builtin=True)
     return reg

@@ -9,6 +9,7 @@ import numpy as np
 
 from workbench.citymodel.claims import ClaimSet
 from workbench.errors import PluginError
+from workbench.plugin_contracts import Contract
 
 _EPS = 1e-9
 
@@ -53,6 +54,18 @@ class Mechanism:
     def allocate(self, claims: ClaimSet) -> Allocation:  # pragma: no cover - abstract
         """Resolve the claims of one resource kind in one step."""
         raise NotImplementedError
+
+
+MECHANISM_CONTRACT = Contract(
+    "mechanisms",
+    "class",
+    base=Mechanism,
+    methods={"allocate": ("claims",)},
+    overrides=("allocate",),
+    doc="a Mechanism subclass: allocate(claims: ClaimSet) -> Allocation; class "
+    "attributes name, description",
+)
+"""What a coordination-mechanism plugin must look like (checked when it loads)."""
 
 
 def validate_mechanism(name: str, obj: Any) -> None:

@@ -34,6 +34,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from workbench.errors import NotFittedError, PluginError, SpecError
+from workbench.plugin_contracts import Contract
 from workbench.plugins import get_registry
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -77,17 +78,45 @@ NORMALISERS = get_registry(
     "index_normalisers",
     "normalisation method",
     _validate_callable("normalisation method", ("x", "ref", "direction")),
+    contract=Contract(
+        "index_normalisers",
+        "callable",
+        params=("x", "ref", "direction"),
+        doc="f(x, ref, direction, **params) -> ndarray (n, m); bounds learnt from ref",
+    ),
 )
 AGGREGATORS = get_registry(
-    "index_aggregators", "aggregation method", _validate_callable("aggregation method", ("x", "w"))
+    "index_aggregators",
+    "aggregation method",
+    _validate_callable("aggregation method", ("x", "w")),
+    contract=Contract(
+        "index_aggregators",
+        "callable",
+        params=("x", "w"),
+        doc="f(x, w, **params) -> ndarray: x (..., k) child scores, w weights; NaN skipped",
+    ),
 )
 WEIGHTS = get_registry(
     "index_weights",
     "weighting method",
     _validate_callable("weighting method", ("values", "framework")),
+    contract=Contract(
+        "index_weights",
+        "callable",
+        params=("values", "framework"),
+        doc="f(values, framework, **params) -> {node: weight} or units x nodes DataFrame",
+    ),
 )
 TIERS = get_registry(
-    "index_tiers", "tiering method", _validate_callable("tiering method", ("scores", "n_tiers"))
+    "index_tiers",
+    "tiering method",
+    _validate_callable("tiering method", ("scores", "n_tiers")),
+    contract=Contract(
+        "index_tiers",
+        "callable",
+        params=("scores", "n_tiers"),
+        doc="f(scores, n_tiers, **params) -> n_tiers - 1 ascending thresholds",
+    ),
 )
 
 
@@ -177,6 +206,19 @@ class Step:
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
         return f"{type(self).__name__}({args})"
+
+
+get_registry(
+    "index_steps",
+    contract=Contract(
+        "index_steps",
+        "class",
+        base=Step,
+        methods={"fit": ("cube",), "transform": ("cube",)},
+        overrides=("_fit", "_transform"),
+        doc="a Step subclass; Step(**settings); fit(cube, framework) -> self; transform(cube)",
+    ),
+)
 
 
 def resolve_framework(cube: xr.Dataset, framework: Any) -> Framework:

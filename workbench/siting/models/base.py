@@ -16,6 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from workbench.errors import InfeasibleError, PluginError, SpecError
+from workbench.plugin_contracts import Contract
 from workbench.plugins import Registry, get_registry
 from workbench.siting.problem import Problem
 from workbench.siting.result import SitingResult
@@ -97,9 +98,23 @@ def validate_model(name: str, obj: Any) -> None:
         raise PluginError(msg)
 
 
+SITING_MODEL_CONTRACT = Contract(
+    "siting_models",
+    "class",
+    base=SitingModel,
+    methods={"solve": ("problem",)},
+    overrides=("solve",),
+    doc="a SitingModel subclass; Model(**settings).solve(problem, *, time_limit, "
+    "mip_rel_gap, threads) -> SitingResult; class attributes name, sense, description",
+)
+"""What a siting-model plugin must look like (checked when it loads)."""
+
+
 def registry() -> Registry:
     """Return the ``siting_models`` registry."""
-    return get_registry("siting_models", "siting model", validate_model)
+    return get_registry(
+        "siting_models", "siting model", validate_model, contract=SITING_MODEL_CONTRACT
+    )
 
 
 def check_p(p: Any, problem: Problem, *, name: str = "p", minimum: int = 1) -> int:
