@@ -19,7 +19,9 @@ def test_site_things_have_the_ditto_shape(plan):
     assert t["attributes"]["tier"] == "hub"
     assert t["attributes"]["district"] == "310115"
     assert t["attributes"]["location"] == {"longitude": 121.9, "latitude": 30.93}
-    assert t["features"]["capacity"]["properties"]["power_kw_max"] == 14109.7  # sample rebuilt at city scale (issue 13)
+    assert (
+        t["features"]["capacity"]["properties"]["power_kw_max"] == 14109.7
+    )  # sample rebuilt at city scale (issue 13)
     assert t["features"]["plan"]["properties"] == {"open": False}
     assert t["features"]["plan"]["desiredProperties"] == {
         "open": True,
