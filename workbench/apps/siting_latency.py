@@ -22,7 +22,9 @@ class LatencyRoutingPane(pn.viewable.Viewer):
     """
 
     result = param.Parameter(default=None, doc="The plan shown (a PlanResult) or None.")
-    theme = param.Selector(default="light", objects=["light", "dark"], doc="Colour theme.")
+    theme: param.Selector[str] = param.Selector(
+        default="light", objects=["light", "dark"], doc="Colour theme."
+    )
 
     def __init__(self, **params: Any) -> None:
         super().__init__(**params)

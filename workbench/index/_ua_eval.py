@@ -254,21 +254,22 @@ def prepare(
 
     def pre_steps(ti: int, ni: int, ii: int) -> list[Any]:
         out: list[Any] = []
+        imp, treat = imps[ii], treats[ti]
         for i, s in enumerate(steps):
             if isinstance(s, Aggregate | Tier):
                 continue
-            if i in imp_idx and imps[ii] is not None:
+            if i in imp_idx and imp is not None:
                 if i == imp_idx[0]:
-                    out.extend(Impute(**kw) for kw in imps[ii])
+                    out.extend(Impute(**kw) for kw in imp)
                 continue
             st = copy.deepcopy(s)
-            if i == treat_idx and treats[ti] is not None:
-                st = Treat(**{**s.get_params(), **treats[ti]})
+            if i == treat_idx and treat is not None:
+                st = Treat(**{**s.get_params(), **treat})
             if i == norm_idx:
                 st = Normalise(**norms[ni])
             out.append(st)
-        if imps[ii] is not None and not imp_idx:
-            out = [Impute(**kw) for kw in imps[ii]] + out
+        if imp is not None and not imp_idx:
+            out = [Impute(**kw) for kw in imp] + out
         return out
 
     kept = list(nominal.cities)
@@ -359,7 +360,7 @@ def evaluate(
     tasks = []
     for u_i, key in enumerate(uniq):
         idx = np.flatnonzero(inverse == u_i)
-        x = model.alternatives[tuple(int(v) for v in key[:4])]
+        x = model.alternatives[(int(key[0]), int(key[1]), int(key[2]), int(key[3]))]
         method = model.levels["aggregation"][int(key[4])]
         for c0 in range(0, idx.size, chunk_size):
             sel = idx[c0 : c0 + chunk_size]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import scipy.sparse as sp
@@ -122,7 +122,6 @@ def solve_plan(inp: Inputs, *, time_limit: float | None, mip_rel_gap: float,
         hi.append(np.array([float(budget)]))
     target = inp.scenario.get("target_coverage")
     total = float(inp.tokens.sum())
-    args = dict(time_limit=time_limit, mip_rel_gap=mip_rel_gap, threads=threads)
     cost = np.r_[c_y, c_x, c_u]
     col_lo = np.r_[inp.fixed.astype(float), np.zeros(nx + nu)]
     integer = np.r_[np.ones(m, bool), np.zeros(nx + nu, bool)]
@@ -131,7 +130,9 @@ def solve_plan(inp: Inputs, *, time_limit: float | None, mip_rel_gap: float,
         # the model without the coverage row is a relaxation: when its optimum already meets
         # the target it is optimal for the constrained plan too (same bound)
         first = solve_milp(cost, sp.vstack(blocks, format="csr"), np.concatenate(lo),
-                           np.concatenate(hi), col_lo, np.ones(nc), integer, **args)  # fmt: skip
+                           np.concatenate(hi), col_lo, np.ones(nc), integer,
+                           time_limit=time_limit, mip_rel_gap=mip_rel_gap,
+                           threads=threads)  # fmt: skip
         if first.x is not None and float(x_tok @ first.x[m:u0]) >= float(target) * total:
             out = first
         else:
@@ -140,7 +141,9 @@ def solve_plan(inp: Inputs, *, time_limit: float | None, mip_rel_gap: float,
             hi.append(np.array([np.inf]))
     if out is None:
         out = solve_milp(cost, sp.vstack(blocks, format="csr"), np.concatenate(lo),
-                         np.concatenate(hi), col_lo, np.ones(nc), integer, **args)  # fmt: skip
+                         np.concatenate(hi), col_lo, np.ones(nc), integer,
+                         time_limit=time_limit, mip_rel_gap=mip_rel_gap,
+                         threads=threads)  # fmt: skip
     if out.x is None:
         _explain_infeasible(out.status, inp, target, budget, time_limit, t0)
     xval = out.x[m:u0]
@@ -155,7 +158,7 @@ def solve_plan(inp: Inputs, *, time_limit: float | None, mip_rel_gap: float,
 
 
 def _explain_infeasible(status: str, inp: Inputs, target: Any, budget: Any,
-                        time_limit: float | None, t0: float) -> None:  # fmt: skip
+                        time_limit: float | None, t0: float) -> NoReturn:  # fmt: skip
     if status == INFEASIBLE and budget is not None and inp.counts:
         # the cheapest sites that meet every tier's minimum count
         capex = inp.sites["capex_cny"].to_numpy(float)
@@ -322,11 +325,13 @@ def assemble(inp: Inputs, sol: dict[str, Any]) -> dict[str, Any]:
         j = inp.pj[cp.pair]
         tok = inp.tokens[d] * inp.shares[d, k] * share
         cls_total = float((inp.tokens * inp.shares[:, k]).sum())
-        row = {"request_class": cp.cls.name, "budget_ms": cp.cls.budget_ms}
-        for t in ("edge", "dc", "hub"):
-            row[t] = float(tok[inp.tiers[j] == t].sum()) / max(cls_total, 1e-300)
-        row["unserved"] = max(0.0, 1.0 - row["edge"] - row["dc"] - row["hub"])
-        routing.append(row)
+        tier_share = {
+            t: float(tok[inp.tiers[j] == t].sum()) / max(cls_total, 1e-300)
+            for t in ("edge", "dc", "hub")
+        }
+        unserved = max(0.0, 1.0 - tier_share["edge"] - tier_share["dc"] - tier_share["hub"])
+        routing.append({"request_class": cp.cls.name, "budget_ms": cp.cls.budget_ms,
+                        **tier_share, "unserved": unserved})  # fmt: skip
         # queueing at each site's own peak utilisation in the plan (<= the planned target)
         q = np.array([
             mmc_wait_ms(inp.svc.servers.get(str(inp.tiers[jj]), 1), min(rho_site[jj], 0.999999),
@@ -352,7 +357,7 @@ def assemble(inp: Inputs, sol: dict[str, Any]) -> dict[str, Any]:
             name = cp.cls.name
             kpis[f"latency_p95_ms_{name}"] = lat["total_p95_ms"]
             for t in ("edge", "dc", "hub"):
-                kpis[f"routing_{name}_{t}"] = row[t]
+                kpis[f"routing_{name}_{t}"] = tier_share[t]
             dshare = np.bincount(d, weights=tok, minlength=n)
             cls_d = inp.tokens * inp.shares[:, k]
             dem[f"served_share_{name}"] = np.where(cls_d > 0, dshare / np.maximum(cls_d, 1e-300),

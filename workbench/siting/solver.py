@@ -16,9 +16,13 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
+
+if TYPE_CHECKING:
+    import highspy
 
 #: Relative gap under which ``bound`` and ``objective`` are taken to agree (proven optimal).
 PROOF_TOL = 1e-6
@@ -97,7 +101,7 @@ def _quiet_fd1() -> Iterator[None]:
         os.close(saved)
 
 
-def new_highs() -> object:
+def new_highs() -> highspy.Highs:
     """Return a fresh ``highspy.Highs`` without the banner HiGHS prints on its first construction.
 
     HiGHS prints "Running HiGHS ... Copyright" when the first ``Highs()`` of a process is built,

@@ -46,7 +46,10 @@ def tier_path_figure(path: Any, *, theme: str = "light", height: int = 300) -> F
         (peers on their own trends), the city's score on its own trend (dashed) and with the
         plan (solid, points labelled with the probability of being in the target tier).
     """
-    from bokeh.models import ColumnDataSource, LabelSet
+    from bokeh.models import ColumnDataSource
+
+    # the class bokeh.models re-exports; its package stub does not list it (mypy attr-defined)
+    from bokeh.models.annotations.labels import LabelSet
     from bokeh.plotting import figure
 
     tl = path.timeline

@@ -48,12 +48,12 @@ def latency_breakdown_figure(latency: pd.DataFrame, *, theme: str = "light") -> 
     bokeh.plotting.figure
         Horizontal stacked bars, and the class's budget as a red tick where it has one.
     """
-    from bokeh.models import ColumnDataSource
+    from bokeh.models import ColumnDataSource, FactorRange
     from bokeh.plotting import figure
 
     classes = [] if latency is None else [str(c) for c in latency["request_class"]]
     fig = figure(
-        y_range=classes[::-1] or ["-"], height=60 + 45 * max(len(classes), 1),
+        y_range=FactorRange(factors=classes[::-1] or ["-"]), height=60 + 45 * max(len(classes), 1),
         sizing_mode="stretch_width", title="End-to-end latency per request class (ms)",
         x_axis_label="ms (token-weighted mean)", toolbar_location=None,
     )  # fmt: skip
@@ -92,12 +92,13 @@ def routing_figure(routing: pd.DataFrame, *, theme: str = "light") -> Any:
     -------
     bokeh.plotting.figure
     """
-    from bokeh.models import ColumnDataSource
+    from bokeh.models import ColumnDataSource, FactorRange, Range1d
     from bokeh.plotting import figure
 
     classes = [] if routing is None else [str(c) for c in routing["request_class"]]
     fig = figure(
-        y_range=classes[::-1] or ["-"], x_range=(0, 1), height=60 + 45 * max(len(classes), 1),
+        y_range=FactorRange(factors=classes[::-1] or ["-"]), x_range=Range1d(start=0, end=1),
+        height=60 + 45 * max(len(classes), 1),
         sizing_mode="stretch_width", title="Where each request class is served (share of tokens)",
         toolbar_location=None,
     )  # fmt: skip

@@ -28,7 +28,7 @@ def lagrangian_reduce(
     *,
     iterations: int = 600,
     time_limit: float = 10.0,
-) -> tuple[float, np.ndarray]:
+) -> tuple[float, np.ndarray, np.ndarray]:
     """Subgradient ascent on ``L(lambda)`` and the sites the reduction test keeps.
 
     Parameters
@@ -170,6 +170,13 @@ def lagrangian_branch_and_bound(
             theta *= 0.95
         if (np.ceil(bound - 1e-6) if integral else bound) >= best - 1e-9 * max(1, best):
             continue
+        if pick is None:
+            # no finite node bound: only possible when the ascent ran no iteration
+            msg = (
+                f"node_iterations must be at least 1 for the branch-and-bound to bound a node; "
+                f"got {node_iterations!r}. Pass node_iterations >= 1."
+            )
+            raise ValueError(msg)
         lam_b, open_b, rho_b = pick
         cand = [j for j in open_b if free[j]]
         if not cand:
