@@ -63,6 +63,40 @@ class DecisionLog:
             )
         )
 
+    def add_rows(
+        self,
+        step: int,
+        kind: str,
+        claimant: np.ndarray,
+        klass: np.ndarray,
+        requested: np.ndarray,
+        granted: np.ndarray,
+        price: np.ndarray,
+        basis: str,
+    ) -> None:
+        """Log decisions made outside claim sets (the joint LP, the market clearing)."""
+        if len(claimant) == 0:
+            return
+        names = self._names
+        local, uniques = pd.factorize(np.asarray(claimant, dtype=object))
+        table = np.fromiter(
+            (names.setdefault(c, len(names)) for c in uniques), dtype=np.int32, count=len(uniques)
+        )
+        b = self._bases.setdefault(basis, len(self._bases))
+        n = len(claimant)
+        self._chunks.append(
+            (
+                np.full(n, step, dtype=np.int32),
+                RESOURCE_KINDS.index(kind),
+                table[local],
+                np.broadcast_to(np.asarray(klass, dtype=np.int8), (n,)).copy(),
+                np.asarray(requested, dtype=np.float32),
+                np.asarray(granted, dtype=np.float32),
+                np.asarray(price, dtype=np.float32),
+                b,
+            )
+        )
+
     def __len__(self) -> int:
         return sum(len(c[0]) for c in self._chunks)
 

@@ -1,0 +1,190 @@
+"""Coupled compute + power coordination by one LP: ``lp``, ``mpc``, ``oracle`` and ``market``.
+
+The model calls :meth:`JointCoordinator.hour` once per hour; it builds the mechanism's
+window (:class:`~workbench.citymodel.dispatch.Window`), solves it, and returns the hour's
+decisions, which the model applies and accounts exactly as for every other mechanism.
+
+* ``lp``: a 1-hour window on what the agents asked for this hour (batch owners' and depots'
+  own submissions); stored energy is valued at the grid operators' own forecast.
+* ``mpc``: an H-hour window (default 24) from the realised state (all batch work waiting,
+  batteries, EV charging owed) over forecasts agents could have (expected demand by hour of
+  day, no noise; scheduled events), re-solved every hour; only its first hour is executed.
+* ``oracle``: one window over the whole run on the realised demand (perfect foresight), solved
+  at hour 0; a bound, not a mechanism anyone could run.
+* ``market``: a 1-hour uniform-price clearing: bids are the agents' own valuations (owners'
+  value per token while their daily budget lasts, batch urgency, depots' charging urgency),
+  offers are operators' marginal costs (energy + carbon per token at the node's efficiency,
+  an SLA premium above rated load). Clearing prices are the LP's duals; payments are settled.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from workbench.citymodel.agents.demand import DEADLINES_H
+from workbench.citymodel.dispatch import Dispatcher, Plan, Window
+
+if TYPE_CHECKING:  # pragma: no cover
+    from workbench.citymodel.model import CityModel
+
+ORACLE_MAX_HOURS = 2000
+"""Longest run the oracle solves as one LP."""
+
+
+class JointCoordinator:
+    """Runs one of the joint mechanisms for a model (see the module docstring)."""
+
+    def __init__(self, model: CityModel, kind: str, horizon: int = 24) -> None:
+        self.m = model
+        self.kind = kind
+        self.horizon = int(horizon)
+        self.solver = Dispatcher()
+        self.plan: Plan | None = None
+        self.payments = 0.0
+
+    # ------------------------------------------------------------------ inputs
+    def _hours(self, t: int, H: int) -> np.ndarray:
+        return np.minimum(np.arange(t, t + H), self.m.hours - 1)
+
+    def _window(self, t: int, H: int, dem_i: np.ndarray, forecast: bool) -> Window:
+        m = self.m
+        hrs = self._hours(t, H)
+        hh = np.arange(t, t + H)
+        e_tok = m.e_tok_all[hrs].T  # (N, H)
+        cap = m.cap_tok_all[hrs].T
+        cap = cap - m.emergency_tokens_all[hrs].T
+        return Window(
+            arcs=m.lp_arcs_g,
+            node_district=m.nodes.district,
+            e_tok=e_tok,
+            cap=np.maximum(cap, 0.0),
+            rated=m.RATED_LOAD,
+            dem_i=dem_i,
+            value_i=np.full(dem_i.shape, m.econ.value_interactive),
+            fixed_kw=m.fixed_kw_all[hrs].T,
+            sheddable_kw=m.sheddable_kw_all[hrs].T,
+            pv=m.pv_all[hrs].T,
+            feeder=m.feeder_all[hrs].T,
+            batt_kw=m.grid.batt_kw,
+            batt_kwh=m.grid.batt_kwh,
+            eff=m.BATTERY_EFFICIENCY,
+            ev_max=m.logistics.depot_vans * m.CHARGER_KW,
+            need_ev=np.zeros((m.space.n_districts, H)),
+            arr_b=np.zeros(H),
+            not_due=np.full(H, np.inf),
+            B0=0.0,
+            soc0=m.grid.soc.copy(),
+            R0=np.zeros(m.space.n_districts),
+            energy_cny=m.energy_cny_ext[hh],
+            econ=m.econ,
+        )
+
+    def _expected_demand(self, t0: int, H: int) -> tuple[np.ndarray, np.ndarray]:
+        """Forecast interactive demand per group and batch arrivals per deadline class."""
+        m = self.m
+        dem = m.demand_agent
+        g, a = [], []
+        for t in self._hours(t0, H):
+            r = dem.expected(int(t))
+            dg, ak = dem.aggregate(int(t), r)
+            g.append(dg)
+            a.append(ak)
+        return np.stack(g, axis=1), np.stack(a, axis=1)
+
+    def _not_due(self, t0: int, arr_k: np.ndarray) -> np.ndarray:
+        """Work arrived by each hour of the window and not yet due (realised + forecast)."""
+        m = self.m
+        H = arr_k.shape[1]
+        hist = m.arrivals_hist[: t0 + 1]  # (t0+1, K) realised, incl. this hour
+        full = np.concatenate([hist, arr_k[:, 1:].T], axis=0) if H > 1 else hist
+        csum = np.vstack([np.zeros((1, len(DEADLINES_H))), np.cumsum(full, axis=0)])
+        out = np.zeros(H)
+        for j, dl in enumerate(DEADLINES_H):
+            idx = np.arange(t0, t0 + H) + 1
+            lo = np.maximum(idx - dl, 0)
+            out += csum[idx, j] - csum[lo, j]
+        return out
+
+    # ------------------------------------------------------------------ one hour
+    def hour(self, t: int) -> dict[str, np.ndarray | float]:
+        """Decisions for hour ``t``: a dict of the dispatch's first-hour values and prices."""
+        m = self.m
+        dem = m.demand_agent
+        fleet = m.logistics
+        if self.kind == "oracle":
+            if self.plan is None:
+                T = m.hours
+                w = self._window(0, T, m.dem_g_all.T.copy(), forecast=False)
+                w.arr_b = m.arr_all.sum(axis=1)
+                w.not_due = self._not_due_all()
+                w.need_ev = fleet.need_kwh.T.copy()
+                w.soc0 = m.grid.soc.copy()
+                self.plan = self.solver.solve(w)
+            return self._slice(self.plan, t)
+        if self.kind == "mpc":
+            H = max(1, min(self.horizon, m.hours - t))
+            dg, ak = self._expected_demand(t, H)
+            dg[:, 0] = dem.request_g
+            ak[:, 0] = 0.0
+            w = self._window(t, H, dg, forecast=True)
+            w.B0 = dem.backlog_total
+            w.arr_b = ak.sum(axis=0)
+            w.not_due = self._not_due(t, ak)
+            w.R0 = fleet.ev_backlog_kwh.copy()
+            w.need_ev = np.zeros((m.space.n_districts, H))
+            if H > 1:  # expected need: the same hour of the previous day(s)
+                hrs = np.arange(t + 1, t + H)
+                w.need_ev[:, 1:] = m.need_forecast(hrs).T
+            plan = self.solver.solve(w)
+            return self._slice(plan, 0)
+        # lp and market: one hour on the agents' own requests
+        w = self._window(t, 1, dem.request_g[:, None].copy(), forecast=False)
+        w.arr_b = np.array([dem.request_b.sum()])
+        w.not_due = np.array([np.inf])
+        w.R0 = np.zeros(m.space.n_districts)
+        w.need_ev = fleet.ev_req[:, None].copy()
+        w.soc_end_value = m.grid_soc_value(t)
+        if self.kind == "market":
+            w.value_i = dem.bids()[:, None]
+            w.batch_end_value = dem.batch_bid()
+            w.econ = m.market_econ(fleet)
+        plan = self.solver.solve(w)
+        out = self._slice(plan, 0)
+        if self.kind == "market":
+            out["payments"] = self._settle_payments(out)
+        return out
+
+    def _not_due_all(self) -> np.ndarray:
+        m = self.m
+        csum = np.vstack([np.zeros((1, len(DEADLINES_H))), np.cumsum(m.arr_all, axis=0)])
+        idx = np.arange(m.hours) + 1
+        out = np.zeros(m.hours)
+        for j, dl in enumerate(DEADLINES_H):
+            out += csum[idx, j] - csum[np.maximum(idx - dl, 0), j]
+        return out
+
+    @staticmethod
+    def _slice(plan: Plan, h: int) -> dict[str, np.ndarray | float]:
+        out: dict[str, np.ndarray | float] = {}
+        for k, v in plan.values.items():
+            out[k] = v[..., h]
+        out["node_price"] = plan.node_price[:, h]
+        out["power_price"] = plan.power_price[:, h]
+        return out
+
+    def _settle_payments(self, out: dict) -> float:
+        """Uniform-price payments: every unit bought pays its node's or feeder's price."""
+        m = self.m
+        arcs = m.lp_arcs_g
+        price = np.maximum(out["node_price"], 0.0)
+        x = out["x"]
+        pay_g = (x * price[arcs]).sum(axis=1)
+        m.demand_agent.pay(pay_g, x.sum(axis=1))
+        pay_b = float((out["b"] * price).sum())
+        pay_ev = float((out["ev"] * np.maximum(out["power_price"], 0.0)).sum())
+        return float(pay_g.sum()) + pay_b + pay_ev
+
+
+__all__ = ["ORACLE_MAX_HOURS", "JointCoordinator"]
