@@ -50,6 +50,9 @@ LATENCY_CLASS_P = np.array(
 DEADLINES_H = np.array([4, 12, 24])
 """Deadlines of batch work (hours after it arrives)."""
 DEADLINE_P = np.array([0.2, 0.3, 0.5])
+TOLERANCE_SCALE = 3e-7
+"""CNY per token an owner with tolerance 1 accepts above the best price ahead (about the
+energy cost of a token at peak)."""
 _I, _B = CLASSES.index("interactive"), CLASSES.index("batch")
 
 
@@ -159,12 +162,13 @@ def wait_decision(
     best_ahead
         Lowest price each owner expects before its deadline.
     value, tolerance
-        The owner's value per token and how much dearer than the best price it accepts.
+        The owner's value per token, and how much dearer than the best price it accepts
+        (a share of :data:`TOLERANCE_SCALE`).
     slack_h
         Hours until the owner's deadline.
     """
     urgent = slack_h <= 1
-    dear = price_now > best_ahead * (1 + tolerance)
+    dear = price_now > best_ahead + tolerance * TOLERANCE_SCALE
     return ~urgent & (dear | (price_now > value))
 
 
