@@ -185,6 +185,20 @@ class Accountant:
             nodes.district, m.e_tok_all[t] * (node_i - m.emergency_tokens_all[t] + b), D
         )
         served_kw = m.fixed_kw_all[t] - shed + ev + dyn_d
+        imp = np.maximum(out["imp"], 0.0)
+        if m.extra_agents:  # plugin agents' claims, on what the joint dispatch left
+            left = np.maximum(m.cap_tok_all[t] - node_i - b, 0.0)
+            cs, al = m._resolve_for("compute", left, m.extra_agents)
+            if cs is not None:
+                tok = np.bincount(cs.entry_resource, al.row, nodes.n)
+                node_i = node_i + tok
+                extra_kw = np.bincount(nodes.district, m.e_tok_all[t] * tok, D)
+                imp, served_kw = imp + extra_kw, served_kw + extra_kw
+                node_kw = node_kw + m.e_tok_all[t] * tok
+            cs, al = m._resolve_for("power", np.maximum(m.feeder_all[t] - imp, 0.0), m.extra_agents)
+            if cs is not None:
+                got = cs.usage(al.row)
+                imp, served_kw = imp + got, served_kw + got
         # log: who asked, who got what, at what price, why
         basis = {
             "lp": "joint LP, 1 h (duals are prices)",
@@ -237,7 +251,7 @@ class Accountant:
             "served_kw": served_kw,
             "requested_kw": m.fixed_kw_all[t] + dyn_d + fleet.ev_req,
             "node_kw": node_kw,
-            "import": np.maximum(out["imp"], 0.0),
+            "import": imp,
             "charge": np.maximum(out["ch"], 0.0),
             "discharge": np.maximum(out["dis"], 0.0),
             "curt": np.maximum(out["curt"], 0.0),

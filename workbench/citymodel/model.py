@@ -221,6 +221,7 @@ class CityModel(mesa.Model):
             "power": [self.emergency, self.grid, self.compute, self.logistics],
         }
         active = [self.demand_agent, self.logistics, self.emergency]
+        self.extra_agents: list[Any] = []
         if extra_agents:
             from workbench.citymodel.agents.base import validate_agent
             from workbench.plugins import get_registry
@@ -231,6 +232,7 @@ class CityModel(mesa.Model):
                 validate_agent(getattr(cls, "__name__", str(cls)), cls)
                 agent = cls(self)
                 active.append(agent)
+                self.extra_agents.append(agent)
                 for kind in self.claimants:
                     self.claimants[kind].append(agent)
         self.stepping = mesa.agent.AgentSet(active, random=self.random)
@@ -325,8 +327,10 @@ class CityModel(mesa.Model):
         idle_d += np.stack(
             [np.bincount(nd.district, r, D) for r in self.e_tok_all * em_tok]
         )  # incidents' compute draws power on its node's feeder
-        self.sheddable_kw_all = base + mods.factory_kw
-        self.fixed_kw_all = self.sheddable_kw_all + em_kw + idle_d
+        self.fixed_kw_all = base + mods.factory_kw + em_kw + idle_d
+        # every load may be shed at the value of lost load (a feeder blackout leaves no
+        # choice); shedding node idle power stands for nodes going dark
+        self.sheddable_kw_all = self.fixed_kw_all
         self.emergency_kw_all = em_kw
         self.pv_all = (
             g.pv_kw_installed[None, :] * g.solar[h][:, None] * mods.pv * self.weather[:, None]
@@ -460,6 +464,18 @@ class CityModel(mesa.Model):
         for i, a in enumerate(agents):
             self._batch_of[(id(a), kind)] = i
         orch.dispatch(cs, alloc, agents, t)
+        return cs, alloc
+
+    def _resolve_for(self, kind: str, capacity: np.ndarray, agents: list[Any]):
+        """Resolve ``kind`` claims of some agents only (plugin agents under joint mechanisms)."""
+        t = self.t
+        orch = self.orchestrator
+        cs, alloc, claimed = orch.resolve(
+            kind, t, agents, capacity, self.mods.rank[t], self.mods.value
+        )
+        if not claimed:
+            return None, None
+        orch.dispatch(cs, alloc, claimed, t)
         return cs, alloc
 
     def step(self) -> None:
