@@ -158,3 +158,31 @@ def test_runs_are_bit_identical_for_a_seed_and_differ_across_seeds():
     xr.testing.assert_identical(a, b)
     assert not a["interactive_requested"].equals(c["interactive_requested"])
     assert not a["grid_import_kw"].equals(c["grid_import_kw"])
+
+
+def test_contract_net_announces_bids_awards_and_commits_whole_jobs():
+    from workbench.citymodel.contract_net import run_protocol
+
+    # two nodes: node 0 cheap but small, node 1 dear; three jobs of 6 tokens
+    remaining = np.array([10.0, 100.0])
+    out = run_protocol(
+        amount=np.array([6.0, 6.0, 6.0]),
+        due=np.array([3.0, 1.0, 2.0]),
+        candidates=np.array([[0, 1], [0, 1], [0, 1]]),
+        energy_cny_per_token=np.array([1e-7, 5e-7]),
+        remaining=remaining,
+        capacity=np.array([10.0, 100.0]),
+    )
+    # all three bid for node 0; it commits the most urgent (due 1) and rejects the others,
+    # which are announced again and won by node 1
+    assert out.node.tolist() == [1, 0, 1]
+    assert remaining.tolist() == [4.0, 88.0]
+    assert out.rounds == 2
+    # round 1: 6 announcements, 6 bids, 3 awards, 3 commit/reject; round 2: 2 + 2 + 2 + 2
+    assert out.messages == 18 + 8
+
+
+def test_contract_net_counts_messages_in_a_run(runs):
+    k = compute_kpis(runs["contract_net"])
+    assert k["messages"] > 0
+    assert compute_kpis(runs["priority"])["messages"] == 0

@@ -75,6 +75,7 @@ def alloc_metrics(T: int, D: int, N: int, L: int) -> dict[str, np.ndarray]:
             "batch_waiting_owners",
             "agent_decisions",
             "payments_cny",
+            "messages",
             *[f"cost_{p}_cny" for p in COST_PARTS],
         ],
     }
@@ -99,11 +100,32 @@ class Accountant:
         nodes, D = m.nodes, m.space.n_districts
         dem = m.demand_agent
         G = dem.n_groups
+        cn = getattr(m.mechanism, "protocol", None) == "contract_net"
+        dem.hold_batch = cn
         ccs, calloc = m._resolve("compute", m.cap_tok_all[t])
         c_node = ccs.entry_resource  # one entry per compute row, sorted by row
         is_b = ccs.group_class[ccs.row_group] == _B
         m.node_tokens[0] = np.bincount(c_node, calloc.row * ~is_b, nodes.n)
         m.node_tokens[1] = np.bincount(c_node, calloc.row * is_b, nodes.n)
+        messages = 0
+        if cn:
+            from workbench.citymodel.contract_net import run_protocol
+
+            amount, due, district = dem.jobs()
+            arcs, _ = m.nearest_nodes(t)
+            left = np.maximum(m.cap_tok_all[t] - ccs.usage(calloc.row), 0.0)
+            res = run_protocol(
+                amount,
+                due,
+                arcs[district],
+                m.e_tok_all[t] * m.energy_cny_ext[t],
+                left,
+                m.cap_tok_all[t],
+            )
+            ok = res.node >= 0
+            job_tok = np.bincount(res.node[ok], amount[ok], nodes.n)
+            m.node_tokens[1] = m.node_tokens[1] + job_tok
+            messages = res.messages
         pcs, palloc = m._resolve("power", m.grid.capacity(t))
         # tokens actually served: compute grants cut by the power granted to the node
         served_row = calloc.row * m.node_power_ratio[is_b.astype(int), c_node]
@@ -113,7 +135,14 @@ class Accountant:
         inter = mine & (tag < G)
         brow = mine & (tag >= G)
         served_b = np.bincount(tag[brow] - G, served_row[brow], D)
-        dem.settle_batch(served_b)
+        if cn:
+            ratio_b = m.node_power_ratio[1]
+            served_job = np.where(ok, amount * ratio_b[np.maximum(res.node, 0)], 0.0)
+            served_b = served_b + dem.settle_jobs(served_job)
+            job_served_node = np.bincount(res.node[ok], served_job[ok], nodes.n)
+        else:
+            dem.settle_batch(served_b)
+            job_served_node = np.zeros(nodes.n)
         # power: what was served, shed (buildings, factories, incidents) and charged
         served_kw = pcs.usage(palloc.row)
         pg = pcs.row_group
@@ -134,7 +163,7 @@ class Accountant:
         power_price = m.energy_cny_ext[t] + palloc.price * POWER_VALUE_UNIT_CNY_PER_KWH
         return {
             "node_i": np.bincount(c_node, served_row * ~is_b, nodes.n),
-            "node_b": np.bincount(c_node, served_row * is_b, nodes.n),
+            "node_b": np.bincount(c_node, served_row * is_b, nodes.n) + job_served_node,
             "g_idx": tag[inter],
             "g_node": c_node[inter],
             "g_tok": served_row[inter],
@@ -152,6 +181,7 @@ class Accountant:
             "node_price": node_price,
             "power_price": power_price,
             "payments": 0.0,
+            "messages": messages,
         }
 
     # ------------------------------------------------------------------ joint path
@@ -316,6 +346,7 @@ class Accountant:
         M["ev_backlog_kwh"][t] = R
         M["emergency_active"][t] = len(m.emergency.active)
         M["payments_cny"][t] = o["payments"]
+        M["messages"][t] = o.get("messages", 0)
         imp = float(o["import"].sum())
         M["cost_energy_cny"][t] = imp * m.price[t]
         M["cost_carbon_cny"][t] = imp * m.ci[t] * m.mods.carbon_price[t] / 1000

@@ -32,6 +32,7 @@ KPI_INFO: dict[str, tuple[str, str]] = {
     "compute_price_cny_per_mtok": ("CNY per million tokens (mean)", "lower"),
     "power_price_cny_per_kwh": ("CNY/kWh (mean)", "lower"),
     "fairness_jain": ("Jain's index over districts' served share", "higher"),
+    "messages": ("contract-net messages", "lower"),
     "agent_decisions": ("decisions made by agents", "higher"),
 }
 """KPI name -> (unit, which direction is better)."""
@@ -119,6 +120,7 @@ def compute_kpis(ds: xr.Dataset) -> dict[str, float]:
             (ds["power_price"] * ds["power_served_kw"]).sum() / ds["power_served_kw"].sum()
         ),
         "fairness_jain": jain,
+        "messages": float(ds["messages"].sum()),
         "agent_decisions": float(ds["agent_decisions"].sum()),
     }
 

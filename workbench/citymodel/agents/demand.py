@@ -202,6 +202,7 @@ class DemandPopulation(CityAgent):
         self.waiting = 0
         self.row_cost = None
         self.central = False
+        self.hold_batch = False  # contract_net: batch work goes by announce/bid/award
 
     # ------------------------------------------------------------------ demand
     def draw(self, t: int) -> np.ndarray:
@@ -308,7 +309,7 @@ class DemandPopulation(CityAgent):
         G = self.n_groups
         arcs, lat = m.claim_arcs(t)
         K = arcs.shape[1]
-        amount = np.concatenate([self.request_g, self.request_b])
+        amount = np.concatenate([self.request_g, self.request_b * (not self.hold_batch)])
         klass = np.concatenate([np.full(G, _I), np.full(D, _B)])
         g_d = np.arange(G) // len(LATENCY_CLASSES)
         node = np.concatenate([arcs[g_d].reshape(-1), arcs.reshape(-1)])
@@ -352,6 +353,35 @@ class DemandPopulation(CityAgent):
         np.maximum(bl, 0.0, out=bl)
         u.due[ni:][bl <= 1e-9] = np.inf
         self.factory_backlog -= self.factory_backlog * share
+
+    def jobs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Batch jobs announced this hour: owners' submissions, then factories' backlogs.
+
+        Returns amount (tokens), deadline hour and district of each job.
+        """
+        u, m = self.units, self.model
+        ni = u.n_interactive
+        D = m.space.n_districts
+        amount = np.concatenate([self.submit, self.factory_backlog])
+        due = np.concatenate([u.due[ni:], np.full(D, m.t + 24.0)])
+        district = np.concatenate([u.district[ni:], np.arange(D)])
+        return amount, due, district
+
+    def settle_jobs(self, served: np.ndarray) -> np.ndarray:
+        """Remove served jobs' work (``served``: tokens per job, as from :meth:`jobs`).
+
+        Returns the tokens served per district.
+        """
+        u = self.units
+        ni = u.n_interactive
+        D = self.model.space.n_districts
+        n_own = u.n - ni
+        bl = u.backlog[ni:]
+        bl -= served[:n_own]
+        np.maximum(bl, 0.0, out=bl)
+        u.due[ni:][bl <= 1e-9] = np.inf
+        self.factory_backlog = np.maximum(self.factory_backlog - served[n_own:], 0.0)
+        return np.bincount(u.district[ni:], served[:n_own], D) + served[n_own:]
 
     @property
     def backlog_total(self) -> float:

@@ -97,7 +97,10 @@ class ContractNet(Mechanism):
     """
 
     name = "contract_net"
-    description = "contract net: whole jobs awarded to the cheapest able bidder"
+    description = "contract net: announce, bid, award, commit/reject for whole jobs"
+    protocol = "contract_net"
+    """Batch compute jobs go through :mod:`workbench.citymodel.contract_net` (messages
+    counted); :meth:`allocate` serves the other claims."""
 
     def allocate(self, claims: ClaimSet) -> Allocation:
         """Award whole jobs, then split what divisible claims still need."""
