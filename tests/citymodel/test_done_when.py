@@ -186,3 +186,14 @@ def test_contract_net_counts_messages_in_a_run(runs):
     k = compute_kpis(runs["contract_net"])
     assert k["messages"] > 0
     assert compute_kpis(runs["priority"])["messages"] == 0
+
+
+def test_drf_takes_dominant_shares_across_compute_and_power():
+    m = CityModel(mechanism="drf", hours=3, **KW)
+    m.run()
+    cs, alloc = m.last_alloc["compute"]
+    N, D = m.nodes.n, m.space.n_districts
+    assert cs.n_resources == N + D  # every node, and every feeder its tokens draw power from
+    used = cs.usage(alloc.row)
+    assert (used[N:] <= cs.capacity[N:] * (1 + 1e-9) + 1e-6).all()
+    assert used[N:].sum() > 0

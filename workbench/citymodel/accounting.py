@@ -14,6 +14,7 @@ so mechanisms are scored alike and the ``oracle`` is a true lower bound.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -102,8 +103,20 @@ class Accountant:
         G = dem.n_groups
         cn = getattr(m.mechanism, "protocol", None) == "contract_net"
         dem.hold_batch = cn
-        ccs, calloc = m._resolve("compute", m.cap_tok_all[t])
-        c_node = ccs.entry_resource  # one entry per compute row, sorted by row
+        across = "power" in getattr(m.mechanism, "across", ())
+        aug = self._with_feeders if across else None
+        ccs, calloc = m._resolve("compute", m.cap_tok_all[t], augment=aug)
+        c_node = ccs.entry_resource[0::2] if across else ccs.entry_resource
+        if across:  # back to compute resources only, for what follows
+            calloc = replace(calloc, price=calloc.price[: nodes.n])
+            ccs = replace(
+                ccs,
+                capacity=ccs.capacity[: nodes.n],
+                entry_row=ccs.entry_row[0::2],
+                entry_resource=c_node,
+                entry_coef=ccs.entry_coef[0::2],
+                _cache={},
+            )
         is_b = ccs.group_class[ccs.row_group] == _B
         m.node_tokens[0] = np.bincount(c_node, calloc.row * ~is_b, nodes.n)
         m.node_tokens[1] = np.bincount(c_node, calloc.row * is_b, nodes.n)
@@ -183,6 +196,27 @@ class Accountant:
             "payments": 0.0,
             "messages": messages,
         }
+
+    def _with_feeders(self, cs: Any) -> Any:
+        """Add each node's feeder to compute claims: a token uses ``e`` kWh of its headroom."""
+        m = self.m
+        t, nodes = m.t, m.nodes
+        node = cs.entry_resource
+        n = len(node)
+        er = np.repeat(cs.entry_row, 2)
+        eres = np.empty(2 * n, dtype=np.int64)
+        eres[0::2], eres[1::2] = node, nodes.n + nodes.district[node]
+        coef = np.empty(2 * n)
+        coef[0::2], coef[1::2] = cs.entry_coef, cs.entry_coef * m.e_tok_all[t][node]
+        headroom = np.maximum(m.grid.capacity(t) - m.fixed_kw_all[t], 0.0)
+        return replace(
+            cs,
+            capacity=np.concatenate([cs.capacity, headroom]),
+            entry_row=er,
+            entry_resource=eres,
+            entry_coef=coef,
+            _cache={},
+        )
 
     # ------------------------------------------------------------------ joint path
     def joint_hour(self, t: int) -> dict[str, Any]:

@@ -454,11 +454,17 @@ class CityModel(mesa.Model):
         )
 
     # ------------------------------------------------------------------ the step
-    def _resolve(self, kind: str, capacity: np.ndarray):
+    def _resolve(self, kind: str, capacity: np.ndarray, augment: Any = None):
         t = self.t
         orch = self.orchestrator
         cs, alloc, agents = orch.resolve(
-            kind, t, self.claimants[kind], capacity, self.mods.rank[t], self.mods.value
+            kind,
+            t,
+            self.claimants[kind],
+            capacity,
+            self.mods.rank[t],
+            self.mods.value,
+            augment=augment,
         )
         self.last_alloc[kind] = (cs, alloc)
         for i, a in enumerate(agents):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -170,8 +171,13 @@ class Orchestrator:
         capacity: np.ndarray,
         rank: np.ndarray,
         value: np.ndarray,
+        augment: Callable[[ClaimSet], ClaimSet] | None = None,
     ) -> tuple[ClaimSet, Allocation, list[CityAgent]]:
-        """Collect ``kind`` claims from ``agents``, allocate, check, log and hand out grants."""
+        """Collect ``kind`` claims from ``agents``, allocate, check, log and hand out grants.
+
+        ``augment`` may add resources to the merged claims before the mechanism sees them
+        (``drf`` adds the feeders that compute draws power from).
+        """
         batches: list[ClaimBatch] = []
         claimed: list[CityAgent] = []
         for agent in agents:
@@ -180,6 +186,8 @@ class Orchestrator:
                 batches.append(b)
                 claimed.append(agent)
         claims = merge_batches(kind, capacity, batches, rank, value, self.rng)
+        if augment is not None:
+            claims = augment(claims)
         alloc = self.mechanism.allocate(claims)
         self.check(claims, alloc)
         self.log.add(t, claims, alloc)

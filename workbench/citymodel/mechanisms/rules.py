@@ -129,7 +129,10 @@ class DominantResourceFairness(Mechanism):
     """
 
     name = "drf"
-    description = "dominant-resource fairness (fair rationing), emergency off the top"
+    description = "dominant-resource fairness over compute and power, emergency off the top"
+    across = ("compute", "power")
+    """Compute claims also use their node's feeder (tokens draw power), so dominant shares
+    are taken across compute and power (the model adds the feeders to the claims)."""
 
     def allocate(self, claims: ClaimSet) -> Allocation:
         """Serve emergency first, then fill dominant shares equally."""
