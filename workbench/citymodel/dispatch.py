@@ -128,6 +128,9 @@ class Dispatcher:
         self.h.setOptionValue("solver", "simplex")
         self.highspy = highspy
         self.solves = 0
+        self.warm = 0
+        self._shape: tuple[int, int] | None = None
+        self._indptr = self._indices = self._data = None
 
     def solve(self, w: Window) -> Plan:
         """Solve one window; raises :class:`InfeasibleError` if HiGHS finds no optimum."""
@@ -283,16 +286,36 @@ class Dispatcher:
             (np.concatenate(vals), (np.concatenate(rows_i), np.concatenate(cols_i))),
             shape=(r, V * H),
         )
-        lp = hs.HighsLp()
-        lp.num_col_, lp.num_row_ = V * H, r
-        lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, lo, up
-        lp.row_lower_, lp.row_upper_ = np.concatenate(rlo), np.concatenate(rup)
-        lp.a_matrix_.format_ = hs.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = A.indptr
-        lp.a_matrix_.index_ = A.indices
-        lp.a_matrix_.value_ = A.data
-        self.h.clearModel()
-        self.h.passModel(lp)
+        row_lo, row_up = np.concatenate(rlo), np.concatenate(rup)
+        same = (
+            self._shape == (V * H, r)
+            and np.array_equal(self._indptr, A.indptr)
+            and np.array_equal(self._indices, A.indices)
+            and np.array_equal(self._data, A.data)
+        )
+        if same:  # same matrix as the last window: update data, warm-start from its basis
+            cols, rows = np.arange(V * H, dtype=np.int32), np.arange(r, dtype=np.int32)
+            self.h.changeColsCost(V * H, cols, cost)
+            self.h.changeColsBounds(V * H, cols, lo, up)
+            self.h.changeRowsBounds(r, rows, row_lo, row_up)
+            self.warm += 1
+        else:
+            lp = hs.HighsLp()
+            lp.num_col_, lp.num_row_ = V * H, r
+            lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, lo, up
+            lp.row_lower_, lp.row_upper_ = row_lo, row_up
+            lp.a_matrix_.format_ = hs.MatrixFormat.kColwise
+            lp.a_matrix_.start_ = A.indptr
+            lp.a_matrix_.index_ = A.indices
+            lp.a_matrix_.value_ = A.data
+            self.h.clearModel()
+            self.h.passModel(lp)
+            self._shape, self._indptr, self._indices, self._data = (
+                (V * H, r),
+                A.indptr.copy(),
+                A.indices.copy(),
+                A.data.copy(),
+            )
         self.h.run()
         self.solves += 1
         status = self.h.getModelStatus()

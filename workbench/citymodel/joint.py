@@ -43,6 +43,9 @@ class JointCoordinator:
         self.solver = Dispatcher()
         self.plan: Plan | None = None
         self.payments = 0.0
+        # the planner values every interactive token alike, so lp/mpc/oracle pool a
+        # district's latency classes (same candidates) and split the result back pro rata
+        self.pool = kind != "market"
 
     # ------------------------------------------------------------------ inputs
     def _hours(self, t: int, H: int) -> np.ndarray:
@@ -55,8 +58,11 @@ class JointCoordinator:
         e_tok = m.e_tok_all[hrs].T  # (N, H)
         cap = m.cap_tok_all[hrs].T
         cap = cap - m.emergency_tokens_all[hrs].T
+        if self.pool:
+            D = m.space.n_districts
+            dem_i = dem_i.reshape(D, -1, dem_i.shape[1]).sum(axis=1)
         return Window(
-            arcs=m.lp_arcs_g,
+            arcs=m.lp_arcs if self.pool else m.lp_arcs_g,
             node_district=m.nodes.district,
             e_tok=e_tok,
             cap=np.maximum(cap, 0.0),
@@ -110,6 +116,17 @@ class JointCoordinator:
     # ------------------------------------------------------------------ one hour
     def hour(self, t: int) -> dict[str, np.ndarray | float]:
         """Decisions for hour ``t``: a dict of the dispatch's first-hour values and prices."""
+        out = self._hour(t)
+        if self.pool:  # back to (district, latency class) groups, pro rata to demand
+            dem = self.m.demand_agent
+            D = self.m.space.n_districts
+            g = dem.request_g.reshape(D, -1)
+            share = np.divide(g, g.sum(axis=1, keepdims=True), out=np.zeros_like(g), where=g > 0)
+            out["x"] = (out["x"][:, None, :] * share[:, :, None]).reshape(-1, out["x"].shape[1])
+            out["u"] = (out["u"][:, None] * share).reshape(-1)
+        return out
+
+    def _hour(self, t: int) -> dict[str, np.ndarray | float]:
         m = self.m
         dem = m.demand_agent
         fleet = m.logistics
