@@ -108,23 +108,31 @@ class Plan:
         return self.values[key]
 
 
+def quiet_highs():
+    """Return a ``highspy.Highs`` with output off (its banner, printed at construction, too)."""
+    import os
+
+    import highspy
+
+    fd = os.dup(1)  # the banner is printed at construction, before options apply
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            h = highspy.Highs()
+    finally:
+        os.dup2(fd, 1)
+        os.close(fd)
+    h.setOptionValue("output_flag", False)
+    return h
+
+
 class Dispatcher:
     """Builds and solves windows with one reused HiGHS instance (quiet after its banner)."""
 
     def __init__(self) -> None:
-        import os
-
         import highspy
 
-        fd = os.dup(1)  # the banner is printed at construction, before options apply
-        try:
-            with open(os.devnull, "w") as null:
-                os.dup2(null.fileno(), 1)
-                self.h = highspy.Highs()
-        finally:
-            os.dup2(fd, 1)
-            os.close(fd)
-        self.h.setOptionValue("output_flag", False)
+        self.h = quiet_highs()
         self.h.setOptionValue("solver", "simplex")
         self.highspy = highspy
         self.solves = 0
@@ -345,4 +353,4 @@ class Dispatcher:
         )
 
 
-__all__ = ["Dispatcher", "Economics", "Plan", "Window"]
+__all__ = ["Dispatcher", "Economics", "Plan", "Window", "quiet_highs"]

@@ -93,8 +93,7 @@ class JointCoordinator:
         dem = m.demand_agent
         g, a = [], []
         for t in self._hours(t0, H):
-            r = dem.expected(int(t))
-            dg, ak = dem.aggregate(int(t), r)
+            dg, ak = dem.expected_aggregate(int(t))
             g.append(dg)
             a.append(ak)
         return np.stack(g, axis=1), np.stack(a, axis=1)

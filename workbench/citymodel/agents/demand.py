@@ -200,6 +200,7 @@ class DemandPopulation(CityAgent):
         self.factory_backlog = np.zeros(D)
         self.decisions = 0
         self.waiting = 0
+        self._forecast_tables()
         self.row_cost = None
         self.central = False
         self.hold_batch = False  # contract_net: batch work goes by announce/bid/award
@@ -230,6 +231,45 @@ class DemandPopulation(CityAgent):
         if esp.max() != 1.0:
             f = f * np.where(self.is_esports, esp[u.district], 1.0)
         return u.base_tph * m.demand_scale * f
+
+    def _forecast_tables(self) -> None:
+        """Expected demand per group and arrivals per deadline class, by weekday/weekend and
+        hour of day (with the e-sports owners' part apart, for events).
+        """
+        u, m = self.units, self.model
+        ni = u.n_interactive
+        D = m.space.n_districts
+        nK = len(DEADLINES_H)
+        k = np.searchsorted(DEADLINES_H, u.deadline_h[ni:])
+        kd = k * D + u.district[ni:]
+        self._fg = np.zeros((2, 24, self.n_groups))
+        self._fg_esp = np.zeros((2, 24, self.n_groups))
+        self._fa = np.zeros((2, 24, nK * D))
+        self._fa_esp = np.zeros((2, 24, nK * D))
+        esp = self.is_esports
+        for wk in (0, 1):
+            for h in range(24):
+                f = self.profiles[u.profile, h] * (WEEKEND_FACTOR[u.profile] if wk else 1.0)
+                r = u.base_tph * m.demand_scale * f
+                self._fg[wk, h] = np.bincount(self.group, r[:ni], self.n_groups)
+                self._fg_esp[wk, h] = np.bincount(self.group, r[:ni] * esp[:ni], self.n_groups)
+                self._fa[wk, h] = np.bincount(kd, r[ni:], nK * D)
+                self._fa_esp[wk, h] = np.bincount(kd, r[ni:] * esp[ni:], nK * D)
+
+    def expected_aggregate(self, t: int) -> tuple[np.ndarray, np.ndarray]:
+        """Forecast of :meth:`aggregate` for hour ``t`` (expected demand, no noise)."""
+        m = self.model
+        D = m.space.n_districts
+        wk, h = int((t // 24) % 7 >= 5), t % 24
+        extra = m.mods.esports[t] - 1.0
+        g_d = np.arange(self.n_groups) // len(LATENCY_CLASSES)
+        dem_g = self._fg[wk, h] + extra[g_d] * self._fg_esp[wk, h]
+        arr = self._fa[wk, h] + np.tile(extra, len(DEADLINES_H)) * self._fa_esp[wk, h]
+        arr = arr.reshape(len(DEADLINES_H), D).sum(axis=1)
+        fac = m.mods.factory_tokens_h[t]
+        dem_g[1 :: len(LATENCY_CLASSES)] += 0.5 * fac
+        arr[-1] += 0.5 * fac.sum()
+        return dem_g, arr
 
     def aggregate(self, t: int, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Interactive demand per group and batch arrivals per deadline class in hour ``t``."""

@@ -38,9 +38,10 @@ class LinearProgram(Mechanism):
     def __init__(self) -> None:
         import highspy
 
+        from workbench.citymodel.dispatch import quiet_highs
+
         self._highspy = highspy
-        self._h = highspy.Highs()
-        self._h.setOptionValue("output_flag", False)
+        self._h = quiet_highs()
         self._h.setOptionValue("presolve", "off")
         self._h.setOptionValue("solver", "simplex")
         self.last_status: str = ""
