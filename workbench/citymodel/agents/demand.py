@@ -233,8 +233,10 @@ class DemandPopulation(CityAgent):
         return u.base_tph * m.demand_scale * f
 
     def _forecast_tables(self) -> None:
-        """Expected demand per group and arrivals per deadline class, by weekday/weekend and
-        hour of day (with the e-sports owners' part apart, for events).
+        """Tabulate expected demand and arrivals by weekday/weekend and hour of day.
+
+        Per interactive group and per deadline class x district, with the e-sports owners'
+        part apart (events scale it).
         """
         u, m = self.units, self.model
         ni = u.n_interactive
