@@ -140,7 +140,29 @@ class Dispatcher:
         self._shape: tuple[int, int] | None = None
         self._indptr = self._indices = self._data = None
 
-    def solve(self, w: Window) -> Plan:
+    def _shift_basis(self, V: int, H: int, blocks: list[tuple[int, int]]) -> None:
+        """Start from the last window's basis moved one hour earlier (rolling horizon)."""
+        hs = self.highspy
+        basis = self.h.getBasis()
+        cols = np.asarray(basis.col_status, dtype=object)
+        rows = np.asarray(basis.row_status, dtype=object)
+
+        def shift(arr: np.ndarray, start: int, n: int) -> None:
+            idx = np.arange(n * H).reshape(H, n)
+            order = np.concatenate([idx[1:], idx[-1:]]).reshape(-1)
+            arr[start : start + n * H] = arr[start : start + n * H][order]
+
+        shift(cols, 0, V)
+        for start, n in blocks:
+            shift(rows, start, n)
+        new = hs.HighsBasis()
+        new.col_status = list(cols)
+        new.row_status = list(rows)
+        new.alien = True
+        new.valid = True
+        self.h.setBasis(new)
+
+    def solve(self, w: Window, *, rolling: bool = False) -> Plan:
         """Solve one window; raises :class:`InfeasibleError` if HiGHS finds no optimum."""
         hs = self.highspy
         G, K = w.arcs.shape
@@ -307,6 +329,10 @@ class Dispatcher:
             self.h.changeColsBounds(V * H, cols, lo, up)
             self.h.changeRowsBounds(r, rows, row_lo, row_up)
             self.warm += 1
+            if rolling and H > 1:
+                blocks = [(r0, G), (rc, N), (ro, N), (rb, D), (rs, D), (rB, 1), (rz, 1), (re_, D)]
+                self._shift_basis(V, H, blocks)
+            self.h.setOptionValue("presolve", "off")  # a warm start skips presolve
         else:
             lp = hs.HighsLp()
             lp.num_col_, lp.num_row_ = V * H, r
@@ -317,6 +343,7 @@ class Dispatcher:
             lp.a_matrix_.index_ = A.indices
             lp.a_matrix_.value_ = A.data
             self.h.clearModel()
+            self.h.setOptionValue("presolve", "choose")
             self.h.passModel(lp)
             self._shape, self._indptr, self._indices, self._data = (
                 (V * H, r),

@@ -153,7 +153,7 @@ class JointCoordinator:
             if H > 1:  # expected need: the same hour of the previous day(s)
                 hrs = np.arange(t + 1, t + H)
                 w.need_ev[:, 1:] = m.need_forecast(hrs).T
-            plan = self.solver.solve(w)
+            plan = self.solver.solve(w, rolling=True)
             return self._slice(plan, 0)
         # lp and market: one hour on the agents' own requests
         w = self._window(t, 1, dem.request_g[:, None].copy(), forecast=False)
