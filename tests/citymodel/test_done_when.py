@@ -197,3 +197,14 @@ def test_drf_takes_dominant_shares_across_compute_and_power():
     used = cs.usage(alloc.row)
     assert (used[N:] <= cs.capacity[N:] * (1 + 1e-9) + 1e-6).all()
     assert used[N:].sum() > 0
+
+
+def test_market_logs_bids_offers_and_clearing_prices():
+    res = run("baseline", "market", hours=4, oracle=False, baseline=False, **KW)
+    log = res.decisions.to_dataframe()
+    offers = log[log["claimant"].str.startswith("offer:node:")]
+    bids = log[log["claimant"].str.startswith("demand:")]
+    assert len(offers) == 4 * res.dataset.sizes["node"]
+    assert (offers["granted"] <= offers["requested"] * (1 + 1e-6) + 1).all()
+    assert (bids["price"] >= 0).all()
+    assert "uniform" in " ".join(log["basis"].unique())

@@ -294,6 +294,17 @@ class Accountant:
             np.array([float((b * out["node_price"]).sum() / max(total_b, 1e-12))]),
             basis,
         )
+        if m.joint.kind == "market":  # operators' offers: capacity at marginal cost
+            log.add_rows(
+                t,
+                "compute",
+                np.array([f"offer:node:{i}" for i in nodes.ids], dtype=object),
+                np.full(nodes.n, _I),
+                m.cap_tok_all[t],
+                node_i + b,
+                out["node_price"],
+                "offer at marginal cost (energy + carbon), cleared at the uniform price",
+            )
         need = m.fixed_kw_all[t] + dyn_d + fleet.ev_req
         log.add_rows(
             t,
