@@ -208,3 +208,16 @@ def test_market_logs_bids_offers_and_clearing_prices():
     assert (offers["granted"] <= offers["requested"] * (1 + 1e-6) + 1).all()
     assert (bids["price"] >= 0).all()
     assert "uniform" in " ".join(log["basis"].unique())
+
+
+def test_a_large_plan_with_extra_columns_runs_and_the_oracle_stays_a_bound():
+    from workbench.citymodel.inputs import load_sample_sites
+
+    sites = load_sample_sites().assign(utilisation_forecast=0.5, notes="extra column")
+    costs = {}
+    for mech in ("none", "lp", "oracle"):
+        ds = _ds(mech, hours=6, plan=sites)
+        assert ds.sizes["node"] == len(sites)
+        assert (ds["node_tokens_served"] <= ds["node_tokens_capacity"] * (1 + 1e-6) + 1).all()
+        costs[mech] = compute_kpis(ds)["total_cost_cny"]
+    assert costs["oracle"] <= min(costs["none"], costs["lp"]) * (1 + 1e-9)

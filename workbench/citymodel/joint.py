@@ -46,6 +46,54 @@ class JointCoordinator:
         # the planner values every interactive token alike, so lp/mpc/oracle pool a
         # district's latency classes (same candidates) and split the result back pro rata
         self.pool = kind != "market"
+        self._node_pools()
+
+    def _node_pools(self) -> None:
+        """LP nodes: every candidate node on its own, the others pooled per district.
+
+        Nodes that are no district's candidate only ever serve batch work, so the LP sees them
+        as one pool per district (capacity summed, energy per token capacity-weighted) and
+        their batch tokens are split back pro rata to capacity: exact for the LP's own
+        solutions, and it keeps the LP small for plans with hundreds of edge nodes.
+        """
+        from scipy.sparse import csr_matrix
+
+        m = self.m
+        nd = m.nodes
+        cand = np.unique(m.lp_arcs)
+        is_c = np.zeros(nd.n, dtype=bool)
+        is_c[cand] = True
+        pool_d = np.unique(nd.district[~is_c])
+        lp_of = np.empty(nd.n, dtype=np.int64)
+        lp_of[cand] = np.arange(len(cand))
+        lp_of[~is_c] = len(cand) + np.searchsorted(pool_d, nd.district[~is_c])
+        self.n_lp = len(cand) + len(pool_d)
+        self.lp_of = lp_of
+        self.lp_district = np.concatenate([nd.district[cand], pool_d]).astype(np.int64)
+        self.arcs_lp = lp_of[m.lp_arcs]
+        self.arcs_lp_g = lp_of[m.lp_arcs_g]
+        self.M = csr_matrix((np.ones(nd.n), (np.arange(nd.n), lp_of)), shape=(nd.n, self.n_lp))
+
+    def _lp_nodes(self, hrs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Capacity (emergency reserve off) and energy per token of the LP nodes, (n_lp, H)."""
+        m = self.m
+        C = np.maximum(m.cap_tok_all[hrs] - m.emergency_tokens_all[hrs], 0.0)  # (H, N)
+        E = m.e_tok_all[hrs]
+        cap = np.asarray(C @ self.M)
+        ew = np.asarray((C * E) @ self.M)
+        emean = np.asarray(E @ self.M) / np.asarray(self.M.sum(axis=0))
+        e = np.divide(ew, cap, out=emean.copy(), where=cap > 0)
+        return cap.T, e.T
+
+    def _to_nodes(self, out: dict, t: int) -> None:
+        """Batch tokens and prices of LP nodes back to the plan's nodes (pro rata to capacity)."""
+        m = self.m
+        C = np.maximum(m.cap_tok_all[t] - m.emergency_tokens_all[t], 0.0)
+        cap_lp = np.bincount(self.lp_of, C, self.n_lp)
+        w = np.divide(C, cap_lp[self.lp_of], out=np.zeros_like(C), where=cap_lp[self.lp_of] > 0)
+        out["b"] = out["b"][self.lp_of] * w
+        out["ov"] = out["ov"][self.lp_of] * w
+        out["node_price"] = out["node_price"][self.lp_of]
 
     # ------------------------------------------------------------------ inputs
     def _hours(self, t: int, H: int) -> np.ndarray:
@@ -55,15 +103,13 @@ class JointCoordinator:
         m = self.m
         hrs = self._hours(t, H)
         hh = np.arange(t, t + H)
-        e_tok = m.e_tok_all[hrs].T  # (N, H)
-        cap = m.cap_tok_all[hrs].T
-        cap = cap - m.emergency_tokens_all[hrs].T
+        cap, e_tok = self._lp_nodes(hrs)
         if self.pool:
             D = m.space.n_districts
             dem_i = dem_i.reshape(D, -1, dem_i.shape[1]).sum(axis=1)
         return Window(
-            arcs=m.lp_arcs if self.pool else m.lp_arcs_g,
-            node_district=m.nodes.district,
+            arcs=self.arcs_lp if self.pool else self.arcs_lp_g,
+            node_district=self.lp_district,
             e_tok=e_tok,
             cap=np.maximum(cap, 0.0),
             rated=m.RATED_LOAD,
@@ -138,7 +184,7 @@ class JointCoordinator:
                 w.need_ev = fleet.need_kwh.T.copy()
                 w.soc0 = m.grid.soc.copy()
                 self.plan = self.solver.solve(w)
-            return self._slice(self.plan, t)
+            return self._slice(self.plan, t, t)
         if self.kind == "mpc":
             H = max(1, min(self.horizon, m.hours - t))
             dg, ak = self._expected_demand(t, H)
@@ -154,7 +200,7 @@ class JointCoordinator:
                 hrs = np.arange(t + 1, t + H)
                 w.need_ev[:, 1:] = m.need_forecast(hrs).T
             plan = self.solver.solve(w, rolling=True)
-            return self._slice(plan, 0)
+            return self._slice(plan, 0, t)
         # lp and market: one hour on the agents' own requests
         w = self._window(t, 1, dem.request_g[:, None].copy(), forecast=False)
         w.arr_b = np.array([dem.request_b.sum()])
@@ -167,7 +213,7 @@ class JointCoordinator:
             w.batch_end_value = dem.batch_bid()
             w.econ = m.market_econ(fleet)
         plan = self.solver.solve(w)
-        out = self._slice(plan, 0)
+        out = self._slice(plan, 0, t)
         if self.kind == "market":
             out["payments"] = self._settle_payments(out)
         return out
@@ -181,13 +227,13 @@ class JointCoordinator:
             out += csum[idx, j] - csum[np.maximum(idx - dl, 0), j]
         return out
 
-    @staticmethod
-    def _slice(plan: Plan, h: int) -> dict[str, np.ndarray | float]:
+    def _slice(self, plan: Plan, h: int, t: int) -> dict[str, np.ndarray | float]:
         out: dict[str, np.ndarray | float] = {}
         for k, v in plan.values.items():
             out[k] = v[..., h]
         out["node_price"] = plan.node_price[:, h]
         out["power_price"] = plan.power_price[:, h]
+        self._to_nodes(out, t)
         return out
 
     def _settle_payments(self, out: dict) -> float:
