@@ -229,8 +229,9 @@ class Accountant:
         out = m.joint.hour(t)
         arcs = m.lp_arcs_g
         G, K = arcs.shape
-        x = np.maximum(out["x"], 0.0)
-        b = np.maximum(out["b"], 0.0)
+        # solver round-off: below one token is none (a node that is down gets exactly 0)
+        x = np.where(out["x"] >= 1.0, out["x"], 0.0)
+        b = np.where(out["b"] >= 1.0, out["b"], 0.0)
         node_i = np.bincount(arcs.reshape(-1), x.reshape(-1), nodes.n)
         node_i = node_i + m.emergency_tokens_all[t]
         total_b = float(b.sum())
