@@ -125,12 +125,12 @@ class Accountant:
             from workbench.citymodel.contract_net import run_protocol
 
             amount, due, district = dem.jobs()
-            arcs, _ = m.nearest_nodes(t)
             left = np.maximum(m.cap_tok_all[t] - ccs.usage(calloc.row), 0.0)
+            bn = m.batch_nodes  # contractors: every node batch work may go to
             res = run_protocol(
                 amount,
                 due,
-                arcs[district],
+                np.broadcast_to(bn, (len(amount), len(bn))),
                 m.e_tok_all[t] * m.energy_cny_ext[t],
                 left,
                 m.cap_tok_all[t],

@@ -60,7 +60,7 @@ class JointCoordinator:
 
         m = self.m
         nd = m.nodes
-        cand = np.unique(m.lp_arcs)
+        cand = m.batch_nodes
         is_c = np.zeros(nd.n, dtype=bool)
         is_c[cand] = True
         pool_d = np.unique(nd.district[~is_c])

@@ -66,6 +66,8 @@ K_CLAIM = 3
 """Candidate nodes per district in agents' claims (the nearest that are up, plus hubs)."""
 K_LP = 5
 """Candidate nodes per district in the joint LP (the nearest overall, plus hubs)."""
+POOL_ABOVE_NODES = 150
+"""Plans with more nodes than this pool non-candidate nodes per district in the joint LP."""
 VALUE_UNIT_CNY_PER_TOKEN = 8e-7
 """CNY per token of one unit of claim value (``DEFAULT_VALUES``: interactive 10)."""
 _B = CLASSES.index("batch")
@@ -300,6 +302,9 @@ class CityModel(mesa.Model):
         width = max(len(r) for r in lists)
         self.lp_arcs = np.array([r + [r[-1]] * (width - len(r)) for r in lists], dtype=np.int64)
         self.lp_arcs_g = np.repeat(self.lp_arcs, len(LATENCY_CLASSES), axis=0)
+        # nodes the joint LP sees one by one (all of them unless the plan is large), where
+        # batch work (no latency budget) may go under every mechanism
+        self.batch_nodes = np.arange(n.n) if n.n <= POOL_ABOVE_NODES else np.unique(self.lp_arcs)
 
     def _setup_exogenous(self) -> None:
         """Tabulate loads, PV, feeders, node efficiency and capacity for every hour."""

@@ -354,19 +354,23 @@ class DemandPopulation(CityAgent):
         amount = np.concatenate([self.request_g, self.request_b * (not self.hold_batch)])
         klass = np.concatenate([np.full(G, _I), np.full(D, _B)])
         g_d = np.arange(G) // len(LATENCY_CLASSES)
-        node = np.concatenate([arcs[g_d].reshape(-1), arcs.reshape(-1)])
-        cost = np.concatenate([self.row_cost.reshape(-1), lat.reshape(-1)])
+        # batch work has no latency budget: it may go to any of the city's candidate nodes
+        # (nearest first), interactive work to its district's nearest nodes
+        bn = m.batch_nodes
+        node = np.concatenate([arcs[g_d].reshape(-1), np.tile(bn, D)])
+        cost = np.concatenate([self.row_cost.reshape(-1), m.net_ms[:, bn].reshape(-1)])
         n = G + D
         v = m.mods.value
         bid = np.concatenate([np.full(G, v[_I]), np.full(D, v[_B])])
+        rows = np.concatenate([np.repeat(np.arange(G), K), np.repeat(np.arange(G, n), len(bn))])
         return ClaimBatch(
             claimant=m.demand_labels,
             klass=klass,
             amount=amount,
-            row_group=np.repeat(np.arange(n), K),
-            entry_row=np.arange(n * K),
+            row_group=rows,
+            entry_row=np.arange(len(rows)),
             entry_resource=node,
-            entry_coef=np.ones(n * K),
+            entry_coef=np.ones(len(rows)),
             row_cost=cost,
             divisible=np.ones(n, dtype=bool),
             value=bid,
