@@ -34,9 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "plan_summary.json or a CSV/GeoJSON table (default: the shipped "
         "`workbench siting plan shanghai` plan)",
     )
-    p.add_argument(
-        "--horizon", type=int, default=24, help="mpc look-ahead in hours (default 24)"
-    )
+    p.add_argument("--horizon", type=int, default=24, help="mpc look-ahead in hours (default 24)")
     p.add_argument(
         "--no-oracle",
         action="store_true",
