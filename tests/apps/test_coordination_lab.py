@@ -22,7 +22,7 @@ def lab() -> CoordinationLab:
 
 
 def test_pickers_list_the_engine_registries():
-    app = CoordinationLab()
+    app = CoordinationLab(preload=False)
     assert app.param.scenario.objects == scenario_registry().names()
     assert app.param.mechanism.objects == mechanism_registry().names()
     assert app.result is None
@@ -116,7 +116,7 @@ def test_downloads_hold_the_run(lab):
 
 def test_keep_before_run_explains_what_to_do():
     with pytest.raises(Exception, match="press Run first"):
-        CoordinationLab().keep_reference()
+        CoordinationLab(preload=False).keep_reference()
 
 
 def test_language_switch_relabels():
@@ -126,10 +126,35 @@ def test_language_switch_relabels():
 
 
 def test_engine_errors_show_as_a_notification_not_a_traceback():
-    app = CoordinationLab(scenario="heatwave", mechanism="none", hours=2)
+    app = CoordinationLab(scenario="heatwave", mechanism="none", hours=2, preload=False)
     app.run_async().result(timeout=120)
     assert app.result is None
     assert not app.busy
     assert app.status.alert.visible
     assert "start_hour" in app.status.message
     assert "Traceback" not in app.status.message
+
+
+def test_opens_with_a_finished_baseline_run_on_screen():
+    app = CoordinationLab()
+    assert app.result is not None
+    assert app.result.mechanism == "none"
+    assert len(app._kpi_table.value) == len(app.result.kpis)
+    fills = [f["properties"]["fill"] for f in app._map.object["layers"][0]["data"]["features"]]
+    assert len({tuple(f) for f in fills}) > 1
+    assert app._prices_fig.object is not None
+    assert "oracle" in app._gap_md.object
+
+
+def test_market_run_shows_prices_payments_and_gap_to_oracle():
+    app = CoordinationLab(mechanism="market", hours=6, preload=False)
+    app.run()
+    assert app._prices_fig.object is not None
+    assert "payments settled" in app._gap_md.object
+    pay = float(app.result.kpis.loc["payments_cny", "value"])
+    assert pay > 0
+    assert f"{pay:,.0f}" in app._gap_md.object
+    parts = app._cost_table.value
+    assert "gap_to_oracle (share)" in set(parts["part"])
+    gap = float(app.result.kpis.loc["gap_to_oracle", "value"])
+    assert gap >= 0

@@ -157,7 +157,9 @@ def test_every_scenario_with_every_mechanism_from_the_cli_with_the_siting_plan(t
     table = pd.read_csv(tmp_path / "all" / "comparison.csv")
     assert set(table["scenario"]) == set(scenarios)
     assert set(table["mechanism"]) == set(mechanisms)
-    assert len(table) == len(scenarios) * len(mechanisms) * 13
+    from workbench.citymodel import KPI_INFO
+
+    assert len(table) == len(scenarios) * len(mechanisms) * len(KPI_INFO)
 
 
 def test_run_cube_has_an_hourly_time_step_so_export_needs_no_step(tmp_path, capsys):

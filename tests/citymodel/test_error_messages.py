@@ -147,3 +147,26 @@ def test_user_edges_with_unknown_district(toy_districts):
         build_space(toy_districts, edges)
     with pytest.raises(DataError, match=r"must connect every district"):
         build_space(toy_districts, pd.DataFrame({"from": ["A"], "to": ["B"]}))
+
+
+def test_plan_file_errors_name_the_file_and_the_accepted_kinds(tmp_path):
+    from workbench.citymodel.inputs import read_plan
+    from workbench.errors import DataError
+
+    with pytest.raises(DataError, match=r"`plan`: file .*nope\.csv' does not exist"):
+        read_plan(tmp_path / "nope.csv")
+    bad = tmp_path / "plan.xlsx"
+    bad.write_text("x")
+    with pytest.raises(DataError, match=r"unknown file type '\.xlsx'.*plan folder"):
+        read_plan(bad)
+    with pytest.raises(DataError, match="no plan_sites.geojson"):
+        read_plan(tmp_path)
+
+
+def test_horizon_and_demand_scale_must_be_positive():
+    from workbench.citymodel import CityModel
+
+    with pytest.raises(SpecError, match=r"`horizon` must be a positive integer.*got 0"):
+        CityModel(mechanism="mpc", hours=2, n_units=10, horizon=0)
+    with pytest.raises(SpecError, match=r"`demand_scale` must be a positive number.*got -1"):
+        CityModel(hours=2, n_units=10, demand_scale=-1)

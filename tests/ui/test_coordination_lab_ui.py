@@ -31,8 +31,8 @@ def test_coordination_lab_runs_in_the_browser(serve_page, wait_until, theme):
     session = serve_page(build_routes(LAB), path=f"/citymodel?theme={theme}&{QUERY}")
     page = session.page
     page.locator(".lab-map canvas").first.wait_for(timeout=60_000)
-    wait_until(lambda: _canvas_colours(page) > 3, timeout=30)  # the district map has drawn
-    before = _canvas_colours(page)
+    # the lab opens with a finished baseline run: the district map is already coloured
+    wait_until(lambda: _canvas_colours(page) > 3, timeout=30)
 
     page.get_by_role("button", name="Run", exact=True).click()
     status = page.get_by_text("heatwave · priority · seed 2: done")
@@ -42,8 +42,8 @@ def test_coordination_lab_runs_in_the_browser(serve_page, wait_until, theme):
     # the first KPI row names its KPI (cells drawn, not only empty rows)
     kpi = page.locator(".kpi-table .tabulator-row").filter(has_text="energy_cost_cny")
     wait_until(lambda: kpi.count() == 1, timeout=30)
-    # after the run the districts are coloured by the metric: more colours than the plain map
-    wait_until(lambda: _canvas_colours(page) > before, timeout=30)
+    # after the run the districts are still coloured by the metric
+    wait_until(lambda: _canvas_colours(page) > 3, timeout=30)
 
     page.wait_for_timeout(1500)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

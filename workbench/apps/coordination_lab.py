@@ -11,6 +11,7 @@ holds no model logic: it calls :func:`workbench.citymodel.run` and draws with
 
 from __future__ import annotations
 
+import functools
 from concurrent.futures import Future
 from typing import Any
 
@@ -37,6 +38,7 @@ common.add_labels(
         "load": {"en": "Load against capacity", "zh": "负荷与容量"},
         "compare_runs": {"en": "Two runs", "zh": "两次运行对比"},
         "district": {"en": "District", "zh": "区"},
+        "prices": {"en": "Prices, payments and gap to the oracle", "zh": "价格、支付与最优差距"},
     }
 )
 
@@ -100,6 +102,9 @@ class CoordinationLab(pn.viewable.Viewer):
     language = param.Selector(default="en", objects=["en", "zh"], doc="Label language.")
     progress = param.Integer(default=0, bounds=(0, 100), constant=True, doc="Run progress (%).")
     busy = param.Boolean(default=False, constant=True, doc="Whether a run is going on.")
+    preload = param.Boolean(
+        default=True, doc="Open with a finished baseline run on screen (cached per process)."
+    )
 
     def __init__(self, districts: Any = None, **params: Any) -> None:
         scenarios, mechanisms = registry_names()
@@ -125,6 +130,8 @@ class CoordinationLab(pn.viewable.Viewer):
         self.param.watch(self._relabel, ["language"])
         self._map.param.watch(self._on_click, "click_state")
         self._refresh_all()
+        if self.preload:
+            self._show_run(baseline_run())
         if common.sync_url(self, URL_PARAMS):
             self.language = common.language_from_session(self.language)
 
@@ -211,10 +218,24 @@ class CoordinationLab(pn.viewable.Viewer):
             ),
         )
         self._title = pn.pane.Markdown("", margin=(0, 10))
+        self._gap_md = pn.pane.Markdown("", margin=(0, 10))
+        self._prices_fig = pn.pane.Bokeh(sizing_mode="stretch_width", height=260)
+        self._payments_fig = pn.pane.Bokeh(sizing_mode="stretch_width", height=220)
+        self._cost_table = pn.widgets.Tabulator(
+            pd.DataFrame(columns=["part", "cny"]), disabled=True, show_index=False, height=300
+        )
         self._tabs = pn.Tabs(
             ("KPIs", self._kpi_table),
             ("Decision log", pn.Column(self._decisions_md, self._decisions)),
             ("Two runs", pn.Column(self._compare_table, self._compare_fig)),
+            (
+                "Prices",
+                pn.Column(
+                    self._gap_md,
+                    pn.Row(self._prices_fig, self._cost_table, sizing_mode="stretch_width"),
+                    self._payments_fig,
+                ),
+            ),
             sizing_mode="stretch_width",
         )
         self._main = pn.Column(
@@ -410,6 +431,20 @@ class CoordinationLab(pn.viewable.Viewer):
             self._kpi_table.value = pd.DataFrame(columns=list(KPI_COLUMNS))
             return
         self._kpi_table.value = _rounded(self.result.kpis.reset_index())
+        self._redraw_prices()
+
+    def _redraw_prices(self) -> None:
+        res = self.result
+        ds = res.dataset
+        self._prices_fig.object = vz.prices_figure(ds, theme=self.theme)
+        self._payments_fig.object = vz.payments_figure(ds, theme=self.theme)
+        self._cost_table.value = _rounded(vz.cost_frame(ds, res.kpis))
+        k = res.kpis["value"]
+        self._gap_md.object = (
+            f"**{res.mechanism}**: total cost {k['total_cost_cny']:,.0f} CNY, "
+            f"{k['gap_to_oracle']:.1%} above the perfect-foresight oracle (a bound no "
+            f"mechanism can reach); payments settled {k['payments_cny']:,.0f} CNY."
+        )
 
     def _redraw_decisions(self, *_: Any) -> None:
         df = self.decision_frame()
@@ -445,7 +480,7 @@ class CoordinationLab(pn.viewable.Viewer):
         self._keep_button.label = common.label("keep_ref", lang)
         if self.result is None:
             self._progress_md.object = self._progress_md.object or common.label("no_run", lang)
-        titles = [common.label(k, lang) for k in ("kpis", "decisions", "compare_runs")]
+        titles = [common.label(k, lang) for k in ("kpis", "decisions", "compare_runs", "prices")]
         if list(self._tabs._names) != titles:
             objects = list(self._tabs.objects)
             self._tabs[:] = list(zip(titles, objects, strict=True))
@@ -461,6 +496,14 @@ class CoordinationLab(pn.viewable.Viewer):
         if 0 <= idx < len(codes):
             code = codes[idx]
             self.selected_district = "" if code == self.selected_district else code
+
+
+@functools.lru_cache(maxsize=1)
+def baseline_run() -> Any:
+    """Return the run the lab opens with: ``baseline``, ``none``, seed 0, 24 h (cached)."""
+    from workbench.citymodel import run
+
+    return run("baseline", mechanism="none", seed=0, hours=24)
 
 
 def _rounded(frame: pd.DataFrame) -> pd.DataFrame:

@@ -72,9 +72,13 @@ def tou_price() -> np.ndarray:
 
 
 def carbon_intensity() -> np.ndarray:
-    """Return grid carbon intensity by hour (kg CO2/kWh; East China ~0.58, synthetic shape)."""
+    """Return grid carbon intensity by hour (kg CO2/kWh; East China ~0.58, synthetic shape).
+
+    Higher in the evening (coal ramps up for the evening peak), lower at midday (solar) and
+    towards dawn (low load, more hydro and nuclear in the mix).
+    """
     h = np.arange(24.0)
-    return 0.58 + 0.05 * np.cos((h - 20) / 24 * 2 * np.pi) - 0.04 * _bump(h, 13, 2.5)
+    return 0.58 + 0.07 * np.cos((h - 20) / 24 * 2 * np.pi) - 0.08 * _bump(h, 13, 2.5)
 
 
 def solar_shape() -> np.ndarray:
@@ -146,12 +150,23 @@ def load_sample_sites() -> pd.DataFrame:
     return pd.read_csv(path, dtype={"district": str, "id": str})
 
 
-def default_plan(sites: pd.DataFrame | None = None, *, edges_per_district: int = 4) -> pd.DataFrame:
-    """Select a simple "2+M+X" plan from the candidate sites, used when no plan is given.
+DEFAULT_PLAN = "shanghai_siting/plan/plan_sites.geojson"
+"""The default plan (under ``sample_data/``): ``workbench siting plan shanghai``'s sites."""
+
+
+def default_plan() -> pd.DataFrame:
+    """Return the plan ``workbench siting plan shanghai`` produces (shipped with the sample).
+
+    Rebuilt by ``sample_data/build_citymodel_plan.py``; read with :func:`read_plan`.
+    """
+    return read_plan(repo_sample_dir() / DEFAULT_PLAN)
+
+
+def standin_plan(sites: pd.DataFrame | None = None, *, edges_per_district: int = 4) -> pd.DataFrame:
+    """Select a simple "2+M+X" layout from candidate sites (not an optimum; for experiments).
 
     The 2 largest hubs, the ``edges_per_district`` largest edge sites of every district and
-    the existing data centres (upgraded). This is a stand-in for a solved siting plan
-    (``SitingResult.to_geodataframe()``), not an optimum.
+    the existing data centres.
     """
     sites = load_sample_sites() if sites is None else sites
     hubs = sites[sites["tier"] == "hub"].nlargest(2, "capacity_tokens_per_s")
@@ -163,6 +178,71 @@ def default_plan(sites: pd.DataFrame | None = None, *, edges_per_district: int =
     )
     dcs = sites[(sites["tier"] == "dc") & sites["existing"].astype(bool)]
     return pd.concat([hubs, edges, dcs], ignore_index=True)
+
+
+def read_plan(path: str | Path) -> pd.DataFrame:
+    """Read a siting plan from any file the siting engine writes, or a user's table.
+
+    Accepted: a plan folder (``workbench siting plan --out``: its ``plan_sites.geojson``),
+    GeoJSON/GeoPackage sites, CSV/Parquet tables with the plan columns
+    (:data:`PLAN_COLUMNS`; extra columns are ignored), ``plan.nc`` or ``plan_summary.json``
+    (the selected site ids, joined with the sample's candidate sites).
+
+    Raises
+    ------
+    DataError
+        When the file does not exist or its format is not one of the above.
+    """
+    p = Path(path)
+    if p.is_dir():
+        for name in ("plan_sites.geojson", "sites.geojson"):
+            if (p / name).exists():
+                return read_plan(p / name)
+        msg = (
+            f"`plan`: folder '{p}' has no plan_sites.geojson or sites.geojson. Give the folder "
+            "`workbench siting plan --out` wrote, or a CSV/GeoJSON plan file."
+        )
+        raise DataError(msg)
+    if not p.exists():
+        msg = f"`plan`: file '{p}' does not exist. Give a CSV, GeoJSON or plan folder."
+        raise DataError(msg)
+    suffix = p.suffix.lower()
+    if suffix in (".geojson", ".gpkg", ".shp"):
+        import geopandas as gpd
+
+        df = pd.DataFrame(gpd.read_file(p).drop(columns="geometry", errors="ignore"))
+    elif suffix == ".csv":
+        df = pd.read_csv(p, dtype={"district": str, "id": str})
+    elif suffix == ".parquet":
+        df = pd.read_parquet(p)
+    elif suffix in (".nc", ".json"):
+        if suffix == ".nc":
+            import xarray as xr
+
+            with xr.open_dataset(p) as ds:
+                ids = [str(v) for v in ds["site"].to_numpy()]
+        else:
+            import json
+
+            data = json.loads(p.read_text())
+            if not isinstance(data, dict) or "selected" not in data:
+                msg = (
+                    f"`plan`: JSON '{p}' has no 'selected' list of site ids; give "
+                    "plan_summary.json or a GeoJSON/CSV plan."
+                )
+                raise DataError(msg)
+            ids = [str(v) for v in data["selected"]]
+        sites = load_sample_sites()
+        df = sites[sites["id"].astype(str).isin(ids)].reset_index(drop=True)
+    else:
+        msg = (
+            f"`plan`: unknown file type '{suffix}' ({p}). Use .geojson, .gpkg, .csv, "
+            ".parquet, plan.nc, plan_summary.json or a plan folder."
+        )
+        raise DataError(msg)
+    df["district"] = df["district"].astype(str)
+    df["id"] = df["id"].astype(str)
+    return df
 
 
 def nodes_from_plan(plan: pd.DataFrame, space: CitySpace) -> Nodes:
@@ -235,6 +315,7 @@ def load_sample_demand() -> pd.DataFrame | None:
 
 
 __all__ = [
+    "DEFAULT_PLAN",
     "INTERACTIVE_SHARE",
     "PLAN_COLUMNS",
     "PROFILES",
@@ -244,4 +325,6 @@ __all__ = [
     "load_districts",
     "load_sample_sites",
     "nodes_from_plan",
+    "read_plan",
+    "standin_plan",
 ]

@@ -10,7 +10,6 @@ import pandas as pd
 if TYPE_CHECKING:  # pragma: no cover
     import xarray as xr
 
-#: KPI name -> (unit, which direction is better)
 KPI_INFO: dict[str, tuple[str, str]] = {
     "energy_cost_cny": ("CNY", "lower"),
     "carbon_t": ("t CO2", "lower"),
@@ -25,7 +24,38 @@ KPI_INFO: dict[str, tuple[str, str]] = {
     "utilisation": ("share of token capacity", "higher"),
     "deliveries_on_time": ("share", "higher"),
     "emergency_response_min": ("minutes (mean)", "lower"),
+    "total_cost_cny": ("CNY", "lower"),
+    "gap_to_oracle": ("share above the oracle's total cost", "lower"),
+    "interactive_served": ("share of tokens", "higher"),
+    "batch_late_token_hours": ("token-hours past deadline", "lower"),
+    "payments_cny": ("CNY (market settlements)", "lower"),
+    "compute_price_cny_per_mtok": ("CNY per million tokens (mean)", "lower"),
+    "power_price_cny_per_kwh": ("CNY/kWh (mean)", "lower"),
+    "fairness_jain": ("Jain's index over districts' served share", "higher"),
+    "messages": ("contract-net messages", "lower"),
+    "agent_decisions": ("decisions made by agents", "higher"),
 }
+"""KPI name -> (unit, which direction is better)."""
+
+COST_TERMS = ("energy", "carbon", "unserved", "late", "sla", "shed", "ev")
+"""Hourly parts of ``total_cost_cny`` (see :mod:`workbench.citymodel.dispatch`)."""
+
+
+def total_cost(ds: xr.Dataset) -> dict[str, float]:
+    """``total_cost_cny`` of a run and its parts (CNY).
+
+    Energy and carbon of grid imports, interactive tokens not served, batch token-hours past
+    deadline, tokens above nodes' rated load (SLA), load shed, EV charging waiting, and the
+    value of batch work and EV charging still waiting at the end of the run: the objective
+    the ``lp``, ``mpc`` and ``oracle`` mechanisms minimise.
+    """
+    parts = {p: float(ds[f"cost_{p}_cny"].sum()) for p in COST_TERMS}
+    a = ds.attrs
+    parts["end_backlog"] = float(ds["batch_backlog"][-1]) * float(
+        a["econ_batch_end_value"]
+    ) + float(ds["ev_backlog_kwh"][-1].sum()) * float(a["econ_ev_end_value"])
+    parts["total"] = float(sum(parts.values()))
+    return parts
 
 
 def compute_kpis(ds: xr.Dataset) -> dict[str, float]:
@@ -50,6 +80,12 @@ def compute_kpis(ds: xr.Dataset) -> dict[str, float]:
         p95 = float(edges[k]) if k < len(edges) else float("inf")
     released = float(ds.attrs.get("deliveries_released", 0))
     resp = ds["emergency_response_min"].to_numpy()
+    served_i = float(ds["interactive_served"].sum())
+    by_d = ds["interactive_served"].sum("time") / ds["interactive_requested"].sum("time")
+    share = by_d.to_numpy()[np.isfinite(by_d.to_numpy())]
+    jain = float(share.sum() ** 2 / (len(share) * (share**2).sum())) if len(share) else np.nan
+    cp = ds["compute_price"].to_numpy()
+    w = ds["node_tokens_served"].to_numpy()
     return {
         "energy_cost_cny": float(np.sum(imp * price) + np.sum(carbon_kg / 1000 * cprice)),
         "carbon_t": float(carbon_kg.sum() / 1000),
@@ -72,6 +108,20 @@ def compute_kpis(ds: xr.Dataset) -> dict[str, float]:
         "emergency_response_min": float(np.nanmean(resp))
         if np.isfinite(resp).any()
         else float("nan"),
+        "total_cost_cny": total_cost(ds)["total"],
+        "gap_to_oracle": float("nan"),
+        "interactive_served": served_i / req_i if req_i else float("nan"),
+        "batch_late_token_hours": float(ds["batch_late_tokens"].sum()),
+        "payments_cny": float(ds["payments_cny"].sum()),
+        "compute_price_cny_per_mtok": float((cp * w).sum() / w.sum() * 1e6)
+        if w.sum() > 0
+        else float("nan"),
+        "power_price_cny_per_kwh": float(
+            (ds["power_price"] * ds["power_served_kw"]).sum() / ds["power_served_kw"].sum()
+        ),
+        "fairness_jain": jain,
+        "messages": float(ds["messages"].sum()),
+        "agent_decisions": float(ds["agent_decisions"].sum()),
     }
 
 
@@ -98,4 +148,4 @@ def kpi_table(kpis: dict[str, float], baseline: dict[str, float] | None = None) 
     return pd.DataFrame(rows).set_index("kpi")
 
 
-__all__ = ["KPI_INFO", "compute_kpis", "kpi_table"]
+__all__ = ["COST_TERMS", "KPI_INFO", "compute_kpis", "kpi_table", "total_cost"]

@@ -9,20 +9,30 @@ import numpy as np
 import pandas as pd
 from mesa.discrete_space import Network
 
-from workbench.citymodel.agents.demand import DemandPopulation, build_units
+from workbench.citymodel.accounting import Accountant, alloc_metrics
+from workbench.citymodel.agents.demand import (
+    DEADLINES_H,
+    LATENCY_CLASSES,
+    DemandPopulation,
+    build_units,
+)
 from workbench.citymodel.agents.infrastructure import (
+    BATTERY_EFFICIENCY,
+    IDLE_SHARE,
     ComputeFleet,
     ComputeNode,
     GridAgent,
     GridOperator,
 )
 from workbench.citymodel.agents.mobility import (
+    CHARGER_KW,
     EmergencyResponder,
     LogisticsFleet,
     TrafficAgent,
     bpr,
 )
 from workbench.citymodel.claims import CLASSES
+from workbench.citymodel.dispatch import Economics
 from workbench.citymodel.inputs import (
     Nodes,
     carbon_intensity,
@@ -43,18 +53,24 @@ STREAMS = ("mesa", "units", "demand", "traffic", "weather", "logistics", "emerge
 HOPS = {"edge": 2, "dc": 3, "hub": 4}
 """Network hops from a district to a node of each tier."""
 INTERACTIVE_BUDGET_MS = 20.0
-"""Round-trip latency budget of interactive requests (network + queueing)."""
-SERVICE_MS = 2.0
+"""Round-trip latency budget of the ``interactive`` latency class (network + queueing)."""
+SERVICE_MS = 0.5
 """Mean service time behind the M/M/1 queueing delay of a node."""
 LAT_BINS = np.arange(0.0, 200.5, 0.5)
 """Latency histogram bins (ms); unserved requests fall in the overflow bin."""
 TIMEOUT_MS = 1000.0
 """Latency counted for interactive requests that were not served (a timeout)."""
-TARGET_LOAD = 0.55
-"""Auto demand scale: mean demand as a share of the plan's token capacity."""
 RATED_LOAD = 0.85
-"""Rated token capacity as a share of the hardware's maximum throughput (queueing headroom)."""
-_EM, _B = CLASSES.index("emergency"), CLASSES.index("batch")
+"""Share of a node's token capacity it serves within latency budgets (queueing headroom)."""
+K_CLAIM = 3
+"""Candidate nodes per district in agents' claims (the nearest that are up, plus hubs)."""
+K_LP = 5
+"""Candidate nodes per district in the joint LP (the nearest overall, plus hubs)."""
+POOL_ABOVE_NODES = 150
+"""Plans with more nodes than this pool non-candidate nodes per district in the joint LP."""
+VALUE_UNIT_CNY_PER_TOKEN = 8e-7
+"""CNY per token of one unit of claim value (``DEFAULT_VALUES``: interactive 10)."""
+_B = CLASSES.index("batch")
 
 
 class CityModel(mesa.Model):
@@ -66,7 +82,7 @@ class CityModel(mesa.Model):
         Scenario name, YAML path, mapping or :class:`~workbench.citymodel.Scenario`.
     mechanism
         Name of a registered coordination mechanism (``none``, ``priority``, ``lp``,
-        ``market``, ``contract_net``, ``drf`` or a plugin).
+        ``mpc``, ``oracle``, ``market``, ``contract_net``, ``drf`` or a plugin).
     seed
         Seed of every random stream (child streams per purpose via ``SeedSequence``, the same
         for every scenario and mechanism: common random numbers).
@@ -74,23 +90,33 @@ class CityModel(mesa.Model):
         Hours to simulate (steps are hourly; hour 0 is Monday 00:00).
     plan
         Siting plan: a siting result (anything with ``to_geodataframe()``) or any table with
-        the plan columns;
-        default: :func:`~workbench.citymodel.inputs.default_plan` on the Shanghai sample.
+        the plan columns (extra columns are ignored); default: the plan
+        ``workbench siting plan shanghai`` produces
+        (:func:`~workbench.citymodel.inputs.default_plan`).
     districts, edges
         District polygons and optional road links; default: the Shanghai sample.
     n_units
-        Number of demand units.
+        Number of demand units (decision-making agents).
     demand
-        Demand points (``demand.csv`` columns); default: the Shanghai sample's, if present.
+        Demand cells (``demand.csv`` columns); default: the Shanghai siting sample's.
     demand_scale
-        Multiplier of the units' demand; ``None`` scales mean demand to 55% of the plan's
-        token capacity.
+        Multiplier of the cells' tokens per day (default 1: the data as it is). Never
+        derived from the plan: an undersized plan shows queues and unserved work.
     space
         A prebuilt :class:`CitySpace` (overrides ``districts``/``edges``).
     extra_agents
         Further agents (names in the ``agents`` registry or :class:`CityAgent` classes),
         each made with ``cls(model)`` and asked for claims on every resource kind.
+    horizon
+        Look-ahead of ``mpc`` in hours.
+    econ
+        Values and penalties of ``total_cost_cny``
+        (:class:`~workbench.citymodel.dispatch.Economics`).
     """
+
+    RATED_LOAD = RATED_LOAD
+    BATTERY_EFFICIENCY = BATTERY_EFFICIENCY
+    CHARGER_KW = CHARGER_KW
 
     def __init__(
         self,
@@ -103,9 +129,11 @@ class CityModel(mesa.Model):
         edges: pd.DataFrame | None = None,
         n_units: int = 5000,
         demand: pd.DataFrame | None = None,
-        demand_scale: float | None = None,
+        demand_scale: float = 1.0,
         space: CitySpace | None = None,
         extra_agents: tuple[str | type, ...] = (),
+        horizon: int = 24,
+        econ: Economics | None = None,
     ) -> None:
         if not isinstance(hours, int | np.integer) or hours < 1:
             msg = f"`hours` must be a positive integer; got {hours!r}. Use e.g. hours=168."
@@ -116,11 +144,21 @@ class CityModel(mesa.Model):
         if n_units < 1:
             msg = f"`n_units` must be >= 1; got {n_units}."
             raise SpecError(msg)
+        if demand_scale is None or not demand_scale > 0:
+            msg = (
+                f"`demand_scale` must be a positive number; got {demand_scale!r}. Use 1.0 for "
+                "the demand data as it is."
+            )
+            raise SpecError(msg)
+        if not isinstance(horizon, int | np.integer) or horizon < 1:
+            msg = f"`horizon` must be a positive integer (hours); got {horizon!r}. Use e.g. 24."
+            raise SpecError(msg)
         ss = dict(zip(STREAMS, np.random.SeedSequence(int(seed)).spawn(len(STREAMS)), strict=False))
         rngs = {k: np.random.default_rng(v) for k, v in ss.items()}
         super().__init__(rng=rngs["mesa"])
         self.seed_value = int(seed)
         self.hours = int(hours)
+        self.econ = econ or Economics()
         self.scenario = get_scenario(scenario)
         self.mechanism_name = str(mechanism)
         self.mechanism = get_mechanism(self.mechanism_name)
@@ -138,17 +176,18 @@ class CityModel(mesa.Model):
         self._setup_labels()
         self._setup_network_latency()
         T, D, N, L = self.hours, s.n_districts, self.nodes.n, s.n_links
-        # prices
-        h = np.arange(T) % 24
-        self.price = tou_price()[h]
-        self.ci = carbon_intensity()[h]
-        self.eff_price = self.price + self.mods.carbon_price * self.ci / 1000.0
+        # prices: tariff and carbon, extended past the run for look-ahead forecasts
+        ext = np.arange(T + 48)
+        self.price = tou_price()[ext[:T] % 24]
+        self.ci = carbon_intensity()[ext[:T] % 24]
+        cp = np.concatenate([self.mods.carbon_price, np.full(48, self.mods.carbon_price[-1])])
+        self.energy_cny_ext = tou_price()[ext % 24] + cp * carbon_intensity()[ext % 24] / 1000
+        self.eff_price = self.energy_cny_ext[:T]
         day = self.eff_price[: (T // 24) * 24].reshape(-1, 24) if T >= 24 else None
-        self._median = np.median(day, axis=1) if day is not None else [np.median(self.eff_price)]
         self._q25 = (
             np.quantile(day, 0.25, axis=1)
             if day is not None
-            else [np.quantile(self.eff_price, 0.25)]
+            else [np.quantile(tou_price() + cp[0] * carbon_intensity() / 1000, 0.25)]
         )
         self.weather = np.repeat(rngs["weather"].beta(5, 2, size=T // 24 + 1), 24)[:T] / (5 / 7)
         # Mesa structure: districts as cells of a network space
@@ -158,17 +197,18 @@ class CityModel(mesa.Model):
             ComputeNode(self, n, cells[self.nodes.district[n]])
         for d in range(D):
             GridAgent(self, d, cells[d])
-        # agents with many units or events: arrays
         if demand is None:
             demand = load_sample_demand()
-        units = build_units(s, n_units, rngs["units"], demand)
-        cap_tph = float((self.nodes.capacity_tps * 3600).sum())
-        self.demand_scale = (
-            TARGET_LOAD * cap_tph / float(units.base_tph.sum())
-            if demand_scale is None
-            else float(demand_scale)
+        units = build_units(
+            s,
+            n_units,
+            rngs["units"],
+            demand,
+            value_interactive=self.econ.value_interactive,
+            value_batch=self.econ.batch_end_value,
         )
-        self.demand_agent = DemandPopulation(self, units, rngs["demand"])
+        self.demand_scale = float(demand_scale)
+        self.demand_agent = DemandPopulation(self, units, ss["demand"])
         node_kw = np.bincount(self.nodes.district, self.nodes.it_kw_full * self.nodes.pue, D)
         self.grid = GridOperator(self, node_kw, s.area_km2)
         self.compute = ComputeFleet(self)
@@ -182,9 +222,8 @@ class CityModel(mesa.Model):
             "compute": [self.emergency, self.demand_agent],
             "power": [self.emergency, self.grid, self.compute, self.logistics],
         }
-        # agents with behaviour of their own, stepped each hour (nodes and grid cells are
-        # views stepped vectorised by the fleet and grid operators)
         active = [self.demand_agent, self.logistics, self.emergency]
+        self.extra_agents: list[Any] = []
         if extra_agents:
             from workbench.citymodel.agents.base import validate_agent
             from workbench.plugins import get_registry
@@ -195,6 +234,7 @@ class CityModel(mesa.Model):
                 validate_agent(getattr(cls, "__name__", str(cls)), cls)
                 agent = cls(self)
                 active.append(agent)
+                self.extra_agents.append(agent)
                 for kind in self.claimants:
                     self.claimants[kind].append(agent)
         self.stepping = mesa.agent.AgentSet(active, random=self.random)
@@ -206,14 +246,36 @@ class CityModel(mesa.Model):
         self.node_util = np.zeros(N)
         self.lat_hist = np.zeros(len(LAT_BINS) + 1)
         self.t = 0
-        self.metrics = _alloc_metrics(T, D, N, L)
+        self.metrics = alloc_metrics(T, D, N, L)
+        self._setup_exogenous()
+        self.arrivals_hist = np.zeros((T, len(DEADLINES_H)))
+        # prices agents see: congestion learned by hour of day on top of the tariff
+        self.cong_node = np.zeros((24, N))
+        self.cong_power = np.zeros((24, D))
+        self.node_signal = np.zeros(N)
+        self.compute_signal = np.zeros(D)
+        self.compute_best_ahead = np.zeros((D, 24))
+        self.power_signal = np.zeros(D)
+        self.power_best_ahead = np.zeros((D, 24))
+        kind = getattr(self.mechanism, "joint", None)
+        self.joint = None
+        if kind:
+            from workbench.citymodel.joint import JointCoordinator
+
+            self.joint = JointCoordinator(self, kind, horizon=int(horizon))
+            self.demand_agent.central = kind in ("mpc", "oracle")
+            if kind == "oracle":
+                self._realise_demand()
+        self.accountant = Accountant(self)
 
     # ------------------------------------------------------------------ setup helpers
     def _setup_labels(self) -> None:
         s, n = self.space, self.nodes
-        self.demand_labels = np.array(
-            [f"demand:{c}:interactive" for c in s.codes] + [f"demand:{c}:batch" for c in s.codes],
-            dtype=object,
+        self.group_labels = np.array(
+            [f"demand:{c}:{k}" for c in s.codes for k in LATENCY_CLASSES], dtype=object
+        )
+        self.demand_labels = np.concatenate(
+            [self.group_labels, np.array([f"demand:{c}:batch" for c in s.codes], dtype=object)]
         )
         self.node_labels = np.array(
             [f"node:{i}:interactive" for i in n.ids] + [f"node:{i}:batch" for i in n.ids],
@@ -224,6 +286,7 @@ class CityModel(mesa.Model):
         )
         self.ev_labels = np.array([f"ev_charging:{c}" for c in s.codes], dtype=object)
         self.link_labels = np.array([f"traffic:{k}" for k in s.link_names], dtype=object)
+        self.feeder_labels = np.array([f"feeder:{c}" for c in s.codes], dtype=object)
 
     def _setup_network_latency(self) -> None:
         s, n = self.space, self.nodes
@@ -231,6 +294,62 @@ class CityModel(mesa.Model):
         hops = np.array([HOPS.get(t, 3) for t in n.tier])
         self.net_ms = 2 * (km * 1.4 * 0.005 + hops[None, :] * 0.5)
         self._nearest_cache: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
+        # the joint LP's candidates: the K_LP nearest nodes overall plus every hub (a
+        # superset of the agents' candidates while fewer than K_LP - K_CLAIM are down)
+        near = np.argsort(self.net_ms, axis=1, kind="stable")[:, :K_LP]
+        hubs = np.flatnonzero(np.array(n.tier) == "hub")
+        lists = [list(dict.fromkeys([*r, *hubs.tolist()])) for r in near.tolist()]
+        width = max(len(r) for r in lists)
+        self.lp_arcs = np.array([r + [r[-1]] * (width - len(r)) for r in lists], dtype=np.int64)
+        self.lp_arcs_g = np.repeat(self.lp_arcs, len(LATENCY_CLASSES), axis=0)
+        # nodes the joint LP sees one by one (all of them unless the plan is large), where
+        # batch work (no latency budget) may go under every mechanism
+        self.batch_nodes = np.arange(n.n) if n.n <= POOL_ABOVE_NODES else np.unique(self.lp_arcs)
+
+    def _setup_exogenous(self) -> None:
+        """Tabulate loads, PV, feeders, node efficiency and capacity for every hour."""
+        T, s, nd = self.hours, self.space, self.nodes
+        D, mods, g = s.n_districts, self.mods, self.grid
+        h = np.arange(T) % 24
+        up = mods.node_up.astype(float)
+        pue = nd.pue[None, :] * mods.pue[:, nd.district]
+        self.e_tok_all = pue * (1 - IDLE_SHARE) / (3.6e6 * nd.tokens_per_watt[None, :])
+        self.idle_kw_all = up * pue * IDLE_SHARE * nd.it_kw_full[None, :]
+        self.cap_tok_all = nd.capacity_tps[None, :] * 3600 * up
+        base = g.base_peak_kw[None, :] * g.shape[h][:, None] * (0.7 + 0.3 * mods.cooling)
+        em = self.emergency
+        em_kw = np.zeros((T, D))
+        em_tok = np.zeros((T, nd.n))
+        for k in range(len(em.start)):
+            sl = slice(int(em.start[k]), min(T, int(em.start[k] + em.duration[k])))
+            em_kw[sl, em.district[k]] += em.POWER_KW
+            for t in range(sl.start, sl.stop):
+                lat = np.where(mods.node_up[t], self.net_ms[em.district[k]], np.inf)
+                n = int(np.argmin(lat))
+                em_tok[t, n] += min(em.TOKENS_H, 0.5 * self.cap_tok_all[t, n])
+        self.emergency_tokens_all = em_tok
+        idle_d = np.stack([np.bincount(nd.district, r, D) for r in self.idle_kw_all])
+        idle_d += np.stack(
+            [np.bincount(nd.district, r, D) for r in self.e_tok_all * em_tok]
+        )  # incidents' compute draws power on its node's feeder
+        self.fixed_kw_all = base + mods.factory_kw + em_kw + idle_d
+        # every load may be shed at the value of lost load (a feeder blackout leaves no
+        # choice); shedding node idle power stands for nodes going dark
+        self.sheddable_kw_all = self.fixed_kw_all
+        self.emergency_kw_all = em_kw
+        self.pv_all = (
+            g.pv_kw_installed[None, :] * g.solar[h][:, None] * mods.pv * self.weather[:, None]
+        )
+        self.feeder_all = g.feeder_kw[None, :] * mods.feeder
+
+    def _realise_demand(self) -> None:
+        """Draw every hour's demand up front (the oracle's perfect foresight)."""
+        dem = self.demand_agent
+        G = dem.n_groups
+        self.dem_g_all = np.zeros((self.hours, G))
+        self.arr_all = np.zeros((self.hours, len(DEADLINES_H)))
+        for t in range(self.hours):
+            self.dem_g_all[t], self.arr_all[t] = dem.aggregate(t, dem.draw(t))
 
     def _draw_deliveries(self, rng: np.random.Generator):
         s = self.space
@@ -262,7 +381,7 @@ class CityModel(mesa.Model):
         return start, district, duration, stations
 
     # ------------------------------------------------------------------ helpers used by agents
-    def nearest_nodes(self, t: int, k: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    def nearest_nodes(self, t: int, k: int = K_CLAIM) -> tuple[np.ndarray, np.ndarray]:
         """Return the ``k`` lowest-latency nodes that are up per district (plus hubs), in ms."""
         up = self.mods.node_up[t]
         key = up.tobytes()
@@ -285,9 +404,7 @@ class CityModel(mesa.Model):
             return out
         return hit
 
-    def dear_energy(self, t: int) -> bool:
-        """Whether the effective energy price is above the day's median."""
-        return bool(self.eff_price[t] > self._median[min(t // 24, len(self._median) - 1)])
+    claim_arcs = nearest_nodes
 
     def cheap_energy(self, t: int) -> bool:
         """Whether the effective energy price is in the day's cheapest quarter."""
@@ -297,12 +414,62 @@ class CityModel(mesa.Model):
         """Index of ``agent``'s batch in this step's claim set of ``kind``."""
         return self._batch_of.get((id(agent), kind), -1)
 
+    def need_forecast(self, hours: np.ndarray) -> np.ndarray:
+        """Charging need the fleet expects in ``hours``: the same hour a day earlier (kWh)."""
+        past = hours - 24
+        need = self.logistics.need_kwh
+        return np.where((past >= 0)[:, None], need[np.maximum(past, 0)], 0.0)
+
+    def grid_soc_value(self, t: int) -> np.ndarray:
+        """Grid operators' value of stored energy: next day's median price, net of losses."""
+        ahead = self.energy_cny_ext[t + 1 : t + 25]
+        v = BATTERY_EFFICIENCY * float(np.median(ahead))
+        return np.full(self.space.n_districts, v)
+
+    def market_econ(self, fleet: LogisticsFleet) -> Economics:
+        """Economics with the depots' charging bid (urgency: hours of charging queued)."""
+        from dataclasses import replace
+
+        cap = fleet.depot_vans * CHARGER_KW
+        urgency = float(np.clip(fleet.ev_backlog_kwh.sum() / max(cap.sum(), 1.0), 0, 4))
+        return replace(self.econ, ev_end_value=self.econ.ev_end_value * (1 + urgency))
+
+    def _signals(self, t: int) -> None:
+        """Prices agents see this hour and expect for the next 24 (tariff + learnt congestion)."""
+        e_now = self.e_tok_all[t]
+        self.node_signal = e_now * self.energy_cny_ext[t] + self.cong_node[t % 24]
+        arcs, _ = self.nearest_nodes(t)
+        e_d = e_now[arcs].mean(axis=1)
+        cong_d = self.cong_node[:, arcs].mean(axis=2)  # (24, D)
+        self.compute_signal = self.node_signal[arcs].mean(axis=1)
+        ahead = np.arange(t + 1, t + 25)
+        fc = e_d[:, None] * self.energy_cny_ext[ahead][None, :] + cong_d[ahead % 24].T
+        self.compute_best_ahead = np.minimum.accumulate(fc, axis=1)
+        self.power_signal = self.energy_cny_ext[t] + self.cong_power[t % 24]
+        pf = self.energy_cny_ext[ahead][None, :] + self.cong_power[ahead % 24].T
+        self.power_best_ahead = np.minimum.accumulate(pf, axis=1)
+
+    def learn_prices(self, t: int, node_price: np.ndarray, power_price: np.ndarray) -> None:
+        """Agents update what they expect of this hour of the day from the prices they saw."""
+        e = self.e_tok_all[t] * self.energy_cny_ext[t]
+        h = t % 24
+        self.cong_node[h] = 0.5 * self.cong_node[h] + 0.5 * np.maximum(node_price - e, 0.0)
+        self.cong_power[h] = 0.5 * self.cong_power[h] + 0.5 * np.maximum(
+            power_price - self.energy_cny_ext[t], 0.0
+        )
+
     # ------------------------------------------------------------------ the step
-    def _resolve(self, kind: str, capacity: np.ndarray):
+    def _resolve(self, kind: str, capacity: np.ndarray, augment: Any = None):
         t = self.t
         orch = self.orchestrator
         cs, alloc, agents = orch.resolve(
-            kind, t, self.claimants[kind], capacity, self.mods.rank[t], self.mods.value
+            kind,
+            t,
+            self.claimants[kind],
+            capacity,
+            self.mods.rank[t],
+            self.mods.value,
+            augment=augment,
         )
         self.last_alloc[kind] = (cs, alloc)
         for i, a in enumerate(agents):
@@ -310,12 +477,26 @@ class CityModel(mesa.Model):
         orch.dispatch(cs, alloc, agents, t)
         return cs, alloc
 
+    def _resolve_for(self, kind: str, capacity: np.ndarray, agents: list[Any]):
+        """Resolve ``kind`` claims of some agents only (plugin agents under joint mechanisms)."""
+        t = self.t
+        orch = self.orchestrator
+        cs, alloc, claimed = orch.resolve(
+            kind, t, agents, capacity, self.mods.rank[t], self.mods.value
+        )
+        if not claimed:
+            return None, None
+        orch.dispatch(cs, alloc, claimed, t)
+        return cs, alloc
+
     def step(self) -> None:
-        """One hour: agents step, then fleet, road, compute and power claims are resolved."""
+        """One hour: agents decide, then roads, then compute and power (coupled) are resolved."""
         t = self.t = self.steps - 1
-        s, nodes, M = self.space, self.nodes, self.metrics
+        s, M = self.space, self.metrics
         self._batch_of.clear()
+        self._signals(t)
         self.stepping.do("step")
+        self.arrivals_hist[t] = self.demand_agent.arrivals_k
         self._resolve("fleet", self.logistics.depot_vans.astype(float))
         cs, alloc = self._resolve("road", s.link_capacity)
         flow = cs.usage(alloc.row)
@@ -326,82 +507,11 @@ class CityModel(mesa.Model):
         self.emergency.after_roads(t, congested)
         M["link_flow"][t], M["link_demand"][t], M["link_travel_min"][t] = flow, want, congested
         M["road_price"][t] = alloc.price
-        cap_tok = nodes.capacity_tps * 3600 * self.mods.node_up[t]
-        ccs, calloc = self._resolve("compute", cap_tok)
-        c_node = ccs.entry_resource  # one entry per compute row, sorted by row
-        c_cls = ccs.group_class[ccs.row_group]
-        is_b = c_cls == _B
-        self.node_tokens[0] = np.bincount(c_node, calloc.row * ~is_b, nodes.n)
-        self.node_tokens[1] = np.bincount(c_node, calloc.row * is_b, nodes.n)
-        pcs, palloc = self._resolve("power", self.grid.capacity(t))
-        self._settle(t, ccs, calloc, c_node, is_b, pcs, palloc)
-
-    def _settle(self, t, ccs, calloc, c_node, is_b, pcs, palloc) -> None:
-        M, nodes, D = self.metrics, self.nodes, self.space.n_districts
-        # tokens actually served: compute grants cut by the power granted to the node
-        ratio = self.node_power_ratio[is_b.astype(int), c_node]
-        served_row = calloc.row * ratio
-        tok = np.bincount(c_node, served_row, nodes.n)
-        cap_tok = nodes.capacity_tps * 3600 * self.mods.node_up[t]
-        rho = np.divide(tok, cap_tok, out=np.zeros(nodes.n), where=cap_tok > 0)
-        self.node_util = rho
-        r_hw = RATED_LOAD * np.minimum(rho, 1.0)
-        q_ms = SERVICE_MS * r_hw / (1 - r_hw)
-        d_batch = self.batch_index(self.demand_agent, "compute")
-        g = ccs.row_group
-        mine = ccs.group_batch[g] == d_batch
-        tag = ccs.group_tag[g]
-        district = tag % D
-        inter_rows = mine & (tag < D)
-        lat = self.net_ms[district, c_node] + q_ms[c_node]
-        within = np.bincount(
-            district[inter_rows],
-            served_row[inter_rows] * (lat[inter_rows] <= INTERACTIVE_BUDGET_MS),
-            D,
-        )
-        served_i = np.bincount(district[inter_rows], served_row[inter_rows], D)
-        b_rows = mine & (tag >= D)
-        served_b = np.bincount(district[b_rows], served_row[b_rows], D)
-        dem = self.demand_agent
-        self.lat_hist += np.bincount(
-            np.searchsorted(LAT_BINS, lat[inter_rows]), served_row[inter_rows], len(LAT_BINS) + 1
-        )
-        self.lat_hist[-1] += float(np.maximum(dem.request_i - served_i, 0).sum())
-        M["interactive_requested"][t], M["interactive_served"][t] = dem.request_i, served_i
-        M["interactive_within_budget"][t] = within
-        M["batch_new"][t], M["batch_submitted"][t], M["batch_served"][t] = (
-            dem.new_batch,
-            dem.request_b,
-            served_b,
-        )
-        dem.settle(served_i, served_b)
-        M["node_tokens_served"][t], M["node_tokens_capacity"][t] = tok, cap_tok
-        M["node_utilisation"][t], M["node_power_kw"][t] = rho, self.node_power_kw
-        M["compute_price"][t] = calloc.price
-        # power
-        served_kw = pcs.usage(palloc.row)
-        req_kw = pcs.usage(pcs.group_amount[pcs.row_group])
-        ev_batch = self.batch_index(self.logistics, "power")
-        ev_rows = pcs.group_batch[pcs.row_group] == ev_batch
-        ev_req = np.bincount(
-            pcs.entry_resource[ev_rows], pcs.group_amount[pcs.row_group][ev_rows], D
-        )
-        ev_got = np.bincount(pcs.entry_resource[ev_rows], palloc.row[ev_rows], D)
-        M["feeder_capacity_kw"][t] = self.grid.feeder_up_kw
-        M["pv_kw"][t] = self.grid.pv
-        flows = self.grid.settle(served_kw, t)
-        M["power_requested_kw"][t], M["power_served_kw"][t] = req_kw, served_kw
-        short = (req_kw - ev_req) - (served_kw - ev_got)
-        M["unserved_power_kw"][t] = np.where(short > 1e-6 * np.maximum(req_kw, 1.0), short, 0.0)
-        M["ev_requested_kw"][t], M["ev_served_kw"][t] = ev_req, ev_got
-        M["grid_import_kw"][t] = flows["import"]
-        M["battery_charge_kw"][t], M["battery_discharge_kw"][t] = (
-            flows["charge"],
-            flows["discharge"],
-        )
-        M["battery_soc_kwh"][t] = self.grid.soc
-        M["power_price"][t] = palloc.price
-        M["emergency_active"][t] = len(self.emergency.active)
+        if self.joint is not None:
+            out = self.accountant.joint_hour(t)
+        else:
+            out = self.accountant.claims_hour(t)
+        self.accountant.record(t, out)
 
     def run(self) -> None:
         """Step through every hour."""
@@ -409,44 +519,4 @@ class CityModel(mesa.Model):
             self.step()
 
 
-def _alloc_metrics(T: int, D: int, N: int, L: int) -> dict[str, np.ndarray]:
-    shapes = {
-        "district": [
-            "power_requested_kw",
-            "power_served_kw",
-            "unserved_power_kw",
-            "grid_import_kw",
-            "pv_kw",
-            "battery_charge_kw",
-            "battery_discharge_kw",
-            "battery_soc_kwh",
-            "feeder_capacity_kw",
-            "power_price",
-            "ev_requested_kw",
-            "ev_served_kw",
-            "interactive_requested",
-            "interactive_served",
-            "interactive_within_budget",
-            "batch_new",
-            "batch_submitted",
-            "batch_served",
-        ],
-        "node": [
-            "node_tokens_served",
-            "node_tokens_capacity",
-            "node_utilisation",
-            "node_power_kw",
-            "compute_price",
-        ],
-        "link": ["link_flow", "link_demand", "link_travel_min", "road_price"],
-        "time": ["emergency_active"],
-    }
-    size = {"district": D, "node": N, "link": L}
-    out = {}
-    for dim, names in shapes.items():
-        for n in names:
-            out[n] = np.zeros(T) if dim == "time" else np.zeros((T, size[dim]))
-    return out
-
-
-__all__ = ["CityModel", "INTERACTIVE_BUDGET_MS", "STREAMS"]
+__all__ = ["INTERACTIVE_BUDGET_MS", "STREAMS", "CityModel"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -59,6 +60,40 @@ class DecisionLog:
                 claims.group_amount.astype(np.float32),
                 alloc.group.astype(np.float32),
                 price.astype(np.float32),
+                b,
+            )
+        )
+
+    def add_rows(
+        self,
+        step: int,
+        kind: str,
+        claimant: np.ndarray,
+        klass: np.ndarray,
+        requested: np.ndarray,
+        granted: np.ndarray,
+        price: np.ndarray,
+        basis: str,
+    ) -> None:
+        """Log decisions made outside claim sets (the joint LP, the market clearing)."""
+        if len(claimant) == 0:
+            return
+        names = self._names
+        local, uniques = pd.factorize(np.asarray(claimant, dtype=object))
+        table = np.fromiter(
+            (names.setdefault(c, len(names)) for c in uniques), dtype=np.int32, count=len(uniques)
+        )
+        b = self._bases.setdefault(basis, len(self._bases))
+        n = len(claimant)
+        self._chunks.append(
+            (
+                np.full(n, step, dtype=np.int32),
+                RESOURCE_KINDS.index(kind),
+                table[local],
+                np.broadcast_to(np.asarray(klass, dtype=np.int8), (n,)).copy(),
+                np.asarray(requested, dtype=np.float32),
+                np.asarray(granted, dtype=np.float32),
+                np.asarray(price, dtype=np.float32),
                 b,
             )
         )
@@ -136,8 +171,13 @@ class Orchestrator:
         capacity: np.ndarray,
         rank: np.ndarray,
         value: np.ndarray,
+        augment: Callable[[ClaimSet], ClaimSet] | None = None,
     ) -> tuple[ClaimSet, Allocation, list[CityAgent]]:
-        """Collect ``kind`` claims from ``agents``, allocate, check, log and hand out grants."""
+        """Collect ``kind`` claims from ``agents``, allocate, check, log and hand out grants.
+
+        ``augment`` may add resources to the merged claims before the mechanism sees them
+        (``drf`` adds the feeders that compute draws power from).
+        """
         batches: list[ClaimBatch] = []
         claimed: list[CityAgent] = []
         for agent in agents:
@@ -146,6 +186,8 @@ class Orchestrator:
                 batches.append(b)
                 claimed.append(agent)
         claims = merge_batches(kind, capacity, batches, rank, value, self.rng)
+        if augment is not None:
+            claims = augment(claims)
         alloc = self.mechanism.allocate(claims)
         self.check(claims, alloc)
         self.log.add(t, claims, alloc)

@@ -124,14 +124,19 @@ def build_dataset(model: CityModel) -> xr.Dataset:
             "time_step": "1h",
             "n_units": model.demand_agent.units.n,
             "demand_scale": model.demand_scale,
+            "plan_nodes": n.n,
+            "plan_capacity_tokens_per_day": float(n.capacity_tps.sum() * 86400),
+            "horizon_hours": getattr(model.joint, "horizon", 0) if model.joint else 0,
+            **{f"econ_{k}": v for k, v in vars(model.econ).items()},
             "deliveries_released": released,
             "deliveries_on_time": on_time,
             "workbench_version": __version__,
             "mesa_version": mesa.__version__,
             "highspy_version": getattr(highspy, "__version__", "unknown"),
             "numpy_version": np.__version__,
-            "synthetic": "Loads, prices, feeders, fleets, incidents and profiles are synthetic "
-            "assumptions on the Shanghai sample geography; see docs/citymodel.md.",
+            "synthetic": "Demand cells are the siting sample's (synthetic); loads, prices, "
+            "feeders, fleets, incidents and profiles are synthetic assumptions on the Shanghai "
+            "sample geography; see docs/citymodel.md.",
         }
     )
     return ds

@@ -13,6 +13,21 @@ from workbench.citymodel.result import RunResult, build_dataset
 from workbench.citymodel.scenarios import Scenario, get_scenario
 
 BASELINE_MECHANISM = "none"
+ORACLE_MECHANISM = "oracle"
+
+
+def _oracle_cost(
+    sc: Scenario, seed: int, hours: int, plan: Any, oracle: Any, model_kw: dict
+) -> float:
+    """Return the oracle's total cost on the same scenario and seed (NaN when not run)."""
+    from workbench.citymodel.joint import ORACLE_MAX_HOURS
+
+    if isinstance(oracle, RunResult):
+        return float(oracle.kpis.loc["total_cost_cny", "value"])
+    if oracle is False or hours > ORACLE_MAX_HOURS:
+        return float("nan")
+    _, ods = _simulate(sc, ORACLE_MECHANISM, seed, hours, plan=plan, **model_kw)
+    return compute_kpis(ods)["total_cost_cny"]
 
 
 def _simulate(scenario: Any, mechanism: str, seed: int, hours: int, **kw: Any):
@@ -29,7 +44,8 @@ def run(
     hours: int = 168,
     plan: pd.DataFrame | None = None,
     *,
-    baseline: RunResult | None = None,
+    baseline: RunResult | bool | None = None,
+    oracle: RunResult | bool = True,
     **model_kw: Any,
 ) -> RunResult:
     """Run one scenario under one mechanism and compute its KPIs.
@@ -47,7 +63,11 @@ def run(
     plan
         Siting plan (``SitingResult.to_geodataframe()`` or a table with the plan columns).
     baseline
-        A ``none`` run on the same seed/scenario to compare against (run when omitted).
+        A ``none`` run on the same seed/scenario to compare against (run when omitted;
+        ``False``: no comparison).
+    oracle
+        The ``oracle`` run on the same seed/scenario for ``gap_to_oracle``; ``True`` runs it
+        (runs longer than ``joint.ORACLE_MAX_HOURS`` hours are not), ``False`` skips it.
     **model_kw
         Passed to :class:`CityModel` (``n_units``, ``districts``, ``edges``, ...).
 
@@ -67,13 +87,21 @@ def run(
     sc = get_scenario(scenario)
     model, ds = _simulate(sc, mechanism, seed, hours, plan=plan, **model_kw)
     kpis = compute_kpis(ds)
+    if mechanism == ORACLE_MECHANISM:
+        oc = kpis["total_cost_cny"]
+    else:
+        oc = _oracle_cost(sc, seed, hours, plan, oracle, model_kw)
+    kpis["gap_to_oracle"] = (kpis["total_cost_cny"] - oc) / abs(oc) if oc else float("nan")
     if mechanism == BASELINE_MECHANISM:
         base = kpis
-    elif baseline is not None:
+    elif isinstance(baseline, RunResult):
         base = {k: float(v) for k, v in baseline.kpis["value"].items()}
+    elif baseline is False:
+        base = None
     else:
         _, bds = _simulate(sc, BASELINE_MECHANISM, seed, hours, plan=plan, **model_kw)
         base = compute_kpis(bds)
+        base["gap_to_oracle"] = (base["total_cost_cny"] - oc) / abs(oc) if oc else float("nan")
     return RunResult(
         scenario=sc.name,
         mechanism=mechanism,
@@ -108,11 +136,12 @@ def compare(
         from workbench.citymodel.mechanisms import mechanism_registry
 
         names = mechanisms or mechanism_registry().names()
-        base = run(scenario, BASELINE_MECHANISM, seed, hours, **model_kw)
+        orc = run(scenario, ORACLE_MECHANISM, seed, hours, baseline=False, **model_kw)
+        base = run(scenario, BASELINE_MECHANISM, seed, hours, oracle=orc, **model_kw)
         results = [
             base
             if m == BASELINE_MECHANISM
-            else run(scenario, m, seed, hours, baseline=base, **model_kw)
+            else run(scenario, m, seed, hours, baseline=base, oracle=orc, **model_kw)
             for m in names
         ]
     frames = []
@@ -128,16 +157,27 @@ def compare(
 def _ensemble_member(
     scenario: Any, mechanisms: list[str], seed: int, hours: int, kw: dict
 ) -> list[dict]:
-    base = run(scenario, BASELINE_MECHANISM, seed, hours, **kw)
+    orc: RunResult | bool = (
+        run(scenario, ORACLE_MECHANISM, seed, hours, baseline=False, **kw)
+        if hours <= _max_oracle_hours()
+        else False
+    )
+    base = run(scenario, BASELINE_MECHANISM, seed, hours, oracle=orc, **kw)
     out = []
     for mech in mechanisms:
         res = (
             base
             if mech == BASELINE_MECHANISM
-            else run(scenario, mech, seed, hours, baseline=base, **kw)
+            else run(scenario, mech, seed, hours, baseline=base, oracle=orc, **kw)
         )
         out.append({"scenario": res.scenario, "mechanism": mech, "seed": seed, "kpis": res.kpis})
     return out
+
+
+def _max_oracle_hours() -> int:
+    from workbench.citymodel.joint import ORACLE_MAX_HOURS
+
+    return ORACLE_MAX_HOURS
 
 
 def ensemble(

@@ -27,7 +27,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--seeds", type=int, default=None, help="ensemble: run seeds 0..N-1")
     p.add_argument("--hours", type=int, default=168, help="hours to simulate (default 168)")
     p.add_argument("--units", type=int, default=5000, help="number of demand units")
-    p.add_argument("--plan", default=None, help="siting plan CSV/GeoJSON (default: sample plan)")
+    p.add_argument(
+        "--plan",
+        default=None,
+        help="siting plan: a `siting plan --out` folder, plan_sites.geojson, plan.nc, "
+        "plan_summary.json or a CSV/GeoJSON table (default: the shipped "
+        "`workbench siting plan shanghai` plan)",
+    )
+    p.add_argument("--horizon", type=int, default=24, help="mpc look-ahead in hours (default 24)")
+    p.add_argument(
+        "--no-oracle",
+        action="store_true",
+        help="skip the oracle run behind gap_to_oracle (faster; gap reported as NaN)",
+    )
     p.add_argument(
         "--agent",
         action="append",
@@ -45,17 +57,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _read_plan(path: str | None):
     if path is None:
         return None
-    import pandas as pd
+    from workbench.citymodel.inputs import read_plan
+    from workbench.errors import DataError
 
-    p = Path(path)
-    if not p.exists():
-        msg = f"--plan: file '{p}' does not exist. Give a CSV or GeoJSON siting plan."
-        raise SpecError(msg)
-    if p.suffix.lower() in (".geojson", ".gpkg", ".json"):
-        import geopandas as gpd
-
-        return gpd.read_file(p)
-    return pd.read_csv(p, dtype={"district": str, "id": str})
+    try:
+        return read_plan(path)
+    except DataError as exc:
+        msg = f"--plan: {exc}"
+        raise SpecError(msg) from None
 
 
 def _extra_agents(names: list[str]) -> tuple[str, ...]:
@@ -102,6 +111,8 @@ def _simulate(args: argparse.Namespace) -> int:
             hours=args.hours,
             plan=plan,
             n_units=args.units,
+            horizon=args.horizon,
+            oracle=not args.no_oracle,
             **extra,
         )
         path = res.to_netcdf(args.out)
@@ -124,6 +135,7 @@ def _simulate(args: argparse.Namespace) -> int:
         n_workers=args.workers,
         plan=plan,
         n_units=args.units,
+        horizon=args.horizon,
         **extra,
     )
     out = Path(args.out)

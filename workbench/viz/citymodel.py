@@ -312,3 +312,124 @@ def compare_runs_figure(
         fig.legend.location = "top_left"
     style_figure(fig, theme)
     return fig
+
+
+def prices_frame(ds: Any) -> pd.DataFrame:
+    """Prices over time: compute (token-weighted, CNY per million tokens), power and payments.
+
+    Columns: ``hour``, ``compute_cny_per_mtok``, ``power_cny_per_kwh`` (load-weighted mean over
+    feeders), ``tariff_cny_per_kwh`` (electricity price plus carbon), ``payments_cny``.
+    """
+    tok = ds["node_tokens_served"]
+    w = tok.sum(NODE).where(tok.sum(NODE) > 0)
+    compute = (ds["compute_price"] * tok).sum(NODE) / w * 1e6
+    kw = ds["power_served_kw"]
+    power = (ds["power_price"] * kw).sum(DISTRICT) / kw.sum(DISTRICT).where(kw.sum(DISTRICT) > 0)
+    tariff = ds["electricity_price"] + ds["carbon_price"] * ds["carbon_intensity"] / 1000
+    pay = ds["payments_cny"] if "payments_cny" in ds else xr_zeros_like(ds)
+    return pd.DataFrame(
+        {
+            "hour": ds[TIME].to_numpy(),
+            "compute_cny_per_mtok": compute.to_numpy(),
+            "power_cny_per_kwh": power.to_numpy(),
+            "tariff_cny_per_kwh": tariff.to_numpy(),
+            "payments_cny": pay.to_numpy(),
+        }
+    )
+
+
+def xr_zeros_like(ds: Any) -> Any:
+    """Return zeros over the run's hours (a run without a metric)."""
+    import xarray as xr
+
+    return xr.DataArray(np.zeros(ds.sizes[TIME]), dims=(TIME,))
+
+
+def prices_figure(ds: Any, *, theme: str = "light") -> Any:
+    """Plot the prices agents saw over time: power and tariff (left), compute (right axis).
+
+    Parameters
+    ----------
+    ds
+        A run Dataset.
+    theme
+        ``"light"`` or ``"dark"``.
+
+    Returns
+    -------
+    bokeh.plotting.figure
+    """
+    from bokeh.models import LinearAxis, Range1d
+    from bokeh.plotting import figure
+
+    df = prices_frame(ds)
+    fig = figure(
+        height=240,
+        sizing_mode="stretch_width",
+        title="Prices: power (CNY/kWh, left) and compute (CNY per million tokens, right)",
+        x_axis_label="hour",
+        toolbar_location=None,
+    )
+    x = df["hour"].to_numpy()
+    fig.line(
+        x,
+        df["tariff_cny_per_kwh"],
+        color="#7f7f7f",
+        line_dash="dashed",
+        legend_label="tariff + carbon",
+    )
+    fig.line(
+        x, df["power_cny_per_kwh"], color=RUN_COLOURS[0], line_width=2, legend_label="power price"
+    )
+    comp = df["compute_cny_per_mtok"].fillna(0.0).to_numpy()
+    top = float(comp.max()) if len(comp) and comp.max() > 0 else 1.0
+    fig.extra_y_ranges = {"compute": Range1d(start=0, end=top * 1.1)}
+    fig.add_layout(LinearAxis(y_range_name="compute", axis_label="CNY / M tokens"), "right")
+    fig.line(
+        x,
+        comp,
+        color=RUN_COLOURS[1],
+        line_width=2,
+        y_range_name="compute",
+        legend_label="compute price",
+    )
+    fig.legend.location = "top_left"
+    style_figure(fig, theme)
+    return fig
+
+
+def payments_figure(ds: Any, *, theme: str = "light") -> Any:
+    """Plot the market's settled payments per hour (CNY); empty bars for other mechanisms.
+
+    Returns
+    -------
+    bokeh.plotting.figure
+    """
+    from bokeh.plotting import figure
+
+    df = prices_frame(ds)
+    fig = figure(
+        height=200,
+        sizing_mode="stretch_width",
+        title=f"Payments settled: {df['payments_cny'].sum():,.0f} CNY in all",
+        x_axis_label="hour",
+        toolbar_location=None,
+    )
+    fig.vbar(
+        x=df["hour"].to_numpy(), top=df["payments_cny"].to_numpy(), width=0.8, color=RUN_COLOURS[0]
+    )
+    style_figure(fig, theme)
+    return fig
+
+
+def cost_frame(ds: Any, kpis: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``total_cost_cny`` by part (CNY), plus the gap to the oracle when ``kpis`` holds it."""
+    from workbench.citymodel.kpis import total_cost
+
+    parts = total_cost(ds)
+    rows = [{"part": k, "cny": v} for k, v in parts.items()]
+    if kpis is not None and "gap_to_oracle" in kpis.index:
+        rows.append(
+            {"part": "gap_to_oracle (share)", "cny": float(kpis.loc["gap_to_oracle", "value"])}
+        )
+    return pd.DataFrame(rows)

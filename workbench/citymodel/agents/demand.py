@@ -1,4 +1,19 @@
-"""Demand units: many enterprises, parks and public services issuing token requests."""
+"""Demand units: interactive service owners and batch job owners, one agent per array row.
+
+Units take their tokens per day from the siting scenario's demand cells (``demand.csv``);
+the model never rescales them to the plan. Each unit has its own state (backlog, due hour,
+budget spent) and its own objective (value per token, latency weight, price tolerance),
+and decides every hour, vectorised over units:
+
+* an **interactive service owner** (latency class ``realtime``/``interactive``/``relaxed``)
+  ranks its candidate nodes by price + its own value of latency; the ranking sets the cost
+  of each candidate in its claim (and, in the ``market``, its bid is its value per token
+  while its daily budget lasts);
+* a **batch job owner** holds a backlog with a deadline and submits it now or waits: it
+  waits while the price it sees now is above the cheapest price it expects before its
+  deadline (times its own tolerance), or above its value per token, unless the deadline is
+  within the hour.
+"""
 
 from __future__ import annotations
 
@@ -17,8 +32,27 @@ if TYPE_CHECKING:  # pragma: no cover
 
 NOISE_SIGMA = 0.25
 """Log-normal noise of each unit's hourly request."""
-DEFER_FRACTION = 0.25
-"""Share of its backlog a batch unit submits in an hour when energy is dear."""
+LATENCY_CLASSES = ("realtime", "interactive", "relaxed")
+"""Latency classes of interactive owners."""
+LATENCY_BUDGET_MS = np.array([10.0, 20.0, 30.0])
+"""Round-trip budget (network + queueing) per latency class (the siting scenario's tier
+budgets, edge/dc/hub)."""
+LATENCY_CLASS_P = np.array(
+    [
+        [0.6, 0.3, 0.1],  # finance_morning
+        [0.7, 0.2, 0.1],  # esports_evening
+        [0.1, 0.5, 0.4],  # office
+        [0.4, 0.3, 0.3],  # industrial
+        [0.2, 0.5, 0.3],  # public_service
+    ]
+)
+"""Probability of each latency class per profile."""
+DEADLINES_H = np.array([4, 12, 24])
+"""Deadlines of batch work (hours after it arrives)."""
+DEADLINE_P = np.array([0.2, 0.3, 0.5])
+TOLERANCE_SCALE = 3e-7
+"""CNY per token an owner with tolerance 1 accepts above the best price ahead (about the
+energy cost of a token at peak)."""
 _I, _B = CLASSES.index("interactive"), CLASSES.index("batch")
 
 
@@ -32,6 +66,14 @@ class DemandUnits:
     base_tph: np.ndarray
     backlog: np.ndarray
     n_interactive: int
+    lat_class: np.ndarray
+    deadline_h: np.ndarray
+    value: np.ndarray
+    latency_weight: np.ndarray
+    tolerance: np.ndarray
+    budget_cny_day: np.ndarray
+    due: np.ndarray
+    spent_cny: np.ndarray
 
     @property
     def n(self) -> int:
@@ -44,15 +86,17 @@ def build_units(
     n_units: int,
     rng: np.random.Generator,
     table: pd.DataFrame | None = None,
+    *,
+    value_interactive: float = 8e-6,
+    value_batch: float = 3e-6,
 ) -> DemandUnits:
-    """Create demand units from demand points (``demand.csv`` columns) or synthetically.
+    """Create demand units from demand cells (``demand.csv`` columns) or synthetically.
 
-    Each unit belongs to a demand point (chosen with probability proportional to its tokens
-    per day), takes its district and profile, is interactive with the profile's interactive
-    share, and gets an equal part of the point's demand times a log-normal size factor.
-    Without a table (or when none of its points lies in the districts), units are spread
-    over districts in proportion to the square root of their area with profiles drawn
-    uniformly (synthetic). Totals are rescaled by the model.
+    Units are drawn from the cells with probability proportional to their tokens per day;
+    every cell's demand is split over the units drawn from it, and the total is the table's
+    total tokens per day (no rescaling to any plan). A unit is interactive with its
+    profile's interactive share. Without a table, units are spread over districts by the
+    square root of their area with 1e12 tokens/day in all (synthetic).
     """
     D = space.n_districts
     codes = {c: i for i, c in enumerate(space.codes)}
@@ -64,16 +108,26 @@ def build_units(
         district = table["district"].astype(str).map(codes).to_numpy()[pick]
         prof_idx = {p: i for i, p in enumerate(PROFILES)}
         profile = table["profile"].map(prof_idx).fillna(4).to_numpy(int)[pick]
-        counts = np.bincount(pick, minlength=len(table))
-        base = w[pick] / 24 / counts[pick]
+        size = rng.lognormal(-0.125, 0.5, size=n_units)
+        share = np.bincount(pick, size, len(table))
+        base = w[pick] * size / share[pick] / 24
+        base *= w.sum() / 24 / base.sum()  # the whole table's demand, whatever was drawn
     else:
         wd = np.sqrt(space.area_km2)
         district = rng.choice(D, size=n_units, p=wd / wd.sum())
         profile = rng.integers(0, len(PROFILES), size=n_units)
-        base = np.full(n_units, 1.0)
-    base = base * rng.lognormal(-0.125, 0.5, size=n_units)
+        base = rng.lognormal(-0.125, 0.5, size=n_units)
+        base *= 1e12 / 24 / base.sum()
     inter = rng.random(n_units) < INTERACTIVE_SHARE[profile]
+    u = rng.random(n_units)
+    lat = (u[:, None] > np.cumsum(LATENCY_CLASS_P[profile], axis=1)).sum(axis=1)
+    dl = DEADLINES_H[(rng.random(n_units)[:, None] > np.cumsum(DEADLINE_P)).sum(axis=1)]
+    class_mult = np.array([1.5, 1.0, 0.6])[lat]
+    value = np.where(inter, value_interactive * class_mult, value_batch) * rng.lognormal(
+        0, 0.3, n_units
+    )
     order = np.argsort(~inter, kind="stable")
+    budget = base * 24 * 1.5e-6 * rng.lognormal(0, 0.5, n_units)
     return DemandUnits(
         district=district[order].astype(np.int64),
         profile=profile[order].astype(np.int64),
@@ -81,105 +135,343 @@ def build_units(
         base_tph=base[order],
         backlog=np.zeros(n_units),
         n_interactive=int(inter.sum()),
+        lat_class=np.where(inter, lat, -1)[order].astype(np.int64),
+        deadline_h=np.where(inter, 0, dl)[order].astype(np.int64),
+        value=value[order],
+        latency_weight=(value * 0.02 * rng.lognormal(0, 0.5, n_units))[order],
+        tolerance=rng.uniform(0.0, 0.3, n_units)[order],
+        budget_cny_day=budget[order],
+        due=np.full(n_units, np.inf),
+        spent_cny=np.zeros(n_units),
     )
+
+
+def wait_decision(
+    price_now: np.ndarray,
+    best_ahead: np.ndarray,
+    value: np.ndarray,
+    tolerance: np.ndarray,
+    slack_h: np.ndarray,
+) -> np.ndarray:
+    """Which batch owners wait this hour (vectorised; one decision per owner).
+
+    Parameters
+    ----------
+    price_now
+        Price each owner sees now (CNY per token).
+    best_ahead
+        Lowest price each owner expects before its deadline.
+    value, tolerance
+        The owner's value per token, and how much dearer than the best price it accepts
+        (a share of :data:`TOLERANCE_SCALE`).
+    slack_h
+        Hours until the owner's deadline.
+    """
+    urgent = slack_h <= 1
+    dear = price_now > best_ahead + tolerance * TOLERANCE_SCALE
+    return ~urgent & (dear | (price_now > value))
 
 
 class DemandPopulation(CityAgent):
     """All demand units as one Mesa agent; their state lives in :class:`DemandUnits` arrays.
 
-    Each step every unit draws its request (profile x weekday x event x log-normal noise);
-    interactive requests must be served this hour, batch requests join the unit's backlog,
-    and batch units submit only a quarter of their backlog while energy is dear (effective
-    price above the day's median). Batch bids (used by ``market`` and ``lp``) rise with the
-    days of work waiting in the backlog. Claims go to the three lowest-latency compute nodes that
-    are up, per district and class.
+    Every hour each unit draws its request (profile x weekday x event x log-normal noise,
+    from the hour's own random stream, so that the realised demand is the same under every
+    mechanism); interactive requests must be served within the hour, batch requests join
+    the unit's backlog, and each owner decides (see the module docstring).
     """
 
-    def __init__(self, model, units: DemandUnits, rng: np.random.Generator) -> None:
+    def __init__(self, model, units: DemandUnits, seed_seq: np.random.SeedSequence) -> None:
         super().__init__(model)
         self.units = units
-        self.stream = rng
+        self.seed_seq = seed_seq
         self.profiles = diurnal_profiles()
         self.is_esports = units.profile == PROFILES.index("esports_evening")
-        self.request_i = np.zeros(model.space.n_districts)
-        self.request_b = np.zeros(model.space.n_districts)
-        self.new_batch = np.zeros(model.space.n_districts)
-        self.factory_backlog = np.zeros(model.space.n_districts)
+        D = model.space.n_districts
+        ni = units.n_interactive
+        self.group = units.district[:ni] * len(LATENCY_CLASSES) + units.lat_class[:ni]
+        self.n_groups = D * len(LATENCY_CLASSES)
+        self.request_i = np.zeros(D)
+        self.request_g = np.zeros(self.n_groups)
+        self.request_b = np.zeros(D)
+        self.new_batch = np.zeros(D)
+        self.arrivals_k = np.zeros(len(DEADLINES_H))
+        self.submit = np.zeros(units.n - ni)
+        self.factory_backlog = np.zeros(D)
+        self.decisions = 0
+        self.waiting = 0
+        self._forecast_tables()
+        self.row_cost = None
+        self.central = False
+        self.hold_batch = False  # contract_net: batch work goes by announce/bid/award
 
+    # ------------------------------------------------------------------ demand
     def draw(self, t: int) -> np.ndarray:
-        """Every unit's request this hour (tokens), vectorised."""
+        """Every unit's request in hour ``t`` (tokens), vectorised, from the hour's stream."""
         u = self.units
         m = self.model
-        h = t % 24
-        f = self.profiles[u.profile, h]
+        f = self.profiles[u.profile, t % 24]
         if (t // 24) % 7 >= 5:
             f = f * WEEKEND_FACTOR[u.profile]
         esp = m.mods.esports[t]
         if esp.max() != 1.0:
             f = f * np.where(self.is_esports, esp[u.district], 1.0)
-        z = self.stream.standard_normal(u.n)
+        ss = np.random.SeedSequence(self.seed_seq.entropy, spawn_key=(*self.seed_seq.spawn_key, t))
+        z = np.random.default_rng(ss).standard_normal(u.n)
         return u.base_tph * m.demand_scale * f * np.exp(NOISE_SIGMA * z - NOISE_SIGMA**2 / 2)
 
+    def expected(self, t: int) -> np.ndarray:
+        """Every unit's expected request in hour ``t`` (its forecast: no noise)."""
+        u = self.units
+        m = self.model
+        f = self.profiles[u.profile, t % 24]
+        if (t // 24) % 7 >= 5:
+            f = f * WEEKEND_FACTOR[u.profile]
+        esp = m.mods.esports[t]
+        if esp.max() != 1.0:
+            f = f * np.where(self.is_esports, esp[u.district], 1.0)
+        return u.base_tph * m.demand_scale * f
+
+    def _forecast_tables(self) -> None:
+        """Tabulate expected demand and arrivals by weekday/weekend and hour of day.
+
+        Per interactive group and per deadline class x district, with the e-sports owners'
+        part apart (events scale it).
+        """
+        u, m = self.units, self.model
+        ni = u.n_interactive
+        D = m.space.n_districts
+        nK = len(DEADLINES_H)
+        k = np.searchsorted(DEADLINES_H, u.deadline_h[ni:])
+        kd = k * D + u.district[ni:]
+        self._fg = np.zeros((2, 24, self.n_groups))
+        self._fg_esp = np.zeros((2, 24, self.n_groups))
+        self._fa = np.zeros((2, 24, nK * D))
+        self._fa_esp = np.zeros((2, 24, nK * D))
+        esp = self.is_esports
+        for wk in (0, 1):
+            for h in range(24):
+                f = self.profiles[u.profile, h] * (WEEKEND_FACTOR[u.profile] if wk else 1.0)
+                r = u.base_tph * m.demand_scale * f
+                self._fg[wk, h] = np.bincount(self.group, r[:ni], self.n_groups)
+                self._fg_esp[wk, h] = np.bincount(self.group, r[:ni] * esp[:ni], self.n_groups)
+                self._fa[wk, h] = np.bincount(kd, r[ni:], nK * D)
+                self._fa_esp[wk, h] = np.bincount(kd, r[ni:] * esp[ni:], nK * D)
+
+    def expected_aggregate(self, t: int) -> tuple[np.ndarray, np.ndarray]:
+        """Forecast of :meth:`aggregate` for hour ``t`` (expected demand, no noise)."""
+        m = self.model
+        D = m.space.n_districts
+        wk, h = int((t // 24) % 7 >= 5), t % 24
+        extra = m.mods.esports[t] - 1.0
+        g_d = np.arange(self.n_groups) // len(LATENCY_CLASSES)
+        dem_g = self._fg[wk, h] + extra[g_d] * self._fg_esp[wk, h]
+        arr = self._fa[wk, h] + np.tile(extra, len(DEADLINES_H)) * self._fa_esp[wk, h]
+        arr = arr.reshape(len(DEADLINES_H), D).sum(axis=1)
+        fac = m.mods.factory_tokens_h[t]
+        dem_g[1 :: len(LATENCY_CLASSES)] += 0.5 * fac
+        arr[-1] += 0.5 * fac.sum()
+        return dem_g, arr
+
+    def aggregate(self, t: int, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Interactive demand per group and batch arrivals per deadline class in hour ``t``."""
+        u, m = self.units, self.model
+        ni = u.n_interactive
+        fac = m.mods.factory_tokens_h[t]
+        dem_g = np.bincount(self.group, r[:ni], self.n_groups)
+        dem_g[1 :: len(LATENCY_CLASSES)] += 0.5 * fac
+        k = np.searchsorted(DEADLINES_H, u.deadline_h[ni:])
+        arr = np.bincount(k, r[ni:], len(DEADLINES_H))
+        arr[-1] += 0.5 * fac.sum()
+        return dem_g, arr
+
+    # ------------------------------------------------------------------ decisions
     def step(self) -> None:
-        """Draw requests and update backlogs."""
+        """Draw requests, update backlogs, and let every owner decide."""
         m = self.model
         t = m.t
         D = m.space.n_districts
         u = self.units
-        r = self.draw(t)
         ni = u.n_interactive
+        r = self.draw(t)
+        self.request_g, self.arrivals_k = self.aggregate(t, r)
+        self.request_i = self.request_g.reshape(D, -1).sum(axis=1)
         fac = m.mods.factory_tokens_h[t]
-        self.request_i = np.bincount(u.district[:ni], r[:ni], D) + 0.5 * fac
-        u.backlog[ni:] += r[ni:]
+        bl = u.backlog[ni:]
+        was_empty = bl <= 0
+        bl += r[ni:]
+        due = u.due[ni:]
+        due[was_empty & (r[ni:] > 0)] = t + u.deadline_h[ni:][was_empty & (r[ni:] > 0)]
         self.factory_backlog += 0.5 * fac
         self.new_batch = np.bincount(u.district[ni:], r[ni:], D) + 0.5 * fac
-        self.frac = DEFER_FRACTION if m.dear_energy(t) else 1.0
-        self.request_b = (
-            np.bincount(u.district[ni:], u.backlog[ni:], D) + self.factory_backlog
-        ) * self.frac
+        if t % 24 == 0:
+            u.spent_cny[:] = 0.0
+        # interactive owners rank their candidate nodes by price + their value of latency
+        self._rank_nodes(t)
+        # batch owners: submit now or wait
+        has = bl > 0
+        if self.central:  # mpc / oracle: the planner schedules all work
+            self.submit = bl.copy()
+            self.waiting = 0
+        else:
+            d = u.district[ni:]
+            now = m.compute_signal[d]
+            slack = due - t
+            lead = np.clip(slack - 1, 1, 24).astype(np.int64)
+            best = m.compute_best_ahead[d, lead - 1]
+            wait = wait_decision(now, best, u.value[ni:], u.tolerance[ni:], slack) & has
+            self.submit = np.where(wait, 0.0, bl)
+            self.waiting = int(wait.sum())
+        self.decisions = int(has.sum()) + ni
+        self.request_b = np.bincount(u.district[ni:], self.submit, D) + self.factory_backlog
+
+    def _rank_nodes(self, t: int) -> None:
+        m = self.model
+        u = self.units
+        ni = u.n_interactive
+        arcs, lat = m.claim_arcs(t)  # (D, K) nodes and round-trip network latency (ms)
+        d = u.district[:ni]
+        price = m.node_signal[arcs[d]]  # (ni, K) CNY per token
+        cost = price + u.latency_weight[:ni, None] * lat[d]
+        choice = np.argmin(cost, axis=1)
+        K = arcs.shape[1]
+        w = self.model_weights = u.base_tph[:ni]
+        votes = np.bincount(self.group * K + choice, w, self.n_groups * K).reshape(-1, K)
+        tot = np.maximum(votes.sum(axis=1, keepdims=True), 1e-12)
+        # the group's cost of a candidate: latency, less the share of owners preferring it
+        g_d = np.arange(self.n_groups) // len(LATENCY_CLASSES)
+        self.row_cost = lat[g_d] * (1.0 - votes / tot)
 
     def claims(self, kind: str, t: int) -> ClaimBatch | None:
-        """Compute claims per district and class on the nearest nodes that are up."""
+        """Compute claims per district and latency class, and per district for batch work."""
         if kind != "compute":
             return None
-        D = self.model.space.n_districts
-        amount = np.concatenate([self.request_i, self.request_b])
-        klass = np.repeat([_I, _B], D)
-        names = self.model.demand_labels
-        rows_node, rows_cost = self.model.nearest_nodes(t)
-        K = rows_node.shape[1]
-        G = 2 * D
-        row_group = np.repeat(np.arange(G), K)
-        node = np.tile(rows_node, (2, 1)).reshape(-1)
-        cost = np.tile(rows_cost, (2, 1)).reshape(-1)
-        # bids: interactive at its class value; batch more the longer its work has waited
-        # (days of work in the backlog, capped at 4), so urgent batch can outbid others
-        v = self.model.mods.value
-        self.mean_new = 0.9 * getattr(self, "mean_new", self.new_batch) + 0.1 * self.new_batch
-        days = self.request_b / self.frac / np.maximum(24 * self.mean_new, 1e-9)
-        bid = np.concatenate([np.full(D, v[_I]), v[_B] * (1 + np.clip(days, 0, 4))])
+        m = self.model
+        D = m.space.n_districts
+        G = self.n_groups
+        arcs, lat = m.claim_arcs(t)
+        K = arcs.shape[1]
+        amount = np.concatenate([self.request_g, self.request_b * (not self.hold_batch)])
+        klass = np.concatenate([np.full(G, _I), np.full(D, _B)])
+        g_d = np.arange(G) // len(LATENCY_CLASSES)
+        # batch work has no latency budget: it may go to any of the city's candidate nodes
+        # (nearest first), interactive work to its district's nearest nodes
+        bn = m.batch_nodes
+        node = np.concatenate([arcs[g_d].reshape(-1), np.tile(bn, D)])
+        cost = np.concatenate([self.row_cost.reshape(-1), m.net_ms[:, bn].reshape(-1)])
+        n = G + D
+        v = m.mods.value
+        bid = np.concatenate([np.full(G, v[_I]), np.full(D, v[_B])])
+        rows = np.concatenate([np.repeat(np.arange(G), K), np.repeat(np.arange(G, n), len(bn))])
         return ClaimBatch(
-            claimant=names,
+            claimant=m.demand_labels,
             klass=klass,
             amount=amount,
-            row_group=row_group,
-            entry_row=np.arange(G * K),
+            row_group=rows,
+            entry_row=np.arange(len(rows)),
             entry_resource=node,
-            entry_coef=np.ones(G * K),
+            entry_coef=np.ones(len(rows)),
             row_cost=cost,
-            divisible=np.ones(G, dtype=bool),
+            divisible=np.ones(n, dtype=bool),
             value=bid,
         )
 
-    def settle(self, served_i: np.ndarray, served_b: np.ndarray) -> None:
-        """Remove served batch work from the backlogs (pro rata within each district)."""
+    # ------------------------------------------------------------------ outcomes
+    def settle_batch(self, served_b: np.ndarray | float) -> None:
+        """Remove served batch work from backlogs.
+
+        ``served_b`` is per district (pro rata over what each district's owners submitted)
+        or a city-wide total (pro rata over all submitted work).
+        """
         u = self.units
         ni = u.n_interactive
-        with np.errstate(divide="ignore", invalid="ignore"):
-            share = np.where(self.request_b > 0, served_b / self.request_b, 0.0)
-        share = np.clip(share * self.frac, 0.0, 1.0)
-        u.backlog[ni:] -= u.backlog[ni:] * share[u.district[ni:]]
+        D = self.model.space.n_districts
+        if np.ndim(served_b) == 0:
+            tot = float(self.submit.sum() + self.factory_backlog.sum())
+            share_all = min(float(served_b) / tot, 1.0) if tot > 0 else 0.0
+            share = np.full(D, share_all)
+        else:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                share = np.where(self.request_b > 0, served_b / self.request_b, 0.0)
+            share = np.clip(share, 0.0, 1.0)
+        bl = u.backlog[ni:]
+        bl -= self.submit * share[u.district[ni:]]
+        np.maximum(bl, 0.0, out=bl)
+        u.due[ni:][bl <= 1e-9] = np.inf
         self.factory_backlog -= self.factory_backlog * share
 
+    def jobs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Batch jobs announced this hour: owners' submissions, then factories' backlogs.
 
-__all__ = ["DemandPopulation", "DemandUnits", "build_units"]
+        Returns amount (tokens), deadline hour and district of each job.
+        """
+        u, m = self.units, self.model
+        ni = u.n_interactive
+        D = m.space.n_districts
+        amount = np.concatenate([self.submit, self.factory_backlog])
+        due = np.concatenate([u.due[ni:], np.full(D, m.t + 24.0)])
+        district = np.concatenate([u.district[ni:], np.arange(D)])
+        return amount, due, district
+
+    def settle_jobs(self, served: np.ndarray) -> np.ndarray:
+        """Remove served jobs' work (``served``: tokens per job, as from :meth:`jobs`).
+
+        Returns the tokens served per district.
+        """
+        u = self.units
+        ni = u.n_interactive
+        D = self.model.space.n_districts
+        n_own = u.n - ni
+        bl = u.backlog[ni:]
+        bl -= served[:n_own]
+        np.maximum(bl, 0.0, out=bl)
+        u.due[ni:][bl <= 1e-9] = np.inf
+        self.factory_backlog = np.maximum(self.factory_backlog - served[n_own:], 0.0)
+        return np.bincount(u.district[ni:], served[:n_own], D) + served[n_own:]
+
+    @property
+    def backlog_total(self) -> float:
+        """Batch work waiting (tokens)."""
+        ni = self.units.n_interactive
+        return float(self.units.backlog[ni:].sum() + self.factory_backlog.sum())
+
+    def pay(self, group_payment: np.ndarray, group_tokens: np.ndarray) -> None:
+        """Charge interactive owners their group's payments pro rata to their tokens."""
+        u = self.units
+        ni = u.n_interactive
+        w = u.base_tph[:ni]
+        wsum = np.bincount(self.group, w, self.n_groups)
+        share = np.divide(w, wsum[self.group], out=np.zeros(ni), where=wsum[self.group] > 0)
+        u.spent_cny[:ni] += group_payment[self.group] * share
+
+    def batch_bid(self) -> float:
+        """Bid of the batch work submitted: its owners' mean value, doubled when overdue."""
+        u = self.units
+        ni = u.n_interactive
+        w = self.submit
+        tot = float(w.sum())
+        if tot <= 0:
+            return float(self.model.econ.batch_end_value)
+        overdue = (u.due[ni:] <= self.model.t) * w
+        v = float((w * u.value[ni:]).sum()) / tot
+        return v * (1.0 + float(overdue.sum()) / tot)
+
+    def bids(self) -> np.ndarray:
+        """Each interactive group's bid: the token-weighted value of owners with budget left."""
+        u = self.units
+        ni = u.n_interactive
+        w = u.base_tph[:ni] * (u.spent_cny[:ni] < u.budget_cny_day[:ni])
+        num = np.bincount(self.group, w * u.value[:ni], self.n_groups)
+        den = np.bincount(self.group, w, self.n_groups)
+        return np.divide(num, den, out=np.zeros(self.n_groups), where=den > 0)
+
+
+__all__ = [
+    "DEADLINES_H",
+    "LATENCY_BUDGET_MS",
+    "LATENCY_CLASSES",
+    "DemandPopulation",
+    "DemandUnits",
+    "build_units",
+    "wait_decision",
+]

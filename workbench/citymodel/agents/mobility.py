@@ -75,11 +75,40 @@ class LogisticsFleet(CityAgent):
         self.fleet_ok = np.zeros(0, dtype=bool)
         self.depot_used = np.zeros(0, dtype=np.int64)
         self.ev_req = np.zeros(s.n_districts)
+        # charging energy a delivery needs (its round trip), booked at its depot when it is
+        # released: the fleet's charging need is known from the deliveries it takes on
+        o, d = origin, dest
+        depot = self.near[o, 0]
+        kwh = s.network_km[o, d] * 2 * VAN_KWH_PER_KM * vans
+        T = model.hours
+        self.need_kwh = np.zeros((T, s.n_districts))
+        ok = release < T
+        np.add.at(self.need_kwh, (release[ok], depot[ok]), kwh[ok])
+        self.ev_tolerance = 0.1
+        self.decisions = 0
 
     def step(self) -> None:
-        """Collect deliveries released and not yet departed."""
+        """Collect deliveries released and not yet departed; book their charging need."""
         t = self.model.t
         self.pending = np.flatnonzero((self.release <= t) & (self.depart < 0))
+        self.ev_backlog_kwh += self.need_kwh[t]
+
+    def charging_request(self, t: int) -> np.ndarray:
+        """Each depot decides how much to charge this hour (vectorised over depots).
+
+        A depot charges its whole backlog now unless the power price it sees now is above
+        the cheapest price it expects before 06:00 (times its tolerance) and its chargers can
+        still catch up by then.
+        """
+        m = self.model
+        cap = self.depot_vans * CHARGER_KW
+        hours_left = (6 - (t % 24)) % 24 or 24
+        now = m.power_signal
+        best = m.power_best_ahead[:, max(hours_left - 1, 0)]
+        behind = self.ev_backlog_kwh >= cap * (hours_left - 1)
+        wait = (now > best * (1 + self.ev_tolerance)) & ~behind
+        self.decisions = int((self.ev_backlog_kwh > 0).sum())
+        return np.where(wait, 0.0, np.minimum(self.ev_backlog_kwh, cap))
 
     def claims(self, kind: str, t: int) -> ClaimBatch | None:
         """Vans (fleet), path capacity (road) and charging (power) claims."""
@@ -126,7 +155,7 @@ class LogisticsFleet(CityAgent):
             )
         if kind == "power":
             cap = self.depot_vans * CHARGER_KW
-            self.ev_req = np.minimum(self.ev_backlog_kwh, cap)
+            self.ev_req = self.charging_request(t)
             # bid rises with the hours of charging queued (vans must be ready tomorrow)
             bid = m.mods.value[_EV] * (1 + np.clip(self.ev_backlog_kwh / cap, 0, 4))
             return ClaimBatch.simple(
@@ -180,8 +209,6 @@ class LogisticsFleet(CityAgent):
             tt = s.travel_min[o, o] if o == d else float(link_time_slot[s.path(o, d)].sum())
             self.travel_min[k] = tt
             self.depart[k] = t
-            km = s.network_km[o, d] * 2
-            self.ev_backlog_kwh[self.depot_used[i]] += km * VAN_KWH_PER_KM * self.vans[k]
         self._road_ok = np.zeros(0, dtype=bool)
         self.road_idx = np.zeros(0, dtype=np.int64)
 

@@ -10,7 +10,7 @@ from workbench.citymodel.mechanisms.base import (
     scarcity_price,
     validate_mechanism,
 )
-from workbench.citymodel.mechanisms.lp import LinearProgram
+from workbench.citymodel.mechanisms.lp import LinearProgram, PerfectForesight, RollingHorizon
 from workbench.citymodel.mechanisms.rules import (
     ContractNet,
     DominantResourceFairness,
@@ -24,6 +24,8 @@ BUILTIN_MECHANISMS = (
     NoCoordination,
     PriorityRules,
     LinearProgram,
+    RollingHorizon,
+    PerfectForesight,
     UniformPriceMarket,
     ContractNet,
     DominantResourceFairness,
@@ -53,7 +55,9 @@ __all__ = [
     "LinearProgram",
     "Mechanism",
     "NoCoordination",
+    "PerfectForesight",
     "PriorityRules",
+    "RollingHorizon",
     "UniformPriceMarket",
     "get_mechanism",
     "mechanism_registry",

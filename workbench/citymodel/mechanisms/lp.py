@@ -9,9 +9,10 @@ from workbench.citymodel.mechanisms.base import Allocation, Mechanism, ordered_g
 
 
 class LinearProgram(Mechanism):
-    """Maximise the total value served, subject to capacities; duals are congestion prices.
+    """Joint LP each hour; vans and road links by an LP per kind with congestion duals.
 
-    For each resource kind in each step it solves::
+    Compute and power (with batteries and EV charging) are one coupled LP per hour
+    (:mod:`workbench.citymodel.dispatch`). For vans and road links, each step it solves::
 
         max  sum_i v_g(i) x_i - eps * cost_i x_i
         s.t. sum_i a_ri x_i <= cap_r          (every resource r; dual = price of r)
@@ -26,14 +27,21 @@ class LinearProgram(Mechanism):
     """
 
     name = "lp"
-    description = "linear program per resource kind per step (HiGHS), duals as prices"
+    description = (
+        "one joint LP per hour over compute, power, batteries and EV charging (HiGHS); "
+        "duals are prices fed back to agents"
+    )
+    joint = "lp"
+    """Compute and power are solved jointly (:mod:`workbench.citymodel.joint`); this
+    class's :meth:`allocate` serves the claim-based kinds (vans, road links)."""
 
     def __init__(self) -> None:
         import highspy
 
+        from workbench.citymodel.dispatch import quiet_highs
+
         self._highspy = highspy
-        self._h = highspy.Highs()
-        self._h.setOptionValue("output_flag", False)
+        self._h = quiet_highs()
         self._h.setOptionValue("presolve", "off")
         self._h.setOptionValue("solver", "simplex")
         self.last_status: str = ""
@@ -114,3 +122,19 @@ def _norm(c: np.ndarray) -> np.ndarray:
 
 
 __all__ = ["LinearProgram"]
+
+
+class RollingHorizon(LinearProgram):
+    """``mpc``: the joint LP over an H-hour look-ahead (default 24) on forecasts, hourly."""
+
+    name = "mpc"
+    description = "rolling-horizon joint LP, H-hour look-ahead on forecasts, re-solved hourly"
+    joint = "mpc"
+
+
+class PerfectForesight(LinearProgram):
+    """``oracle``: the joint LP over the whole run on realised demand: a bound, not a mechanism."""
+
+    name = "oracle"
+    description = "perfect-foresight joint LP over the whole run (a lower bound on total cost)"
+    joint = "oracle"

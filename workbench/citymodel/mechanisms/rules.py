@@ -67,14 +67,19 @@ class PriorityRules(Mechanism):
 
 
 class UniformPriceMarket(Mechanism):
-    """Uniform-price clearing: bids (value per unit) served from the highest down.
+    """Uniform-price market: compute and power clear jointly each hour on bids and offers.
 
-    Each resource clears at one price, the highest bid left (partly) unserved on it; every
-    served bid on a congested resource pays that price. Bids default to the class values.
+    Compute and power (coupled) clear in :mod:`workbench.citymodel.joint`: agents bid their
+    own valuations (value per token while their budget lasts, batch urgency, depots'
+    charging urgency), operators offer at marginal cost (energy + carbon, an SLA premium
+    above rated load); clearing prices are uniform per node, feeder and hour and payments
+    are settled. Vans and road links (claims) clear here: bids served from the highest down,
+    each resource at the highest bid left (partly) unserved.
     """
 
     name = "market"
-    description = "uniform-price market clearing over bids"
+    description = "uniform-price clearing of bids and offers per resource and hour, payments"
+    joint = "market"
 
     def allocate(self, claims: ClaimSet) -> Allocation:
         """Clear the market."""
@@ -92,7 +97,10 @@ class ContractNet(Mechanism):
     """
 
     name = "contract_net"
-    description = "contract net: whole jobs awarded to the cheapest able bidder"
+    description = "contract net: announce, bid, award, commit/reject for whole jobs"
+    protocol = "contract_net"
+    """Batch compute jobs go through :mod:`workbench.citymodel.contract_net` (messages
+    counted); :meth:`allocate` serves the other claims."""
 
     def allocate(self, claims: ClaimSet) -> Allocation:
         """Award whole jobs, then split what divisible claims still need."""
@@ -121,7 +129,10 @@ class DominantResourceFairness(Mechanism):
     """
 
     name = "drf"
-    description = "dominant-resource fairness (fair rationing), emergency off the top"
+    description = "dominant-resource fairness over compute and power, emergency off the top"
+    across = ("compute", "power")
+    """Compute claims also use their node's feeder (tokens draw power), so dominant shares
+    are taken across compute and power (the model adds the feeders to the claims)."""
 
     def allocate(self, claims: ClaimSet) -> Allocation:
         """Serve emergency first, then fill dominant shares equally."""
