@@ -238,7 +238,10 @@ def parse_settings(items: list[str] | None, *, argument: str = "--set") -> dict[
     for item in items or []:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            msg = f"{argument}: expected KNOB=VALUE; got {item!r}. Example: {argument} carbon_price=200."
+            msg = (
+                f"{argument}: expected KNOB=VALUE; got {item!r}. "
+                f"Example: {argument} carbon_price=200."
+            )
             raise SpecError(msg)
         try:
             out[name.strip()] = float(value)

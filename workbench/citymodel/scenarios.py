@@ -118,7 +118,7 @@ class Scenario:
         return {k.name: k.info() for k in self.knobs}
 
     def with_knobs(self, **values: float) -> Scenario:
-        """Return this scenario with knobs set (see :func:`workbench.citymodel.knobs.apply_knobs`)."""
+        """Return this scenario with knobs set (:func:`~workbench.citymodel.knobs.apply_knobs`)."""
         from workbench.citymodel.knobs import apply_knobs
 
         return apply_knobs(self, values)
