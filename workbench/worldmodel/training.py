@@ -211,10 +211,17 @@ def train(
     names = list(knobs)
     t0 = time.perf_counter()
 
+    def _checkpoint(table: pd.DataFrame) -> None:
+        # the runs are the expensive part: keep them even if fitting fails
+        if out is not None:
+            Path(out).mkdir(parents=True, exist_ok=True)
+            table.drop(columns="_city_load_mw").to_csv(Path(out) / "runs.csv", index=False)
+
     def _go(client):
         pts = design(knobs, n_points, seed=seed, method=method)
         say(f"running {n_points} points x {seeds_per_point} seeds ({hours} h, {mechanism})")
         table = run_design(sc, pts, seeds, mechanism, hours, kpis=kpis, client=client)
+        _checkpoint(table)
         held_pts = set(range(n_points - n_held, n_points))
         rng = np.random.default_rng(seed)
         batch = 0
@@ -242,6 +249,7 @@ def train(
             more = run_design(sc, new, seeds, mechanism, hours, kpis=kpis, client=client)
             more["point"] += int(table["point"].max()) + 1
             table = pd.concat([table, more], ignore_index=True)
+            _checkpoint(table)
         return table, val, tr, he
 
     if parallel or scheduler:
