@@ -30,8 +30,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds-per-point", type=int, default=2)
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--out", default=str(OUT))
+    ap.add_argument(
+        "--refit",
+        action="store_true",
+        help="refit from OUT/runs.csv without running the model again (after emulator changes)",
+    )
     args = ap.parse_args(argv)
     from workbench.worldmodel import train
+
+    if args.refit:
+        return _refit(Path(args.out), args.hours)
 
     t0 = time.perf_counter()
     wm = train(
@@ -47,6 +55,40 @@ def main(argv: list[str] | None = None) -> int:
     )
     (Path(args.out) / "city_load_mw.csv").unlink(missing_ok=True)  # keep the shipped copy small
     print(f"wrote {args.out}: {wm.info['runs']} runs in {time.perf_counter() - t0:.0f} s")
+    return 0
+
+
+def _refit(out: Path, hours: int) -> int:
+    import json
+
+    import pandas as pd
+
+    from workbench.citymodel import get_scenario
+    from workbench.worldmodel.training import HOLDOUT_SHARE, finish
+
+    runs = pd.read_csv(out / "runs.csv")
+    old = json.loads((out / "model.json").read_text(encoding="utf-8"))
+    n_points = int(runs["point"].nunique())
+    n_held = max(1, round(HOLDOUT_SHARE * n_points))
+    knobs = {
+        k: {kk: v for kk, v in i.items() if kk != "sets"}
+        for k, i in get_scenario("heatwave").knob_info.items()
+    }
+    keep = ("seeds_per_point", "seeds", "seed", "method", "train_seconds")
+    info = {k: old["info"][k] for k in keep if k in old["info"]}
+    wm = finish(
+        runs,
+        set(range(n_points - n_held, n_points)),
+        scenario="heatwave",
+        mechanism="lp",
+        hours=hours,
+        knobs=knobs,
+        info=info,
+        out=out,
+    )
+    wm.info["train_seconds"] = info.get("train_seconds")
+    wm.save(out)
+    print(f"refitted {out} from {len(runs)} runs")
     return 0
 
 

@@ -95,7 +95,12 @@ class KpiGP:
             # a length scale at its upper bound means "this knob barely matters": expected
             warnings.simplefilter("ignore", ConvergenceWarning)
             gp.fit(x, resid)
-        self.params = {**_kernel_params(gp.kernel_), "trend": coef.tolist()}
+        scale = 1.0 if params is None else float(params.get("interval_scale", 1.0))
+        self.params = {
+            **_kernel_params(gp.kernel_),
+            "trend": coef.tolist(),
+            "interval_scale": scale,
+        }
         p = self.params
         self._coef = coef
         self._ls = np.asarray(p["length_scale"], dtype=float)
@@ -114,6 +119,7 @@ class KpiGP:
         mean = (k @ self._alpha) * self._ys + self._ym
         v = k @ self._linv.T
         var = np.maximum(self._c + self._noise - (v**2).sum(1), 0.0) * self._ys**2
+        var *= self.params["interval_scale"] ** 2
         trend = self._coef[0] + np.atleast_2d(u) @ self._coef[1:]
         return mean + trend, np.sqrt(var)
 
@@ -348,8 +354,13 @@ def fit_worldmodel(
     kpis: tuple[str, ...] = DEFAULT_KPIS,
     seed: int = 0,
     info: dict[str, Any] | None = None,
+    interval_scale: dict[str, float] | None = None,
 ) -> WorldModel:
-    """Fit a :class:`WorldModel` on a table of runs (knob columns and KPI columns)."""
+    """Fit a :class:`WorldModel` on a table of runs (knob columns and KPI columns).
+
+    ``interval_scale`` widens each KPI's interval by a factor (calibrated on held-out runs
+    by :func:`workbench.worldmodel.training.calibrate`).
+    """
     names = list(knobs)
     missing = [c for c in (*names, *kpis) if c not in runs.columns]
     if missing:
@@ -362,6 +373,7 @@ def fit_worldmodel(
     params = {}
     for j, kpi in enumerate(kpis):
         params[kpi] = fit_gp(x, y[:, j], seed=seed).params
+        params[kpi]["interval_scale"] = float((interval_scale or {}).get(kpi, 1.0))
     wm = WorldModel(scenario, mechanism, int(hours), dict(knobs), tuple(kpis), x, y, params)
     wm.info = dict(info or {})
     # the optimised GPs predict exactly what a reload (fixed hyper-parameters) predicts
