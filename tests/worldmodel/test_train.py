@@ -49,7 +49,7 @@ def test_train_writes_model_runs_and_validation(tiny):
     runs = pd.read_csv(tiny / "runs.csv")
     assert len(runs) == 8
     assert runs["point"].nunique() == 4
-    assert set(runs["seed"]) == {1000, 1001}
+    assert runs["seed"].nunique() == 8  # distinct seeds at every point
     # a Latin hypercube: every knob's values fall in distinct quarters of its range
     lo, hi = 0, 600
     quarters = ((runs.drop_duplicates("point")["carbon_price"] - lo) / (hi - lo) * 4).astype(int)

@@ -82,18 +82,25 @@ def run_point(
 def run_design(
     scenario: Any,
     points: pd.DataFrame,
-    seeds: list[int],
+    seeds: list[int] | list[list[int]],
     mechanism: str,
     hours: int,
     *,
     kpis: tuple[str, ...] = DEFAULT_KPIS,
     client: Any = None,
 ) -> pd.DataFrame:
-    """Run every point x seed (on ``client`` when given, else serially); one row per run."""
+    """Run every point x seed (on ``client`` when given, else serially); one row per run.
+
+    ``seeds`` is one list used at every point, or one list per point.
+    """
+    per_point = seeds if seeds and isinstance(seeds[0], list | tuple) else None
+    if per_point is not None and len(per_point) != len(points):
+        msg = f"`seeds` per point: got {len(per_point)} lists for {len(points)} points."
+        raise SpecError(msg)
     jobs = [
         ({k: float(v) for k, v in row.items()}, int(s))
-        for row in points.to_dict("records")
-        for s in seeds
+        for j, row in enumerate(points.to_dict("records"))
+        for s in (per_point[j] if per_point is not None else seeds)
     ]
     if client is not None:
         futs = [
@@ -104,7 +111,8 @@ def run_design(
     else:
         rows = [run_point(scenario, kn, mechanism, s, hours, kpis) for kn, s in jobs]
     df = pd.DataFrame(rows)
-    df.insert(0, "point", np.repeat(np.arange(len(points)), len(seeds)))
+    n_each = len(per_point[0]) if per_point is not None else len(seeds)
+    df.insert(0, "point", np.repeat(np.arange(len(points)), n_each))
     return df
 
 
@@ -208,7 +216,16 @@ def train(
     say = progress or (lambda _msg: None)
     n_points = max(3, math.ceil(runs / seeds_per_point))
     n_held = max(1, round(HOLDOUT_SHARE * n_points))
-    seeds = [seed * 1000 + i for i in range(seeds_per_point)]
+
+    def seeds_of(first_point: int, n: int) -> list[list[int]]:
+        # distinct seeds at every point: the GP's noise term then sees the seeds' population,
+        # not one fixed pair of weather draws shared by every point
+        base = seed * 1_000_000
+        return [
+            [base + (first_point + p) * seeds_per_point + i for i in range(seeds_per_point)]
+            for p in range(n)
+        ]
+
     t0 = time.perf_counter()
 
     def _checkpoint(table: pd.DataFrame) -> None:
@@ -220,7 +237,9 @@ def train(
     def _go(client):
         pts = design(knobs, n_points, seed=seed, method=method)
         say(f"running {n_points} points x {seeds_per_point} seeds ({hours} h, {mechanism})")
-        table = run_design(sc, pts, seeds, mechanism, hours, kpis=kpis, client=client)
+        table = run_design(
+            sc, pts, seeds_of(0, n_points), mechanism, hours, kpis=kpis, client=client
+        )
         _checkpoint(table)
         held_pts = set(range(n_points - n_held, n_points))
         rng = np.random.default_rng(seed)
@@ -246,8 +265,11 @@ def train(
             k = max(1, n_points // 4)
             new = cand.iloc[np.argsort(width)[::-1][:k]].reset_index(drop=True)
             batch += 1
-            more = run_design(sc, new, seeds, mechanism, hours, kpis=kpis, client=client)
-            more["point"] += int(table["point"].max()) + 1
+            first = int(table["point"].max()) + 1
+            more = run_design(
+                sc, new, seeds_of(first, len(new)), mechanism, hours, kpis=kpis, client=client
+            )
+            more["point"] += first
             table = pd.concat([table, more], ignore_index=True)
             _checkpoint(table)
         return table
@@ -259,7 +281,12 @@ def train(
             table = _go(client)
     else:
         table = _go(None)
-    info = {"seeds_per_point": seeds_per_point, "seeds": seeds, "seed": seed, "method": method}
+    info = {
+        "seeds_per_point": seeds_per_point,
+        "seeds": "distinct per point: seed * 1e6 + point * seeds_per_point + i",
+        "seed": seed,
+        "method": method,
+    }
     return finish(
         table,
         set(range(n_points - n_held, n_points)),
