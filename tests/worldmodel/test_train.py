@@ -96,7 +96,7 @@ def test_seek_runs_the_full_model_at_the_answer(tiny, capsys):
             "seek",
             str(tiny),
             "--goal",
-            "carbon_t <= 1.0 * baseline",
+            "carbon_t <= 2 * baseline",
             "--vary",
             "carbon_price,battery_factor",
             "--minimise",
@@ -115,3 +115,21 @@ def test_seek_runs_the_full_model_at_the_answer(tiny, capsys):
     assert isinstance(row["within_interval"], bool)
     assert isinstance(doc["goal_check"][0]["met_in_model"], bool)
     assert doc["settings"]["heat_intensity"] == 1.5  # knobs not varied keep their defaults
+
+
+@pytest.mark.slow
+def test_seek_cli_says_when_unreachable(tiny, capsys):
+    code = main(
+        [
+            "worldmodel",
+            "seek",
+            str(tiny),
+            "--goal",
+            "carbon_t <= 0.01 * baseline",
+            "--vary",
+            "carbon_price",
+            "--no-verify",
+        ]
+    )
+    assert code == 1
+    assert "goal not reachable within the knobs' ranges (carbon_price)" in capsys.readouterr().out
