@@ -12,8 +12,9 @@ Checks the goals of the world-model issue against the shipped Shanghai heatwave 
 4. training 200 runs of 48 h on a LocalCluster (goal < 10 min): the time the shipped model's
    build recorded, or a fresh training with ``--retrain``;
 5. goal-seeking answers (:data:`GOALS`: the issue's example, and a goal the knobs can reach)
-   run in the full model with 3 new seeds: confirmed when every delivered value lies in the
-   emulator's interval (an unreachable goal is reported as such).
+   run in the full model with 3 new seeds: confirmed when the delivered mean of every KPI lies
+   in the emulator's interval (single runs inside are counted too; the interval is for one
+   run, so about 1 in 10 may fall outside); an unreachable goal is reported as such.
 
 Timings depend on the machine's load: say so when you quote them.
 """
@@ -117,11 +118,27 @@ def main() -> int:
             print(f"   {res.message}")
             continue
         comp = res.to_dataframe()
-        ok = bool(comp["within_interval"].all())
+        mean_in = bool(
+            ((comp["delivered_mean"] >= comp["lo"]) & (comp["delivered_mean"] <= comp["hi"])).all()
+        )
+        n_in = sum(
+            int(
+                (
+                    (res.delivered[k] >= comp.loc[k, "lo"])
+                    & (res.delivered[k] <= comp.loc[k, "hi"])
+                ).sum()
+            )
+            for k in comp.index
+        )
+        n_all = len(res.delivered) * len(comp)
         print("   answer: " + ", ".join(f"{k}={v:.4g}" for k, v in res.settings.items()))
         print(comp.to_string(float_format=lambda v: f"{v:.4g}"))
         print(res.goal_table().to_string(index=False, float_format=lambda v: f"{v:.4g}"))
-        print(f"   full model within the emulator's interval: {'MET' if ok else 'NOT MET'}")
+        print(
+            f"   full model (mean of {len(res.delivered)} seeds) within the emulator's interval "
+            f"for every KPI: {'MET' if mean_in else 'NOT MET'}; single runs inside: "
+            f"{n_in} of {n_all}"
+        )
 
     # 4. training time
     if args.retrain:
