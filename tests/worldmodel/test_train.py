@@ -133,3 +133,31 @@ def test_seek_cli_says_when_unreachable(tiny, capsys):
     )
     assert code == 1
     assert "goal not reachable within the knobs' ranges (carbon_price)" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_active_learning_adds_runs_where_the_emulator_is_least_certain(tmp_path):
+    from workbench.worldmodel import train
+
+    msgs: list[str] = []
+    wm = train(
+        "heatwave",
+        "priority",
+        runs=8,
+        hours=14,
+        seed=2,
+        seeds_per_point=2,
+        parallel=False,
+        until_mape=1e-6,
+        max_runs=12,
+        out=tmp_path / "al",
+        progress=msgs.append,
+    )
+    runs = pd.read_csv(tmp_path / "al" / "runs.csv")
+    assert len(runs) == 12  # 8 initial runs + two batches of one point x 2 seeds
+    assert wm.info["runs"] == 12
+    assert runs["seed"].nunique() == 12
+    assert any("stopping at --max-runs 12" in m for m in msgs)
+    # the added points are new settings, not repeats of the design
+    knobs = list(wm.knobs)
+    assert len(runs.drop_duplicates(knobs)) == 6

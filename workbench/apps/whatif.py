@@ -92,9 +92,7 @@ class WhatIfPane(pn.viewable.Viewer):
             css_classes=["whatif-table"],
             pagination=None,
         )
-        self._verify_button = pn.widgets.Button(
-            label="Verify with the full model", color="primary"
-        )
+        self._verify_button = pn.widgets.Button(label="Verify with the full model", color="primary")
         self._verify_button.on_click(lambda _e: self.verify_async())
         self._goal = pn.widgets.TextInput(label="Goal", value="carbon_t <= 0.85 * baseline")
         self._vary = pn.widgets.MultiChoice(
