@@ -132,6 +132,12 @@ def fit_gp(x: np.ndarray, y: np.ndarray, *, seed: int = 0, params: dict | None =
     return KpiGP(x, y, seed=seed, params=params)
 
 
+def _unit(kpi: str) -> str:
+    from workbench.citymodel.kpis import KPI_INFO
+
+    return KPI_INFO.get(kpi, ("", ""))[0]
+
+
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -230,15 +236,30 @@ class WorldModel:
             self._gps[kpi] = fit_gp(self.x, self.y[:, j], params=self.params[kpi])
         return self._gps[kpi]
 
+    def _bounds(self, kpi: str) -> tuple[float, float]:
+        key = f"_bounds_{kpi}"
+        if key not in self._gps:
+            col = self.y[:, self.kpis.index(kpi)]
+            floor = 0.0 if col.min() >= 0 else -np.inf
+            share = floor == 0.0 and col.max() <= 1 and "share" in _unit(kpi)
+            self._gps[key] = (floor, 1.0 if share else np.inf)
+        return self._gps[key]
+
     def predict_array(
         self, values: np.ndarray, kpis: list[str] | None = None, *, z: float = Z90
     ) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """Vectorised prediction at knob values (n, d), unchecked: ``{kpi: (mean, lo, hi)}``."""
+        """Vectorised prediction at knob values (n, d), unchecked: ``{kpi: (mean, lo, hi)}``.
+
+        A KPI that was never negative in training (energy, shares, costs) is clipped at 0,
+        a share that never exceeded 1 at 1.
+        """
         u = self.scale(np.atleast_2d(values))
         out = {}
         for kpi in kpis or self.kpis:
             mean, sd = self._gp(kpi).predict(u)
-            out[kpi] = (mean, mean - z * sd, mean + z * sd)
+            lo, hi = mean - z * sd, mean + z * sd
+            floor, ceil = self._bounds(kpi)
+            out[kpi] = tuple(np.clip(a, floor, ceil) for a in (mean, lo, hi))
         return out
 
     def predict(self, **knobs: float) -> dict[str, dict[str, float]]:
