@@ -79,6 +79,8 @@ _LAZY: dict[str, tuple[str, str]] = {
     "Scenario": ("workbench.citymodel", "Scenario"),
     "Mechanism": ("workbench.citymodel", "Mechanism"),
     "CityAgent": ("workbench.citymodel", "CityAgent"),
+    # world model
+    "WorldModel": ("workbench.worldmodel", "WorldModel"),
     # reports
     "run_report": ("workbench.reports", "run_report"),
     "run_batch": ("workbench.reports", "run_batch"),

@@ -250,6 +250,9 @@ class CoordinationLab(pn.viewable.Viewer):
             self._tabs,
             sizing_mode="stretch_width",
         )
+        from workbench.apps.whatif import attach_whatif  # the world model's what-if card
+
+        attach_whatif(self)
 
     def controls(self) -> pn.viewable.Viewable:
         """Return the control panel (the served page puts it in the sidebar)."""

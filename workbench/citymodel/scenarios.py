@@ -31,6 +31,7 @@ from workbench.plugins import Registry, get_registry
 
 if TYPE_CHECKING:  # pragma: no cover
     from workbench.citymodel.inputs import Nodes
+    from workbench.citymodel.knobs import Knob
     from workbench.citymodel.space import CitySpace
 
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
@@ -77,6 +78,13 @@ EVENT_TYPES: dict[str, dict[str, tuple[type | tuple[type, ...], bool, str]]] = {
         "demand_factor": ((int, float), False, "e-sports demand multiplier (default 4)"),
         "traffic_factor": ((int, float), False, "road demand multiplier (default 1.3)"),
     },
+    "storage": {
+        "battery_factor": (
+            (int, float),
+            True,
+            "multiplier of every district's battery power and energy (1 = as installed)",
+        ),
+    },
     "priority_policy": {
         "start_hour": (int, False, "hour the policy applies from (default 0)"),
         "order": (list, True, f"claim classes, first served first ({', '.join(CLASSES)})"),
@@ -96,10 +104,25 @@ class Scenario:
     description: str = ""
     events: tuple[dict[str, Any], ...] = ()
     source: str = ""
+    knobs: tuple[Knob, ...] = ()
+    model_kw: tuple[tuple[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
         for i, ev in enumerate(self.events):
             _check_event(ev, f"{self.source or self.name}: events[{i}]")
+        for k in self.knobs:
+            _check_knob_targets(k, self)
+
+    @property
+    def knob_info(self) -> dict[str, dict[str, Any]]:
+        """``{knob: {"unit", "min", "max", "default", "sets", "description"}}``."""
+        return {k.name: k.info() for k in self.knobs}
+
+    def with_knobs(self, **values: float) -> Scenario:
+        """Return this scenario with knobs set (:func:`~workbench.citymodel.knobs.apply_knobs`)."""
+        from workbench.citymodel.knobs import apply_knobs
+
+        return apply_knobs(self, values)
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> Scenario:
@@ -120,11 +143,11 @@ class Scenario:
         if not isinstance(data, dict):
             msg = f"{where}: a scenario must be a mapping with 'name' and 'events'; got {data!r}."
             raise SpecError(msg)
-        unknown = set(data) - {"name", "description", "events"}
+        unknown = set(data) - {"name", "description", "events", "knobs"}
         if unknown:
             key = sorted(unknown)[0]
             msg = f"{where}: " + unknown_name(
-                "scenario key", key, ["name", "description", "events"]
+                "scenario key", key, ["name", "description", "events", "knobs"]
             )
             raise SpecError(msg)
         events = data.get("events") or []
@@ -132,7 +155,10 @@ class Scenario:
             msg = f"{where}: 'events' must be a list of mappings; got {type(events).__name__}."
             raise SpecError(msg)
         name = str(data.get("name") or Path(source).stem or "scenario")
-        return cls(name, str(data.get("description", "")), tuple(events), source)
+        from workbench.citymodel.knobs import parse_knobs
+
+        knobs = parse_knobs(data.get("knobs"), where)
+        return cls(name, str(data.get("description", "")), tuple(events), source, knobs)
 
 
 def _check_event(ev: Any, where: str) -> None:
@@ -166,7 +192,13 @@ def _check_event(ev: Any, where: str) -> None:
             low = 0 if key == "start_hour" else 1
             msg = f"{where} ({etype}): '{key}' must be >= {low}; got {ev[key]}. Fix the hour."
             raise SpecError(msg)
-    for key in ("cooling_load_factor", "pv_factor", "demand_factor", "traffic_factor"):
+    for key in (
+        "cooling_load_factor",
+        "pv_factor",
+        "demand_factor",
+        "traffic_factor",
+        "battery_factor",
+    ):
         if key in ev and ev[key] < 0:
             msg = f"{where} ({etype}): '{key}' must be >= 0; got {ev[key]}."
             raise SpecError(msg)
@@ -181,6 +213,12 @@ def _check_event(ev: Any, where: str) -> None:
             if c not in CLASSES:
                 msg = f"{where} (priority_policy): " + unknown_name("claim class", str(c), CLASSES)
                 raise SpecError(msg)
+
+
+def _check_knob_targets(knob: Any, sc: Scenario) -> None:
+    from workbench.citymodel.knobs import check_targets
+
+    check_targets(knob, sc)
 
 
 def _tname(typ: type | tuple[type, ...]) -> str:
@@ -243,6 +281,7 @@ class Modifiers:
     traffic: np.ndarray  # (T, D) road demand multiplier on links touching the district
     rank: np.ndarray  # (T, n_classes) priority rank of each class
     feeder: np.ndarray  # (T, D) share of each district feeder's capacity that is up
+    battery: float = 1.0  # multiplier of batteries' power and energy (``storage`` event)
     value: np.ndarray = field(
         default_factory=lambda: np.array([DEFAULT_VALUES[c] for c in CLASSES])
     )
@@ -304,6 +343,8 @@ def compile_events(scenario: Scenario, space: CitySpace, nodes: Nodes, hours: in
             sl = slice(start, min(T, start + ev.get("duration_hours", 4)))
             m.esports[sl, d] *= ev.get("demand_factor", 4.0)
             m.traffic[sl, d] *= ev.get("traffic_factor", 1.3)
+        elif t == "storage":
+            m.battery *= float(ev["battery_factor"])
         elif t == "priority_policy":
             order = list(ev["order"]) + [c for c in CLASSES if c not in ev["order"]]
             m.rank[start:] = [order.index(c) for c in CLASSES]

@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "siting",
     "scenarios",
     "simulate",
+    "worldmodel",
     "report",
     "serve",
     "plugins",

@@ -13,6 +13,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ls.set_defaults(func=_list)
     show = sub.add_parser("show", help="print a scenario's events")
     show.add_argument("scenario", help="scenario name or YAML path")
+    show.add_argument("--json", action="store_true", help="print JSON (events and knobs)")
     show.set_defaults(func=_show)
     p.set_defaults(func=_list)
 
@@ -39,10 +40,12 @@ def _show(args: argparse.Namespace) -> int:
     from workbench.citymodel import get_scenario
 
     sc = get_scenario(args.scenario)
-    print(
-        yaml.safe_dump(
-            {"name": sc.name, "description": sc.description, "events": list(sc.events)},
-            sort_keys=False,
-        )
-    )
+    doc = {"name": sc.name, "description": sc.description, "events": list(sc.events)}
+    doc["knobs"] = getattr(sc, "knob_info", {})
+    if getattr(args, "json", False):
+        import json
+
+        print(json.dumps(doc, indent=2))
+        return 0
+    print(yaml.safe_dump(doc, sort_keys=False))
     return 0

@@ -48,6 +48,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="add a plugin agent from the 'agents' registry to every run (repeatable), "
         "e.g. --agent heat_stress; see `workbench plugins list --kind agents`",
     )
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KNOB=VALUE",
+        dest="knobs",
+        help="set a scenario knob (repeatable; one scenario only); see "
+        "`workbench scenarios show NAME --json`",
+    )
     p.add_argument("--out", required=True, help="RUN.nc for one run, a folder for an ensemble")
     p.add_argument("--scheduler", default=None, help="Dask scheduler address for the ensemble")
     p.add_argument("--workers", type=int, default=None, help="LocalCluster workers (ensemble)")
@@ -93,6 +102,25 @@ def _extra_agents(names: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+def _with_knobs(scenarios: list, items: list[str]) -> tuple[list, dict]:
+    """Apply ``--set KNOB=VALUE`` to the single scenario; return it and its model arguments."""
+    from workbench.citymodel import get_scenario
+    from workbench.citymodel.knobs import apply_knobs, parse_settings
+
+    if len(scenarios) != 1:
+        msg = (
+            f"--set: knobs belong to one scenario; got {len(scenarios)} scenarios "
+            f"({', '.join(map(str, scenarios))}). Give one --scenario with --set."
+        )
+        raise SpecError(msg)
+    try:
+        sc = apply_knobs(get_scenario(scenarios[0]), parse_settings(items))
+    except SpecError as exc:
+        msg = f"--set: {exc}"
+        raise SpecError(msg) from None
+    return [sc], dict(sc.model_kw)
+
+
 def _simulate(args: argparse.Namespace) -> int:
     import pandas as pd
 
@@ -103,6 +131,9 @@ def _simulate(args: argparse.Namespace) -> int:
     plan = _read_plan(args.plan)
     extra = {"extra_agents": agents} if (agents := _extra_agents(args.agent)) else {}
     single = len(scenarios) == 1 and len(mechanisms) == 1 and args.seeds is None
+    if args.knobs:
+        scenarios, knob_kw = _with_knobs(scenarios, args.knobs)
+        extra.update(knob_kw)
     if single:
         res = run(
             scenarios[0],

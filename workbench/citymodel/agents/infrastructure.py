@@ -114,7 +114,7 @@ class GridOperator(CityAgent):
         self.base_peak_kw = 4000.0 + 2.5 * node_kw + 2.0 * np.sqrt(area_km2) * 100
         self.feeder_kw = 1.0 * self.base_peak_kw + 0.75 * node_kw
         self.pv_kw_installed = 0.12 * self.base_peak_kw
-        self.batt_kw = 0.08 * self.feeder_kw
+        self.batt_kw = 0.08 * self.feeder_kw * getattr(model.mods, "battery", 1.0)
         self.batt_kwh = 2.0 * self.batt_kw
         self.soc = 0.5 * self.batt_kwh
         self.shape = building_load_shape()

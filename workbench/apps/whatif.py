@@ -1,0 +1,288 @@
+"""Instant what-if: knob sliders answered by the world model while they move.
+
+A :class:`WhatIfPane` loads a trained :class:`~workbench.worldmodel.WorldModel` (by default
+the shipped Shanghai heatwave emulator), shows one slider per knob and redraws every KPI's
+mean and 90% interval on each slider move (sub-millisecond predictions). "Verify with the
+full model" runs the city model at the current setting off the UI thread and marks where it
+landed; the goal-seeking form searches the knobs with the emulator and verifies the answer.
+The pane holds no model logic; figures come from :mod:`workbench.viz.worldmodel`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import panel as pn
+import param
+
+from workbench.apps import common
+from workbench.viz import worldmodel as vz
+
+DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "worldmodel" / "trained" / "heatwave_lp"
+"""The shipped emulator (rebuilt by ``sample_data/build_worldmodel.py``)."""
+TABLE_COLUMNS = ("kpi", "mean", "lo", "hi", "full_model", "in_interval")
+
+
+class WhatIfPane(pn.viewable.Viewer):
+    """Knob sliders, the emulator's answer with intervals, verification and goal seeking.
+
+    Parameters
+    ----------
+    model
+        Folder of a trained world model (default: the shipped heatwave emulator) or a
+        loaded :class:`~workbench.worldmodel.WorldModel`.
+    """
+
+    theme = param.Selector(default="light", objects=["light", "dark"])
+    verify_seeds = param.Integer(default=1, bounds=(1, 10), doc="seeds of a verification")
+
+    def __init__(self, model: Any = None, **params: Any) -> None:
+        super().__init__(**params)
+        from workbench.worldmodel import WorldModel
+
+        self.status = common.StatusArea()
+        self.wm = None
+        self._message = pn.pane.Markdown("", margin=(0, 10), css_classes=["whatif-message"])
+        try:
+            if isinstance(model, WorldModel):
+                self.wm = model
+            else:
+                self.wm = WorldModel.load(model or DEFAULT_MODEL)
+        except Exception as exc:  # noqa: BLE001 - shown in the pane, never a traceback
+            self._message.object = (
+                f"No world model loaded ({exc}). Train one with `workbench worldmodel train` "
+                "or rebuild the shipped one with `python sample_data/build_worldmodel.py`."
+            )
+        self.delivered: dict[str, float] = {}
+        self._build()
+
+    # -- layout ------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self._sliders: dict[str, pn.widgets.FloatSlider] = {}
+        if self.wm is None:
+            self._layout = pn.Column(self._message, sizing_mode="stretch_width")
+            return
+        wm = self.wm
+        for name, k in wm.knobs.items():
+            s = pn.widgets.FloatSlider(
+                label=f"{name} ({k.get('unit', '')})",
+                start=float(k["min"]),
+                end=float(k["max"]),
+                value=float(k["default"]),
+                step=(float(k["max"]) - float(k["min"])) / 100,
+                sizing_mode="stretch_width",
+                css_classes=[f"knob-{name}"],
+            )
+            s.param.watch(self._on_move, "value")
+            self._sliders[name] = s
+        self._baseline = wm.predict()
+        self._fig = vz.whatif_figure(
+            vz.whatif_columns(self._baseline, self._baseline), theme=self.theme
+        )
+        self._src = self._fig.select_one({"name": "whatif"})
+        self._plot = pn.pane.Bokeh(self._fig, sizing_mode="stretch_width")
+        self._table = pn.widgets.Tabulator(
+            pd.DataFrame(columns=list(TABLE_COLUMNS)),
+            disabled=True,
+            show_index=False,
+            sizing_mode="stretch_width",
+            css_classes=["whatif-table"],
+            pagination=None,
+        )
+        self._verify_button = pn.widgets.Button(label="Verify with the full model", color="primary")
+        self._verify_button.on_click(lambda _e: self.verify_async())
+        self._goal = pn.widgets.TextInput(label="Goal", value="carbon_t <= 0.85 * baseline")
+        self._vary = pn.widgets.MultiChoice(
+            label="Vary",
+            options=list(wm.knobs),
+            value=[k for k in ("carbon_price", "battery_factor") if k in wm.knobs]
+            or list(wm.knobs)[:1],
+        )
+        self._objective = pn.widgets.Select(
+            label="Minimise", options=list(wm.kpis), value=wm.kpis[0]
+        )
+        self._seek_button = pn.widgets.Button(label="Seek", color="success")
+        self._seek_button.on_click(lambda _e: self.seek_async())
+        self._seek_md = pn.pane.Markdown("", css_classes=["seek-result"])
+        self._message.object = (
+            f"World model of **{wm.scenario}** under **{wm.mechanism}** ({wm.hours} h runs, "
+            f"{wm.info.get('runs', '?')} training runs). Move a slider: the emulator answers "
+            "at once; bars are 90% intervals."
+        )
+        self._layout = pn.Column(
+            "### Instant what-if (world model)",
+            self._message,
+            self.status.alert,
+            pn.Row(
+                pn.Column(*self._sliders.values(), self._verify_button, min_width=280),
+                pn.Column(self._plot, self._table, sizing_mode="stretch_width"),
+                sizing_mode="stretch_width",
+            ),
+            pn.Card(
+                pn.Row(self._goal, self._vary, self._objective),
+                self._seek_button,
+                self._seek_md,
+                title="Goal seeking",
+                collapsed=False,
+                sizing_mode="stretch_width",
+            ),
+            sizing_mode="stretch_width",
+            css_classes=["whatif-pane"],
+        )
+        self._redraw()
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        """Return the pane."""
+        return self._layout
+
+    # -- emulator ----------------------------------------------------------------------------
+
+    def settings(self) -> dict[str, float]:
+        """Return the knob values the sliders show."""
+        return {k: float(s.value) for k, s in self._sliders.items()}
+
+    def set_knobs(self, **values: float) -> None:
+        """Move sliders (as a user would); the chart follows."""
+        for k, v in values.items():
+            self._sliders[k].value = float(v)
+
+    def prediction(self) -> dict[str, dict[str, float]]:
+        """Return the emulator's answer at the sliders' setting."""
+        return self.wm.predict(**self.settings())
+
+    def table(self) -> pd.DataFrame:
+        """Return the shown table (KPI, mean, lo, hi, full model, inside the interval)."""
+        pred = self.prediction()
+        rows = []
+        for k, p in pred.items():
+            d = self.delivered.get(k)
+            rows.append(
+                {
+                    "kpi": k,
+                    "mean": p["mean"],
+                    "lo": p["lo"],
+                    "hi": p["hi"],
+                    "full_model": d,
+                    "in_interval": None if d is None else bool(p["lo"] <= d <= p["hi"]),
+                }
+            )
+        return pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
+
+    def _on_move(self, *_: Any) -> None:
+        self.delivered = {}
+        self._redraw()
+
+    def _redraw(self) -> None:
+        pred = self.prediction()
+        self._src.data = vz.whatif_columns(pred, self._baseline, self.delivered)
+        frame = self.table()
+        num = ["mean", "lo", "hi", "full_model"]
+        frame[num] = frame[num].astype(float).map(lambda v: float(f"{v:.4g}"))
+        self._table.value = frame
+
+    # -- full model --------------------------------------------------------------------------
+
+    def verify(self) -> dict[str, float]:
+        """Run the full model at the current setting (``verify_seeds`` seeds; mean KPIs)."""
+        from workbench.worldmodel.training import run_design
+
+        wm = self.wm
+        seeds = [20_000 + i for i in range(self.verify_seeds)]
+        runs = run_design(
+            wm.scenario,
+            pd.DataFrame([self.settings()]),
+            seeds,
+            wm.mechanism,
+            wm.hours,
+            kpis=wm.kpis,
+        )
+        return {k: float(runs[k].mean()) for k in wm.kpis}
+
+    def _show_verify(self, delivered: dict[str, float] | None) -> None:
+        if delivered is None:
+            return
+        self.delivered = delivered
+        self._redraw()
+        inside = self.table()["in_interval"].sum()
+        self._message.object = (
+            f"Full model ({self.verify_seeds} seed(s)) at this setting: {inside} of "
+            f"{len(delivered)} KPIs inside the emulator's 90% interval (red diamonds)."
+        )
+
+    def verify_async(self):
+        """Verify off the UI thread; returns the running ``Future``."""
+        self._message.object = "Running the full model at this setting…"
+        return common.run_in_background(
+            self.verify, self._show_verify, status=self.status, busy=self._busy
+        )
+
+    def _busy(self, on: bool) -> None:
+        self._verify_button.disabled = on
+        self._seek_button.disabled = on
+
+    # -- goal seeking ------------------------------------------------------------------------
+
+    def seek(self) -> Any:
+        """Seek the form's goal (verified with ``verify_seeds`` full-model seeds)."""
+        from workbench.worldmodel import seek
+
+        fixed = {k: v for k, v in self.settings().items() if k not in self._vary.value}
+        return seek(
+            self.wm,
+            self._goal.value,
+            list(self._vary.value),
+            minimise=self._objective.value,
+            fixed=fixed,
+            verify_seeds=self.verify_seeds,
+        )
+
+    def _show_seek(self, res: Any) -> None:
+        if res is None:
+            return
+        lines = [f"**{res.message}**", ""]
+        lines.append(", ".join(f"{k} = {v:.4g}" for k, v in res.settings.items()))
+        if res.reachable and res.delivered is not None:
+            comp = res.to_dataframe()
+            lines += ["", comp.to_markdown(floatfmt=".4g") if _has_tabulate() else str(comp)]
+        self._seek_md.object = "\n".join(lines)
+        if res.reachable:
+            for k in self._vary.value:
+                self._sliders[k].value = float(res.settings[k])
+            if res.delivered is not None:
+                self.delivered = {k: float(res.delivered[k].mean()) for k in self.wm.kpis}
+                self._redraw()
+
+    def seek_async(self):
+        """Seek off the UI thread; returns the running ``Future``."""
+        self._seek_md.object = "Searching with the emulator, then running the full model…"
+        return common.run_in_background(
+            self.seek, self._show_seek, status=self.status, busy=self._busy
+        )
+
+
+def _has_tabulate() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("tabulate") is not None
+
+
+def attach_whatif(lab: Any) -> WhatIfPane:
+    """Add a collapsed "Instant what-if" card to a Coordination Lab's main area."""
+    pane = WhatIfPane(theme=getattr(lab, "theme", "light"))
+    lab._main.append(  # noqa: SLF001 - the lab owns the layout; this adds one card
+        pn.Card(
+            pane,
+            title="Instant what-if (world model)",
+            collapsed=False,
+            sizing_mode="stretch_width",
+            css_classes=["whatif-card"],
+        )
+    )
+    lab.whatif = pane
+    return pane
+
+
+__all__ = ["DEFAULT_MODEL", "WhatIfPane", "attach_whatif"]

@@ -1,0 +1,97 @@
+"""Figures of the world model (pure: data in, Bokeh figure or plain columns out).
+
+KPIs have different units, so the what-if chart shows each KPI relative to the emulator's
+prediction at the scenario as written (1 = no change): a bar from ``lo`` to ``hi`` (the 90%
+interval), a dot at the mean, and a diamond where a full-model run landed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def whatif_columns(
+    pred: dict[str, dict[str, float]],
+    baseline: dict[str, dict[str, float]],
+    delivered: dict[str, float] | None = None,
+) -> dict[str, list[Any]]:
+    """Columns of the what-if chart: one row per KPI, values relative to the baseline mean.
+
+    Parameters
+    ----------
+    pred
+        ``WorldModel.predict(...)`` at the current setting.
+    baseline
+        ``WorldModel.predict()`` at the scenario's defaults.
+    delivered
+        Optional full-model KPI values at the current setting (NaN when absent).
+    """
+    kpis = list(pred)
+    den = [baseline[k]["mean"] if abs(baseline[k]["mean"]) > 1e-12 else 1.0 for k in kpis]
+    cols: dict[str, list[Any]] = {
+        "kpi": kpis,
+        "mean": [pred[k]["mean"] / d for k, d in zip(kpis, den, strict=True)],
+        "lo": [pred[k]["lo"] / d for k, d in zip(kpis, den, strict=True)],
+        "hi": [pred[k]["hi"] / d for k, d in zip(kpis, den, strict=True)],
+        "value": [pred[k]["mean"] for k in kpis],
+        "value_lo": [pred[k]["lo"] for k in kpis],
+        "value_hi": [pred[k]["hi"] for k in kpis],
+    }
+    d = delivered or {}
+    cols["model"] = [
+        d[k] / dd if k in d and np.isfinite(d[k]) else np.nan
+        for k, dd in zip(kpis, den, strict=True)
+    ]
+    return cols
+
+
+def whatif_figure(columns: dict[str, list[Any]], *, theme: str = "light") -> Any:
+    """Horizontal interval chart of :func:`whatif_columns` (a Bokeh figure with one source).
+
+    Update it while sliders move by assigning new columns to ``fig.select_one({"name":
+    "whatif"}).data`` (a few numbers per KPI).
+    """
+    from bokeh.models import ColumnDataSource, HoverTool, Span
+    from bokeh.plotting import figure
+
+    src = ColumnDataSource(columns, name="whatif")
+    fig = figure(
+        y_range=list(reversed(columns["kpi"])),
+        height=40 + 34 * len(columns["kpi"]),
+        sizing_mode="stretch_width",
+        title="Emulator: KPI relative to the scenario as written (bar: 90% interval)",
+        x_axis_label="ratio to the scenario as written",
+        toolbar_location=None,
+    )
+    fig.hbar(y="kpi", left="lo", right="hi", height=0.5, source=src, alpha=0.45, color="#4c78a8")
+    dots = fig.scatter(x="mean", y="kpi", size=9, source=src, color="#1f3b63")
+    fig.scatter(
+        x="model",
+        y="kpi",
+        size=12,
+        marker="diamond",
+        source=src,
+        color="#e45756",
+        legend_label="full model",
+    )
+    fig.add_layout(Span(location=1.0, dimension="height", line_dash="dashed", line_alpha=0.6))
+    fig.add_tools(
+        HoverTool(
+            renderers=[dots],
+            tooltips=[
+                ("KPI", "@kpi"),
+                ("mean", "@value{0.000a}"),
+                ("90%", "@value_lo{0.000a} – @value_hi{0.000a}"),
+            ],
+        )
+    )
+    fig.legend.location = "bottom_right"
+    if theme == "dark":
+        fig.background_fill_color = "#1e1e1e"
+        fig.border_fill_color = "#1e1e1e"
+    return fig
+
+
+__all__ = ["whatif_columns", "whatif_figure"]
