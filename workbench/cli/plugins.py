@@ -14,9 +14,9 @@ Examples
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
+from workbench.data.paths import dumps_json
 from workbench.errors import SpecError, unknown_name
 
 
@@ -104,7 +104,7 @@ def run_list(args: argparse.Namespace) -> int:
     _check_kind(args.kind)
     rows = _rows(args.kind, args.broken)
     if args.json:
-        print(json.dumps(rows, indent=2))
+        print(dumps_json(rows))
         return 0
     if not rows:
         print("no broken plugins" if args.broken else "nothing registered")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
+from workbench.data.paths import atomic_output, user_path
 from workbench.errors import SpecError
 
 
@@ -47,7 +47,7 @@ def _read_plan(path: str | None):
         return None
     import pandas as pd
 
-    p = Path(path)
+    p = user_path(path)
     if not p.exists():
         msg = f"--plan: file '{p}' does not exist. Give a CSV or GeoJSON siting plan."
         raise SpecError(msg)
@@ -56,6 +56,13 @@ def _read_plan(path: str | None):
 
         return gpd.read_file(p)
     return pd.read_csv(p, dtype={"district": str, "id": str})
+
+
+def _scenario_arg(text: str) -> str:
+    """Return a scenario name as given, a YAML path resolved against the working directory."""
+    if text.lower().endswith((".yaml", ".yml")) or "/" in text or text.startswith("~"):
+        return str(user_path(text))
+    return text
 
 
 def _extra_agents(names: list[str]) -> tuple[str, ...]:
@@ -89,7 +96,7 @@ def _simulate(args: argparse.Namespace) -> int:
 
     from workbench.citymodel import ensemble, run
 
-    scenarios = [s for s in args.scenario.split(",") if s]
+    scenarios = [_scenario_arg(s) for s in args.scenario.split(",") if s]
     mechanisms = [m for m in args.mechanism.split(",") if m]
     plan = _read_plan(args.plan)
     extra = {"extra_agents": agents} if (agents := _extra_agents(args.agent)) else {}
@@ -104,7 +111,9 @@ def _simulate(args: argparse.Namespace) -> int:
             n_units=args.units,
             **extra,
         )
-        path = res.to_netcdf(args.out)
+        with atomic_output(args.out) as tmp:
+            res.to_netcdf(tmp)
+        path = user_path(args.out)
         with pd.option_context("display.width", 120, "display.max_columns", 10):
             print(
                 res.kpis[["value", "ratio_to_none", "unit", "better"]].to_string(
@@ -126,9 +135,9 @@ def _simulate(args: argparse.Namespace) -> int:
         n_units=args.units,
         **extra,
     )
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out / "comparison.csv", index=False)
+    out = user_path(args.out)
+    with atomic_output(out / "comparison.csv") as tmp:
+        table.to_csv(tmp, index=False)
     summary = table.pivot_table(
         index=["scenario", "mechanism"], columns="kpi", values="ratio_to_none", aggfunc="mean"
     )

@@ -14,11 +14,14 @@ import argparse
 import inspect
 import json
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
+
+from workbench.data.paths import atomic_output, dumps_json, staged_folder, user_path
 
 #: Settings the shared flags fill in: setting name -> the flag that sets it.
 FLAG_SETTINGS = {"radius": "--radius", "p": "--p"}
+#: The files ``siting plan`` writes into its ``--out`` folder.
+PLAN_FILES = ("plan_sites.geojson", "plan.nc", "plan_summary.json")
 #: An example value per flag, for "is required" messages.
 FLAG_EXAMPLES = {"radius": "5000", "p": "4"}
 
@@ -256,21 +259,22 @@ def _solve(args: argparse.Namespace) -> int:
 
     cls = registry().get(args.model)  # unknown names: SpecError with suggestions
     params = model_params(args, cls, has_capacities=bool(args.capacities))
-    costs = read_costs_csv(args.costs)
-    weights = read_id_values(args.weights, "weight") if args.weights else None
-    caps = read_id_values(args.capacities, "capacity") if args.capacities else None
-    fixed = read_id_values(args.fixed_costs, "fixed_cost") if args.fixed_costs else None
+    costs = read_costs_csv(user_path(args.costs))
+    weights = read_id_values(user_path(args.weights), "weight") if args.weights else None
+    caps = read_id_values(user_path(args.capacities), "capacity") if args.capacities else None
+    fixed = read_id_values(user_path(args.fixed_costs), "fixed_cost") if args.fixed_costs else None
     problem = Problem.from_frame(
         costs, weights=weights, capacities=caps, fixed_costs=fixed, existing=args.existing
     )
     if args.model == "pdispersion" and params.get("site_distances") is None:
         params["site_distances"] = _site_distances(problem)
     result = solve(problem, args.model, time_limit=args.time_limit, **params)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    result.to_json(args.out)
+    out = user_path(args.out)
+    with atomic_output(out) as tmp:
+        result.to_json(tmp)
     print(
         f"{args.model}: {result.status}, objective {result.objective:g}, gap {result.gap:.2g}, "
-        f"{len(result.selected)} sites -> {args.out}"
+        f"{len(result.selected)} sites -> {out}"
     )
     return 0
 
@@ -291,7 +295,7 @@ def _models(args: argparse.Namespace) -> int:
         for info in reg.info()
     ]
     if args.json:
-        print(json.dumps(rows, indent=2))
+        print(dumps_json(rows))
         return 0
     width = max(len(r["name"]) for r in rows)
     for r in rows:
@@ -322,13 +326,18 @@ def _site_distances(problem: Any) -> Any:
 def _plan(args: argparse.Namespace) -> int:
     from workbench.siting.plan import plan_scenario
 
-    result = plan_scenario(args.scenario, time_limit=args.time_limit, mip_rel_gap=args.gap)
-    paths = result.save(args.out)
+    sample = args.scenario in ("shanghai", "shanghai_siting")
+    scenario = args.scenario if sample else user_path(args.scenario)
+    out = user_path(args.out)
+    with staged_folder(out, owned=PLAN_FILES) as staging:  # refuses a folder of other files first
+        result = plan_scenario(scenario, time_limit=args.time_limit, mip_rel_gap=args.gap)
+        written = result.save(staging)
+    paths = {key: out / p.name for key, p in written.items()}
     k = result.kpis
     print(
         f"plan {result.name}: {result.status} (gap {result.gap:.2g}), {len(result.selected)} "
         f"sites, coverage {k['coverage']:.1%}, latency p95 {k['latency_p95_ms']:.2f} ms, "
         f"capex {k['capex_cny']:.3g} CNY"
     )
-    print(json.dumps({key: str(p) for key, p in paths.items()}))
+    print(dumps_json({key: str(p) for key, p in paths.items()}, indent=None))
     return 0

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from workbench.data.paths import user_path
 from workbench.errors import SpecError, did_you_mean
 
 RUNNER_PARAMETERS: frozenset[str] = frozenset({"results_path"})
@@ -198,14 +199,14 @@ def validate_parameters(
             raise SpecError(msg)
         info = decl[name]
         val = _coerce(name, value, info.get("inferred_type_name", "None"), info.get("default", ""))
-        if isinstance(val, str) and val and _looks_like_path(val) and Path(val).is_file():
-            val = str(Path(val).resolve())
+        if isinstance(val, str) and val and _looks_like_path(val) and user_path(val).exists():
+            val = str(user_path(val))  # the kernel and Dask workers run in other folders
         out[name] = val
     return out
 
 
 def _looks_like_path(text: str) -> bool:
-    return len(text) < 4096 and "\n" not in text and bool(re.search(r"[./\\]", text))
+    return len(text) < 4096 and "\n" not in text and bool(re.search(r"[./\\~]", text))
 
 
 def expand_each(
