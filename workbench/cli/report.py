@@ -1,12 +1,17 @@
-"""``workbench report``: run report notebooks, one at a time or as a batch on Dask.
+r"""``workbench report``: run report notebooks, one at a time or as a batch on Dask.
 
 ::
 
     workbench report list
-    workbench report city_report -p city=310000 -p draws=200 --out out/shanghai
-    workbench report city_report --each city=all -p draws=200 --out out/cities [--workers 2]
-    workbench report city_report --each city=all --scheduler tcp://10.0.0.5:8786 --out out/cities
-    workbench report city_report --each city=all --resume --out out/cities
+    workbench report city_report -p city=510100 -p draws=200 --out rep/chengdu
+    workbench report city_report --each city=110000,310000 -p draws=200 --out out/cities \
+        --workers 2
+    workbench report city_report --each city=110000,310000 -p draws=200 --out out/cities \
+        --resume
+    workbench report city_report --each city=440100,510100 -p draws=200 --out out/cluster \
+        --scheduler tcp://10.0.0.5:8786
+
+--each city=all runs every city of the cube; paths are relative to where you run the command.
 """
 
 from __future__ import annotations

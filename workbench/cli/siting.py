@@ -1,11 +1,13 @@
-"""``workbench siting``: solve location models (built-in or plugin) and plan the "2+M+X" layout.
+r"""``workbench siting``: solve location models (built-in or plugin) and plan the "2+M+X" layout.
 
 ``--model`` is looked up in the ``siting_models`` registry, so a model from an installed plugin
 (for example ``resilience`` from ``workbench-resilience``) runs like a built-in; its own
 settings go in ``--param KEY=VALUE`` (repeatable, JSON-typed values, else strings)::
 
     workbench siting models
-    workbench siting solve --model resilience --radius 2500 --param districts=sites.csv ...
+    workbench siting solve --model resilience --costs costs.csv --radius 2500 \
+        --param districts=sites.csv --out r.json
+    workbench siting plan shanghai --out plan/
 """
 
 from __future__ import annotations
@@ -28,7 +30,12 @@ FLAG_EXAMPLES = {"radius": "5000", "p": "4"}
 
 def register(subparsers: Any) -> None:
     """Add the ``siting`` command group."""
-    parser = subparsers.add_parser("siting", help="compute siting: location models and plans")
+    parser = subparsers.add_parser(
+        "siting",
+        help="compute siting: location models and plans",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=__doc__.split("::", 1)[1] if __doc__ else None,
+    )
     sub = parser.add_subparsers(dest="siting_command", metavar="SUBCOMMAND")
     parser.set_defaults(func=lambda args: (parser.print_help(), 0)[1])
 
