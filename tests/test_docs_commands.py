@@ -43,6 +43,10 @@ CANNOT_RUN: tuple[tuple[str, str], ...] = (
     (r"^cp -r extensions/template\b", "copies the plugin template out of the repository"),
     (r"^python -m pytest tests$", "the copied plugin template's own test suite"),
     (
+        r"--spec spec\.yaml --out scores\.csv",
+        "uses the weighted_median aggregator of the plugin the walk-through installs with pip",
+    ),
+    (
         r"benchmarks/workshop_load\.py",
         "a load benchmark in Chromium (minutes); timing lives in benchmarks/",
     ),
@@ -151,6 +155,16 @@ def unlabelled_command_blocks(path: Path) -> list[int]:
         ):
             bad.append(line0 - 1)
     return bad
+
+
+def named_files(path: Path) -> dict[str, str]:
+    """Files a document shows in full: fenced blocks whose first line is ``# NAME.ext``."""
+    files = {}
+    for _, _, body in fenced_blocks(path):
+        m = re.match(r"#\s*([\w.-]+\.(?:ya?ml|json|csv|toml))\s*\n", body)
+        if m:
+            files[m.group(1)] = body
+    return files
 
 
 def doc_files() -> list[Path]:
@@ -409,12 +423,12 @@ def _costs(cwd: Path) -> None:
 
 
 def _broken_csv(cwd: Path) -> None:
-    """A long indicator table with a word where a number belongs (row 3)."""
+    """A long indicator table with a word where a number belongs (row 3 of the file)."""
     (cwd / "broken.csv").write_text(
         "city,indicator,year,value\n"
         "310000,ai_firms,2025,10\n"
-        "110000,ai_firms,2025,12\n"
-        "440100,ai_firms,2025,twelve\n",
+        "110000,ai_firms,2025,twelve\n"
+        "440100,ai_firms,2025,12\n",
         encoding="utf-8",
     )
 
@@ -430,7 +444,7 @@ def _my_event_yaml(cwd: Path) -> None:
         "name: my_event\n"
         "description: a two-day heat spell (example)\n"
         "events:\n"
-        "  - {type: heatwave, start: 6, duration: 48, intensity: 1.3}\n",
+        "  - {type: heatwave, start_hour: 6, duration_hours: 48, cooling_load_factor: 1.3}\n",
         encoding="utf-8",
     )
 
@@ -467,7 +481,6 @@ DOC_FIXTURES = {
     "docs/data.md": (_broken_csv,),
     "docs/siting.md": (_costs,),
     "docs/citymodel.md": (_my_event_yaml,),
-    "docs/workshop.md": (_workshop_yaml,),
     "docs/reports.md": (_my_city,),
     "docs/interop.md": (_interop_inputs,),
     "--help": (_costs, _interop_inputs),
@@ -554,6 +567,9 @@ def _run_all(name: str, examples: list[Example], tmp_path: Path, request) -> lis
     cwd = user_dir(tmp_path / "cwd")
     for make in DOC_FIXTURES.get(name, ()):
         make(cwd)
+    if name in DOCS:
+        for fname, text in named_files(DOCS[name]).items():
+            (cwd / fname).write_text(text, encoding="utf-8")
     env = doc_env()
     ran, skipped = [], []
     for ex in examples:
@@ -563,7 +579,7 @@ def _run_all(name: str, examples: list[Example], tmp_path: Path, request) -> lis
         if apply_export(ex.command, env):
             continue
         scheduler = None
-        if re.search(r"tcp://", ex.command):
+        if re.search(r"tcp://", strip_comment(ex.command)):
             scheduler = request.getfixturevalue("docs_cluster")
         run_command(ex, cwd, env, scheduler)
         ran.append(ex.command)
