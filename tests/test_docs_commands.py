@@ -408,18 +408,27 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def _costs(cwd: Path) -> None:
-    """costs.csv (30 demand points x 8 sites, metres) and sites.csv (id, district); synthetic."""
+    """costs.csv (30 demand points x 8 sites, metres) and sites.csv (id, district); synthetic.
+
+    Sites sit on a 4 x 2 grid 1.5 km / 3 km apart, districts in a checkerboard, so every demand
+    point has sites of both districts within 2.5 km (the docs' resilience example).
+    """
     import numpy as np
     import pandas as pd
 
     rng = np.random.default_rng(2026)
-    dem = rng.uniform(0, 20_000, size=(30, 2))
-    sites = rng.uniform(0, 20_000, size=(8, 2))
+    dem = np.column_stack([rng.uniform(500, 5500, 30), rng.uniform(1000, 5000, 30)])
+    grid = [
+        (750 + 1500 * i, 1500 + 3000 * j, "AB"[(i + j) % 2]) for i in range(4) for j in range(2)
+    ]
+    sites = np.array([(x, y) for x, y, _ in grid], dtype=float)
     dist = np.hypot(*(dem[:, None, :] - sites[None, :, :]).transpose(2, 0, 1)).round(1)
-    ids = [f"S{j}" for j in range(8)]
+    ids = [f"S{j}" for j in range(len(grid))]
     frame = pd.DataFrame(dist, columns=ids, index=pd.Index([f"D{i}" for i in range(30)], name="id"))
     frame.to_csv(cwd / "costs.csv")
-    pd.DataFrame({"id": ids, "district": ["A", "B"] * 4}).to_csv(cwd / "sites.csv", index=False)
+    pd.DataFrame({"id": ids, "district": [d for _, _, d in grid]}).to_csv(
+        cwd / "sites.csv", index=False
+    )
 
 
 def _broken_csv(cwd: Path) -> None:

@@ -7,7 +7,6 @@ settings go in ``--param KEY=VALUE`` (repeatable, JSON-typed values, else string
     workbench siting models
     workbench siting solve --model resilience --costs costs.csv --radius 2500 \
         --param districts=sites.csv --out r.json
-    workbench siting plan shanghai --out plan/
 """
 
 from __future__ import annotations
