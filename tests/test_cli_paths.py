@@ -73,6 +73,13 @@ def project(tmp_path_factory) -> Path:
         "  - {type: heatwave, start_hour: 2, duration_hours: 3, cooling_load_factor: 1.4}\n",
         encoding="utf-8",
     )
+    from workbench.citymodel import run
+    from workbench.interop import ngsild
+
+    res = run("baseline", "none", seed=0, hours=4, n_units=200)
+    res.to_netcdf(data / "运行.nc")
+    docs = ngsild.cube_to_temporal(res.to_xarray(), start="2026-07-13T00:00Z", step="1h")
+    ngsild.write(docs, data / "观测.json")
     return root
 
 
@@ -250,58 +257,97 @@ def test_report_and_batch_with_relative_out_from_another_cwd(project, tmp_path, 
 
 # --- interrupted commands -----------------------------------------------------------------------
 
-#: Runs the CLI with the commit step replaced by SIGKILL: the process dies after its output was
-#: written in full under the temporary name, just before the rename that would publish it.
+#: Runs the CLI with its N-th commit (``$KILL_AT``, default 1) replaced by SIGKILL: the process
+#: dies after that output was written in full under its temporary name, just before the rename
+#: that would publish it.
 KILL_AT_COMMIT = """
 import os, signal, sys
 import workbench.data.paths as paths
+commit, count = paths.commit, [0]
 def die(tmp, dest):
+    count[0] += 1
+    if count[0] < int(os.environ.get("KILL_AT", "1")):
+        return commit(tmp, dest)
     assert os.path.exists(tmp), tmp
     os.kill(os.getpid(), signal.SIGKILL)
 paths.commit = die
 from workbench.cli import main
 sys.exit(main(sys.argv[1:]))
 """
+PLAIN = "import sys\nfrom workbench.cli import main\nsys.exit(main(sys.argv[1:]))\n"
 
 CUBE = f"{DATA}/城市 指数.nc"
+START = ["--start", "2026-07-13T00:00Z", "--step", "1h"]
+#: command -> (arguments before --out, --out value, the file that must not appear, which commit)
 KILLED = {
     "index run": (
         ["index", "run", CUBE, "--spec", f"{DATA}/指数 规格.yaml", "--year", "2025"],
         "得分.csv",
+        "得分.csv",
+        1,
     ),
     "index run --netcdf": (
-        ["index", "run", CUBE, "--year", "2025", "--out", "k/表.csv", "--netcdf"],
+        ["index", "run", CUBE, "--year", "2025", "--netcdf", "输出 目录/结果.nc"],
+        "表.csv",
         "结果.nc",
+        2,  # the CSV is published first; killed while publishing the NetCDF
     ),
     "index uncertainty": (
         ["index", "uncertainty", CUBE, "--year", "2025", "--draws", "10"],
         "u.csv",
+        "u.csv",
+        1,
     ),
     "siting solve": (
         ["siting", "solve", "--model", "pmedian", "--costs", f"{DATA}/成本 矩阵.csv", "--p", "2"],
         "选址.json",
+        "选址.json",
+        1,
     ),
-    "siting plan": (["siting", "plan", f"{DATA}/小 场景/scenario.yaml"], "计划"),
-    "simulate": (["simulate", "--hours", "4", "--units", "200"], "运行.nc"),
+    "siting plan": (["siting", "plan", f"{DATA}/小 场景/scenario.yaml"], "计划", "计划", 1),
+    "simulate": (["simulate", "--hours", "4", "--units", "200"], "运行.nc", "运行.nc", 1),
     "simulate ensemble": (
         ["simulate", "--mechanism", "none,priority", "--hours", "4", "--units", "200"],
         "集合",
+        "集合/comparison.csv",
+        1,
+    ),
+    "export ngsi-ld": (
+        ["export", "--format", "ngsi-ld", f"{DATA}/运行.nc", *START],
+        "实体.json",
+        "实体.json",
+        1,
+    ),
+    "export ditto": (
+        ["export", "--format", "ditto", f"{DATA}/运行.nc", *START],
+        "事物.json",
+        "事物.json",
+        1,
+    ),
+    "export netcdf": (
+        ["export", "--format", "netcdf", f"{DATA}/观测.json"],
+        "观测.nc",
+        "观测.nc",
+        1,
     ),
 }
 
 
-def _cli(argv: list[str], cwd: Path, *, kill: bool) -> subprocess.CompletedProcess:
-    code = (
-        KILL_AT_COMMIT if kill else "import sys; from workbench.cli import main; sys.exit(main())"
-    )
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+def _cli(argv: list[str], cwd: Path, *, kill: int = 0) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "KILL_AT": str(kill)}
     return subprocess.run(
-        [sys.executable, "-c", code, *argv], cwd=cwd, env=env, capture_output=True, text=True
+        [sys.executable, "-c", KILL_AT_COMMIT if kill else PLAIN, *argv],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
     )
 
 
 def _published(folder: Path) -> dict[str, bytes]:
     """Every file a user would take for output: anything not under a hidden partial name."""
+    if not folder.exists():
+        return {}
     return {
         p.relative_to(folder).as_posix(): p.read_bytes()
         for p in folder.rglob("*")
@@ -310,78 +356,36 @@ def _published(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "name",
-    [
-        "index run",
-        "index run --netcdf",
-        "index uncertainty",
-        "siting solve",
-        "siting plan",
-        "simulate",
-        "simulate ensemble",
-        "export ngsi-ld",
-        "export netcdf",
-    ],
-)
+@pytest.mark.parametrize("name", list(KILLED))
 def test_killed_command_leaves_no_file_that_looks_complete(name, project, tmp_path):
     work = tmp_path / "工作 区"
     work.mkdir()
     (work / DATA).symlink_to(project / DATA, target_is_directory=True)
     out_dir = work / "输出 目录"
-    if name.startswith("export"):
-        # the input of an export: a small results cube from a previous (uninterrupted) run
-        made = _cli(
-            ["simulate", "--hours", "4", "--units", "200", "--out", "run.nc"], work, kill=False
-        )
-        assert made.returncode == 0, made.stderr
-        argv, target = (
-            (
-                ["export", "--format", "ngsi-ld", "run.nc", "--start", "2026-07-13T00:00Z"],
-                "实体.json",
-            )
-            if name == "export ngsi-ld"
-            else (["export", "--format", "netcdf", "obs.json"], "观测.nc")
-        )
-        if name == "export netcdf":
-            made = _cli(
-                ["export", "--format", "ngsi-ld", "run.nc", "--start", "2026-07-13T00:00Z"]
-                + ["--out", "obs.json"],
-                work,
-                kill=False,
-            )
-            assert made.returncode == 0, made.stderr
-    else:
-        argv, target = KILLED[name]
-    if name == "index run --netcdf":
-        argv = [*argv, f"输出 目录/{target}"]
-    else:
-        argv = [*argv, "--out", f"输出 目录/{target}"]
-    before = _published(work)
+    args, out, final, at = KILLED[name]
+    argv = [*args, "--out", f"输出 目录/{out}"]
 
-    killed = _cli(argv, work, kill=True)
+    killed = _cli(argv, work, kill=at)
     assert killed.returncode == -signal.SIGKILL, (killed.returncode, killed.stderr[-2000:])
-    assert not (out_dir / target).exists()
-    published = {k for k in _published(work) if k not in before}
-    expected_first = {"k/表.csv"} if name == "index run --netcdf" else set()
-    assert published == expected_first, published  # only an earlier, finished output
-    leftovers = [p.name for p in out_dir.iterdir()] if out_dir.exists() else []
-    assert all(n.startswith(".") and PARTIAL in n for n in leftovers), leftovers
+    assert not (out_dir / final).exists()
+    published = set(_published(out_dir))
+    assert published == ({"表.csv"} if at == 2 else set()), published  # only finished outputs
+    leftovers = [p.name for p in out_dir.rglob("*") if p.is_file() and p.parent == out_dir]
+    assert all(n.startswith(".") and PARTIAL in n for n in leftovers if n != "表.csv"), leftovers
 
-    if name in ("index run", "siting plan", "export ngsi-ld"):
-        # a previous output survives an interrupted rerun unchanged
-        done = _cli(argv, work, kill=False)
+    if name in ("index run", "siting plan"):
+        # a previous output survives an interrupted rerun
+        done = _cli(argv, work)
         assert done.returncode == 0, done.stderr
         previous = _published(out_dir)
         assert previous
-        again = _cli(argv, work, kill=True)
+        again = _cli(argv, work, kill=at)
         assert again.returncode == -signal.SIGKILL
-        if name != "siting plan":
+        if name == "index run":
             assert _published(out_dir) == previous
             return
         # a folder output is swapped: killed in between, the final name is absent (never a mix
         # of old and new files) and the previous folder waits, complete, under a hidden name
-        assert not (out_dir / target).exists()
+        assert not (out_dir / final).exists()
         kept = [_published(p) for p in out_dir.iterdir() if PARTIAL in p.name]
-        prefix = f"{target}/"
-        assert {k[len(prefix) :]: v for k, v in previous.items()} in kept
+        assert {k.removeprefix(f"{final}/"): v for k, v in previous.items()} in kept

@@ -459,9 +459,22 @@ def _my_event_yaml(cwd: Path) -> None:
 
 
 def _my_city(cwd: Path) -> None:
+    """my_city/: a small city of the user's (every 25th demand point of the Shanghai sample)."""
     import shutil
 
-    shutil.copytree(REPO / "sample_data" / "shanghai_siting", cwd / "my_city")
+    import pandas as pd
+    import yaml
+
+    src, dst = REPO / "sample_data" / "shanghai_siting", cwd / "my_city"
+    dst.mkdir()
+    demand = pd.read_csv(src / "demand.csv", dtype=str).iloc[::25]
+    demand.to_csv(dst / "demand.csv", index=False)
+    shutil.copy(src / "sites.csv", dst / "sites.csv")
+    scenario = yaml.safe_load((src / "scenario.yaml").read_text(encoding="utf-8"))
+    scenario["name"] = "my_city"
+    scenario["sites_per_tier"] = {"hub": 2, "edge": 10, "dc": 3}
+    scenario["total_tokens_per_day"] = float(pd.to_numeric(demand["tokens_per_day"]).sum())
+    (dst / "scenario.yaml").write_text(yaml.safe_dump(scenario), encoding="utf-8")
 
 
 def _interop_inputs(cwd: Path) -> None:
@@ -590,8 +603,12 @@ def _run_all(name: str, examples: list[Example], tmp_path: Path, request) -> lis
         scheduler = None
         if re.search(r"tcp://", strip_comment(ex.command)):
             scheduler = request.getfixturevalue("docs_cluster")
+        t0 = time.perf_counter()
         run_command(ex, cwd, env, scheduler)
         ran.append(ex.command)
+        print(f"{time.perf_counter() - t0:6.1f} s  {ex.where}  {ex.command}")
+    for command in skipped:
+        print(f"   not run: {command} ({Example('', command).cannot_run()})")
     return ran
 
 

@@ -8,10 +8,9 @@ r"""``workbench report``: run report notebooks, one at a time or as a batch on D
         --workers 2
     workbench report city_report --each city=110000,310000 -p draws=200 --out out/cities \
         --resume
-    workbench report city_report --each city=440100,510100 -p draws=200 --out out/cluster \
-        --scheduler tcp://10.0.0.5:8786
 
---each city=all runs every city of the cube; paths are relative to where you run the command.
+--each city=all runs every city of the cube; --scheduler tcp://HOST:8786 runs a batch on a Dask
+cluster. Paths are relative to where you run the command.
 """
 
 from __future__ import annotations
