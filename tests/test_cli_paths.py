@@ -135,6 +135,16 @@ def test_staged_folder_refuses_a_folder_of_other_files(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["计划"]
 
 
+def test_staged_folder_never_replaces_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with (
+        pytest.raises(SpecError, match=r"is the working directory .* name a sub-folder"),
+        staged_folder(".", owned=[]),
+    ):
+        pass
+    assert tmp_path.is_dir()
+
+
 # --- every command, with paths as users type them -------------------------------------------------
 
 

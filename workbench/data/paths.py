@@ -171,9 +171,19 @@ def staged_folder(
     Raises
     ------
     SpecError
-        If ``dest`` is a file or holds entries not in ``owned``.
+        If ``dest`` is a file, holds entries not in ``owned``, or is (or holds) the working
+        directory.
     """
+    from workbench.errors import SpecError
+
     final = user_path(dest)
+    cwd = Path(os.getcwd())
+    if final == cwd or final in cwd.parents:
+        msg = (
+            f"{option} {final} is the working directory (or holds it); this command replaces its "
+            f"output folder as a whole. Fix: name a sub-folder, e.g. {option} plan/."
+        )
+        raise SpecError(msg)
     names = set(owned)
     refuse_foreign(final, names.__contains__, option=option)
     final.parent.mkdir(parents=True, exist_ok=True)
