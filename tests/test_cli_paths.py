@@ -214,8 +214,11 @@ def test_every_command_takes_relative_paths_spaces_chinese_and_home(project, mon
 
 
 @pytest.mark.slow
-def test_report_and_batch_with_relative_out_from_another_cwd(project, tmp_path, kernel):
+def test_report_and_batch_with_relative_out_from_another_cwd(project):
     """The issue's failing command, and a batch on a LocalCluster, with relative ``--out``."""
+    from workbench.reports import default_kernel
+
+    kernel = default_kernel()
     cwd = project / "工作 目录"
     cwd.mkdir()
     probe = Path(os.path.relpath(REPO / "tests/reports/notebooks/probe_report.ipynb", cwd))
@@ -246,8 +249,8 @@ def test_report_and_batch_with_relative_out_from_another_cwd(project, tmp_path, 
     )
     assert batch.returncode == 0, batch.stderr
     out = cwd / "批次 输出" / "探针"
-    assert sorted(p.name for p in out.iterdir()) == ["batch.json", "label=_", "label=b"]
-    for name in ("label=_", "label=b"):
+    assert sorted(p.name for p in out.iterdir()) == ["batch.json", "label=b", "label=一"]
+    for name in ("label=一", "label=b"):
         assert json.loads((out / name / "results.json").read_text(encoding="utf-8"))["values"]
     # a batch folder holding unrelated files is refused before anything runs, unless --force
     (cwd / "杂项").mkdir()
@@ -399,3 +402,14 @@ def test_killed_command_leaves_no_file_that_looks_complete(name, project, tmp_pa
         assert not (out_dir / final).exists()
         kept = [_published(p) for p in out_dir.iterdir() if PARTIAL in p.name]
         assert {k.removeprefix(f"{final}/"): v for k, v in previous.items()} in kept
+
+
+def test_batch_run_folders_keep_chinese_and_never_merge_two_values(tmp_path):
+    from workbench.reports import plan_batch
+
+    probe = REPO / "tests" / "reports" / "notebooks" / "probe_report.ipynb"
+    _, _, runs = plan_batch(probe, ["label=成都,武汉,成都"], {}, tmp_path / "批")
+    assert [Path(d).name for d, _ in runs] == ["label=成都", "label=武汉"]
+    assert all(Path(d).parent == tmp_path / "批" for d, _ in runs)
+    with pytest.raises(SpecError, match=r"would share the run folder 'label=a_b'"):
+        plan_batch(probe, ["label=a b,a/b"], {}, tmp_path / "批")

@@ -157,12 +157,19 @@ def plan_batch(
         msg = f"Parameter(s) {', '.join(both)} given both with -p and --each; give each once."
         raise SpecError(msg)
     runs = []
-    seen: set[str] = set()
+    seen: dict[str, dict[str, Any]] = {}
     for one in sets:
         slug = run_slug(one, names)
         if slug in seen:
-            continue
-        seen.add(slug)
+            if plain(seen[slug]) != plain(one):
+                msg = (
+                    f"`--each`: the values {plain(seen[slug])} and {plain(one)} would share the "
+                    f"run folder {slug!r} (characters other than letters, digits, '.', '+' and "
+                    "'-' become '_'). Give values that differ in letters or digits."
+                )
+                raise SpecError(msg)
+            continue  # the same value listed twice runs once
+        seen[slug] = one
         params = {**base, **validate_parameters(nb_path, one, declared=declared)}
         runs.append((str(user_path(out) / slug), params))
     return nb_path, list(declared), runs

@@ -268,13 +268,17 @@ def plain(parameters: Mapping[str, Any]) -> dict[str, Any]:
     return {k: (v.value if isinstance(v, RawValue) else v) for k, v in parameters.items()}
 
 
+_UNSAFE = re.compile(r"[^\w.+-]+")
+
+
 def run_slug(parameters: Mapping[str, Any], names: Sequence[str]) -> str:
     """Return a folder name for one run of a batch, from the values of the ``--each`` names."""
     parts = []
     for name in names:
         value = parameters[name]
         text = value.raw if isinstance(value, RawValue) else str(value)
-        parts.append(f"{name}={re.sub(r'[^A-Za-z0-9_.+-]+', '_', text.strip())}")
+        # letters and digits of any script stay (city=成都); separators and the like become _
+        parts.append(f"{name}={_UNSAFE.sub('_', text.strip())}")
     return "__".join(parts) or "run"
 
 
