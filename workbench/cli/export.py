@@ -33,6 +33,8 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "export",
         help="export siting plans / results as NGSI-LD or Eclipse Ditto JSON (or import to NetCDF)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:" + __doc__.split("::", 1)[1] if __doc__ else None,
         description=(
             "INPUT is a siting plan (.geojson/.gpkg/.csv/.parquet of selected sites) or a "
             "results cube (.nc/.zarr over time x district). --format netcdf reads NGSI-LD "

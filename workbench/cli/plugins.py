@@ -25,6 +25,8 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "plugins",
         help="list built-in components and installed plugins; check plugins",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:" + __doc__.split("::", 1)[1] if __doc__ else None,
         description=(
             "Built-in components and third-party plugins share one registry per kind. "
             "Plugins are discovered from the entry-point groups workbench.<kind>."
