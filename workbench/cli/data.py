@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
@@ -80,7 +81,8 @@ def _validate(args: argparse.Namespace) -> int:
     failed = 0
     for name in args.files:
         try:
-            res = validate_file(name, sheet=args.sheet)
+            # relative paths are read from the working directory; messages name the file as typed
+            res = validate_file(os.path.expanduser(name), sheet=args.sheet)
         except WorkbenchError as exc:
             failed += 1
             text = " ".join(str(exc).split())  # always one line

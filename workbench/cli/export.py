@@ -20,6 +20,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from workbench.data.paths import atomic_output, user_path
 from workbench.errors import DataError, SpecError
 
 FORMATS = ("ngsi-ld", "ditto", "netcdf")
@@ -32,6 +33,8 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "export",
         help="export siting plans / results as NGSI-LD or Eclipse Ditto JSON (or import to NetCDF)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:" + __doc__.split("::", 1)[1] if __doc__ else None,
         description=(
             "INPUT is a siting plan (.geojson/.gpkg/.csv/.parquet of selected sites) or a "
             "results cube (.nc/.zarr over time x district). --format netcdf reads NGSI-LD "
@@ -84,8 +87,8 @@ def run(args: argparse.Namespace) -> int:
     """Convert INPUT to the requested format and write it to ``--out``."""
     from workbench.interop import ditto, ngsild
 
-    src = Path(args.input)
-    out = Path(args.out)
+    src = user_path(args.input)
+    out = user_path(args.out)
     if not src.exists():
         msg = f"INPUT {src} does not exist. Pass a plan table, a results cube or a JSON file."
         raise DataError(msg)
@@ -96,7 +99,8 @@ def run(args: argparse.Namespace) -> int:
             cube = ditto.things_to_cube(docs)
         else:
             cube = ngsild.temporal_to_cube(docs)
-        cube.to_netcdf(out)
+        with atomic_output(out) as tmp:
+            cube.to_netcdf(tmp)
         print(f"wrote cube {dict(cube.sizes)} with {len(cube.data_vars)} variable(s) to {out}")
         return 0
     is_cube = suffix in _CUBE_SUFFIXES
@@ -116,13 +120,15 @@ def run(args: argparse.Namespace) -> int:
             docs = ngsild.plan_to_entities(
                 data, plan_id=args.plan_id, observed_at=args.observed_at, context=context
             )
-        ngsild.write(docs, out)
+        with atomic_output(out) as tmp:
+            ngsild.write(docs, tmp)
         print(f"wrote {len(docs)} NGSI-LD entities to {out}")
     else:
         if is_cube:
             docs = ditto.cube_to_things(data, namespace=namespace, start=args.start, step=args.step)
         else:
             docs = ditto.plan_to_things(data, namespace=namespace, plan_id=args.plan_id)
-        ditto.write(docs, out)
+        with atomic_output(out) as tmp:
+            ditto.write(docs, tmp)
         print(f"wrote {len(docs)} Ditto things to {out}")
     return 0

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
+from workbench.data.paths import atomic_output, user_path
 from workbench.errors import DataError, SpecError
 
 
 def _load(data: str, meta: str | None) -> tuple[Any, Any]:
     """Load a NetCDF cube or COINr's two tables."""
-    p = Path(data)
+    p = user_path(data)
+    meta = None if meta is None else str(user_path(meta))
     if not p.exists():
         msg = f"DATA file {data!r} does not exist. Check the path."
         raise DataError(msg)
@@ -45,7 +46,7 @@ def _spec(spec: str | None) -> Any:
 
     if spec is None:
         return Pipeline([{"normalise": {"method": "minmax", "range": [0, 100]}}])
-    return Pipeline.from_yaml(Path(spec))
+    return Pipeline.from_yaml(user_path(spec))
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -54,11 +55,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
     table = result.table()
     if not args.tiers:
         table = table.drop(columns=["tier"], errors="ignore")
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out, index=False)
+    out = user_path(args.out)
+    with atomic_output(out) as tmp:
+        table.to_csv(tmp, index=False)
     if args.netcdf:
-        result.to_netcdf(args.netcdf)
+        with atomic_output(args.netcdf) as tmp:
+            result.to_netcdf(tmp)
     removed = f"; removed by screening: {', '.join(result.removed)}" if result.removed else ""
     print(f"wrote {len(table)} units x {len(table.columns)} columns to {out}{removed}")
     return 0
@@ -91,17 +93,17 @@ def _cmd_uncertainty(args: argparse.Namespace) -> int:
         print(f"note: {note}", file=sys.stderr)
     table = res.summary()
     if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        table.to_csv(args.out, index=False)
-        print(f"wrote {len(table)} rows to {args.out}")
+        with atomic_output(args.out) as tmp:
+            table.to_csv(tmp, index=False)
+        print(f"wrote {len(table)} rows to {user_path(args.out)}")
     else:
         table.to_csv(sys.stdout, index=False)
     if res.sobol is not None:
         print(res.sobol.to_string(index=False), file=sys.stderr)
         if args.sobol_out:
-            Path(args.sobol_out).parent.mkdir(parents=True, exist_ok=True)
-            res.sobol.to_csv(args.sobol_out, index=False)
-            print(f"wrote Sobol indices to {args.sobol_out}", file=sys.stderr)
+            with atomic_output(args.sobol_out) as tmp:
+                res.sobol.to_csv(tmp, index=False)
+            print(f"wrote Sobol indices to {user_path(args.sobol_out)}", file=sys.stderr)
         if res.params.get("draws_needed"):
             print(
                 f"draws needed for every interval narrower than {args.target_width:g}: "

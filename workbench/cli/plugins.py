@@ -14,9 +14,9 @@ Examples
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
+from workbench.data.paths import dumps_json
 from workbench.errors import SpecError, unknown_name
 
 
@@ -25,6 +25,8 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "plugins",
         help="list built-in components and installed plugins; check plugins",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:" + __doc__.split("::", 1)[1] if __doc__ else None,
         description=(
             "Built-in components and third-party plugins share one registry per kind. "
             "Plugins are discovered from the entry-point groups workbench.<kind>."
@@ -104,7 +106,7 @@ def run_list(args: argparse.Namespace) -> int:
     _check_kind(args.kind)
     rows = _rows(args.kind, args.broken)
     if args.json:
-        print(json.dumps(rows, indent=2))
+        print(dumps_json(rows))
         return 0
     if not rows:
         print("no broken plugins" if args.broken else "nothing registered")

@@ -1,12 +1,16 @@
-"""``workbench report``: run report notebooks, one at a time or as a batch on Dask.
+r"""``workbench report``: run report notebooks, one at a time or as a batch on Dask.
 
 ::
 
     workbench report list
-    workbench report city_report -p city=310000 -p draws=200 --out out/shanghai
-    workbench report city_report --each city=all -p draws=200 --out out/cities [--workers 2]
-    workbench report city_report --each city=all --scheduler tcp://10.0.0.5:8786 --out out/cities
-    workbench report city_report --each city=all --resume --out out/cities
+    workbench report city_report -p city=510100 -p draws=200 --out rep/chengdu
+    workbench report city_report --each city=110000,310000 -p draws=200 --out out/cities \
+        --workers 2
+    workbench report city_report --each city=110000,310000 -p draws=200 --out out/cities \
+        --resume
+
+--each city=all runs every city of the cube; --scheduler tcp://HOST:8786 runs a batch on a Dask
+cluster. Paths are relative to where you run the command.
 """
 
 from __future__ import annotations
@@ -57,6 +61,11 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("--resume", action="store_true", help="rerun only runs that failed or never ran")
     p.add_argument(
+        "--force",
+        action="store_true",
+        help="write a batch into an --out folder that also holds unrelated files",
+    )
+    p.add_argument(
         "--kernel",
         metavar="NAME",
         help="Jupyter kernel (default: $WORKBENCH_KERNEL, else "
@@ -97,13 +106,22 @@ def run(args: argparse.Namespace) -> int:
     if not args.out:
         msg = "`workbench report NAME` needs --out DIR (where the run's files go)."
         raise SpecError(msg)
+    from workbench.data.paths import user_path
+
+    out = user_path(args.out)  # once, here: kernels and Dask workers run in other folders
+    if args.name.endswith(".ipynb") or "/" in args.name or args.name.startswith("~"):
+        args.name = str(user_path(args.name))
     params = parse_assignments(args.param, option="-p")
     if not args.each:
-        for opt, val in (("--resume", args.resume), ("--workers", args.workers)):
+        for opt, val in (
+            ("--resume", args.resume),
+            ("--workers", args.workers),
+            ("--force", args.force),
+        ):
             if val:
                 msg = f"{opt} applies to a batch only; add --each NAME=all|A,B,C or drop {opt}."
                 raise SpecError(msg)
-        res = run_report(args.name, params, args.out, kernel_name=args.kernel, timeout=args.timeout)
+        res = run_report(args.name, params, out, kernel_name=args.kernel, timeout=args.timeout)
         if res.ok:
             print(f"ok: {res.out_dir} ({res.duration_s:.1f} s)")
             return 0
@@ -113,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
         args.name,
         args.each,
         params,
-        args.out,
+        out,
         scheduler=args.scheduler,
         n_workers=args.workers,
         resume=args.resume,
@@ -121,6 +139,7 @@ def run(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         serial=args.serial,
         progress=not args.no_progress,
+        force=args.force,
     )
     done = sum(r.status == "ok" for r in batch.runs)
     skipped = sum(r.status == "skipped" for r in batch.runs)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
+from workbench.data.paths import atomic_output, user_path
 from workbench.errors import SpecError
 
 
@@ -70,10 +70,17 @@ def _read_plan(path: str | None):
     from workbench.errors import DataError
 
     try:
-        return read_plan(path)
+        return read_plan(user_path(path))
     except DataError as exc:
         msg = f"--plan: {exc}"
         raise SpecError(msg) from None
+
+
+def _scenario_arg(text: str) -> str:
+    """Return a scenario name as given, a YAML path resolved against the working directory."""
+    if text.lower().endswith((".yaml", ".yml")) or "/" in text or text.startswith("~"):
+        return str(user_path(text))
+    return text
 
 
 def _extra_agents(names: list[str]) -> tuple[str, ...]:
@@ -126,7 +133,7 @@ def _simulate(args: argparse.Namespace) -> int:
 
     from workbench.citymodel import ensemble, run
 
-    scenarios = [s for s in args.scenario.split(",") if s]
+    scenarios = [_scenario_arg(s) for s in args.scenario.split(",") if s]
     mechanisms = [m for m in args.mechanism.split(",") if m]
     plan = _read_plan(args.plan)
     extra = {"extra_agents": agents} if (agents := _extra_agents(args.agent)) else {}
@@ -146,7 +153,9 @@ def _simulate(args: argparse.Namespace) -> int:
             oracle=not args.no_oracle,
             **extra,
         )
-        path = res.to_netcdf(args.out)
+        with atomic_output(args.out) as tmp:
+            res.to_netcdf(tmp)
+        path = user_path(args.out)
         with pd.option_context("display.width", 120, "display.max_columns", 10):
             print(
                 res.kpis[["value", "ratio_to_none", "unit", "better"]].to_string(
@@ -169,9 +178,9 @@ def _simulate(args: argparse.Namespace) -> int:
         horizon=args.horizon,
         **extra,
     )
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out / "comparison.csv", index=False)
+    out = user_path(args.out)
+    with atomic_output(out / "comparison.csv") as tmp:
+        table.to_csv(tmp, index=False)
     summary = table.pivot_table(
         index=["scenario", "mechanism"], columns="kpi", values="ratio_to_none", aggfunc="mean"
     )

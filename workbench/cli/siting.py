@@ -1,11 +1,12 @@
-"""``workbench siting``: solve location models (built-in or plugin) and plan the "2+M+X" layout.
+r"""``workbench siting``: solve location models (built-in or plugin) and plan the "2+M+X" layout.
 
 ``--model`` is looked up in the ``siting_models`` registry, so a model from an installed plugin
 (for example ``resilience`` from ``workbench-resilience``) runs like a built-in; its own
 settings go in ``--param KEY=VALUE`` (repeatable, JSON-typed values, else strings)::
 
     workbench siting models
-    workbench siting solve --model resilience --radius 2500 --param districts=sites.csv ...
+    workbench siting solve --model resilience --costs costs.csv --radius 2500 \
+        --param districts=sites.csv --out r.json
 """
 
 from __future__ import annotations
@@ -14,18 +15,26 @@ import argparse
 import inspect
 import json
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
+
+from workbench.data.paths import atomic_output, dumps_json, staged_folder, user_path
 
 #: Settings the shared flags fill in: setting name -> the flag that sets it.
 FLAG_SETTINGS = {"radius": "--radius", "p": "--p"}
+#: The files ``siting plan`` writes into its ``--out`` folder.
+PLAN_FILES = ("plan_sites.geojson", "plan.nc", "plan_summary.json")
 #: An example value per flag, for "is required" messages.
 FLAG_EXAMPLES = {"radius": "5000", "p": "4"}
 
 
 def register(subparsers: Any) -> None:
     """Add the ``siting`` command group."""
-    parser = subparsers.add_parser("siting", help="compute siting: location models and plans")
+    parser = subparsers.add_parser(
+        "siting",
+        help="compute siting: location models and plans",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=__doc__.split("::", 1)[1] if __doc__ else None,
+    )
     sub = parser.add_subparsers(dest="siting_command", metavar="SUBCOMMAND")
     parser.set_defaults(func=lambda args: (parser.print_help(), 0)[1])
 
@@ -284,10 +293,10 @@ def _solve(args: argparse.Namespace) -> int:
 
     cls = registry().get(args.model)  # unknown names: SpecError with suggestions
     params = model_params(args, cls, has_capacities=bool(args.capacities))
-    costs = read_costs_csv(args.costs)
-    weights = read_id_values(args.weights, "weight") if args.weights else None
-    caps = read_id_values(args.capacities, "capacity") if args.capacities else None
-    fixed = read_id_values(args.fixed_costs, "fixed_cost") if args.fixed_costs else None
+    costs = read_costs_csv(user_path(args.costs))
+    weights = read_id_values(user_path(args.weights), "weight") if args.weights else None
+    caps = read_id_values(user_path(args.capacities), "capacity") if args.capacities else None
+    fixed = read_id_values(user_path(args.fixed_costs), "fixed_cost") if args.fixed_costs else None
     problem = Problem.from_frame(
         costs, weights=weights, capacities=caps, fixed_costs=fixed, existing=args.existing
     )
@@ -295,11 +304,12 @@ def _solve(args: argparse.Namespace) -> int:
         params["site_distances"] = _site_distances(problem)
     set_verbose(args.verbose)
     result = solve(problem, args.model, time_limit=args.time_limit, mip_rel_gap=args.gap, **params)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    result.to_json(args.out)
+    out = user_path(args.out)
+    with atomic_output(out) as tmp:
+        result.to_json(tmp)
     print(
         f"{args.model}: {result.status}, objective {result.objective:g}, bound "
-        f"{result.bound:g}, gap {result.gap:.2g}, {len(result.selected)} sites -> {args.out}"
+        f"{result.bound:g}, gap {result.gap:.2g}, {len(result.selected)} sites -> {out}"
     )
     return 0
 
@@ -320,7 +330,7 @@ def _models(args: argparse.Namespace) -> int:
         for info in reg.info()
     ]
     if args.json:
-        print(json.dumps(rows, indent=2))
+        print(dumps_json(rows))
         return 0
     width = max(len(r["name"]) for r in rows)
     for r in rows:
@@ -353,8 +363,13 @@ def _plan(args: argparse.Namespace) -> int:
     from workbench.siting.solver import set_verbose
 
     set_verbose(args.verbose)
-    result = plan_scenario(args.scenario, time_limit=args.time_limit, mip_rel_gap=args.gap)
-    paths = result.save(args.out)
+    names = ("shanghai", "shanghai_siting", "shanghai_small", "shanghai_siting_small")
+    scenario = args.scenario if args.scenario in names else user_path(args.scenario)
+    out = user_path(args.out)
+    with staged_folder(out, owned=PLAN_FILES) as staging:  # refuses a folder of other files first
+        result = plan_scenario(scenario, time_limit=args.time_limit, mip_rel_gap=args.gap)
+        written = result.save(staging)
+    paths = {key: out / p.name for key, p in written.items()}
     k = result.kpis
     print(
         f"plan {result.name}: {result.status} (objective {result.objective:.6g}, bound "
@@ -381,5 +396,5 @@ def _plan(args: argparse.Namespace) -> int:
                 f"{row.inference_ms:.1f}), served at edge {r['edge']:.0%} / dc {r['dc']:.0%} / "
                 f"hub {r['hub']:.0%}, unserved {r['unserved']:.1%}"
             )
-    print(json.dumps({key: str(p) for key, p in paths.items()}))
+    print(dumps_json({key: str(p) for key, p in paths.items()}, indent=None))
     return 0

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from workbench.data.paths import refuse_foreign, user_path
 from workbench.errors import SpecError
 from workbench.reports.catalog import check_kernel, default_kernel, find_report
 from workbench.reports.export import atomic_write_json
@@ -156,15 +157,34 @@ def plan_batch(
         msg = f"Parameter(s) {', '.join(both)} given both with -p and --each; give each once."
         raise SpecError(msg)
     runs = []
-    seen: set[str] = set()
+    seen: dict[str, dict[str, Any]] = {}
     for one in sets:
         slug = run_slug(one, names)
         if slug in seen:
-            continue
-        seen.add(slug)
+            if plain(seen[slug]) != plain(one):
+                msg = (
+                    f"`--each`: the values {plain(seen[slug])} and {plain(one)} would share the "
+                    f"run folder {slug!r} (characters other than letters, digits, '.', '+' and "
+                    "'-' become '_'). Give values that differ in letters or digits."
+                )
+                raise SpecError(msg)
+            continue  # the same value listed twice runs once
+        seen[slug] = one
         params = {**base, **validate_parameters(nb_path, one, declared=declared)}
-        runs.append((str(Path(out) / slug), params))
+        runs.append((str(user_path(out) / slug), params))
     return nb_path, list(declared), runs
+
+
+def _owned_by_batches(folder: Path, slugs: set[str]) -> Any:
+    """Which names in a batch folder a batch wrote: ``batch.json`` and run folders."""
+
+    def owned(name: str) -> bool:
+        entry = folder / name
+        if name == BATCH_FILE or name.startswith(".staging-"):
+            return True
+        return entry.is_dir() and (name in slugs or (entry / "manifest.json").is_file())
+
+    return owned
 
 
 def _complete(run_dir: str, params: Mapping[str, Any], notebook_sha: str) -> bool:
@@ -190,6 +210,7 @@ def run_batch(
     timeout: float | None = None,
     serial: bool = False,
     progress: bool = True,
+    force: bool = False,
 ) -> BatchResult:
     """Run a report once per parameter set; each run in its own kernel, on Dask by default.
 
@@ -220,6 +241,9 @@ def run_batch(
         kernel); for debugging and for the benchmark's baseline.
     progress
         Show a tqdm progress bar on stderr.
+    force
+        Write into ``out`` even when it holds files that are not a batch's (``batch.json`` and
+        run folders); by default such a folder is refused before anything runs.
 
     Returns
     -------
@@ -229,14 +253,18 @@ def run_batch(
     Raises
     ------
     SpecError
-        Before anything runs, for any invalid parameter in any set.
+        Before anything runs, for any invalid parameter in any set, or an ``out`` folder that
+        holds unrelated files (unless ``force``).
     """
     from tqdm.auto import tqdm
 
-    nb_path, _, planned = plan_batch(report, each, parameters, out)
+    out_dir = user_path(out)  # resolved once, here: runs execute in other folders and processes
+    nb_path, _, planned = plan_batch(report, each, parameters, out_dir)
     kernel = kernel_name or default_kernel()
     check_kernel(kernel)
-    out_dir = Path(out)
+    if not force:
+        slugs = {Path(d).name for d, _ in planned}
+        refuse_foreign(out_dir, _owned_by_batches(out_dir, slugs), force_option="--force")
     out_dir.mkdir(parents=True, exist_ok=True)
     nb_sha = sha256_file(nb_path)
     results: dict[str, ReportResult] = {}

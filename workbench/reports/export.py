@@ -76,7 +76,8 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> Path:
 
 def atomic_write_json(path: str | os.PathLike[str], obj: Any) -> Path:
     """Write ``obj`` as indented JSON to ``path`` atomically."""
-    return atomic_write_text(path, json.dumps(obj, indent=2, default=_json_default) + "\n")
+    text = json.dumps(obj, indent=2, ensure_ascii=False, default=_json_default)
+    return atomic_write_text(path, text + "\n")
 
 
 def _json_default(obj: Any) -> Any:

@@ -158,7 +158,7 @@ def _clean(obj: Any) -> Any:
 
 def dumps(obj: Any) -> str:
     """JSON text of ``obj`` with numpy values converted (for display in a report)."""
-    return json.dumps(_clean(obj), indent=2)
+    return json.dumps(_clean(obj), indent=2, ensure_ascii=False)
 
 
 __all__ = [

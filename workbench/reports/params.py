@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from workbench.data.paths import user_path
 from workbench.errors import SpecError, did_you_mean
 
 RUNNER_PARAMETERS: frozenset[str] = frozenset({"results_path"})
@@ -198,14 +199,14 @@ def validate_parameters(
             raise SpecError(msg)
         info = decl[name]
         val = _coerce(name, value, info.get("inferred_type_name", "None"), info.get("default", ""))
-        if isinstance(val, str) and val and _looks_like_path(val) and Path(val).is_file():
-            val = str(Path(val).resolve())
+        if isinstance(val, str) and val and _looks_like_path(val) and user_path(val).exists():
+            val = str(user_path(val))  # the kernel and Dask workers run in other folders
         out[name] = val
     return out
 
 
 def _looks_like_path(text: str) -> bool:
-    return len(text) < 4096 and "\n" not in text and bool(re.search(r"[./\\]", text))
+    return len(text) < 4096 and "\n" not in text and bool(re.search(r"[./\\~]", text))
 
 
 def expand_each(
@@ -267,13 +268,17 @@ def plain(parameters: Mapping[str, Any]) -> dict[str, Any]:
     return {k: (v.value if isinstance(v, RawValue) else v) for k, v in parameters.items()}
 
 
+_UNSAFE = re.compile(r"[^\w.+-]+")
+
+
 def run_slug(parameters: Mapping[str, Any], names: Sequence[str]) -> str:
     """Return a folder name for one run of a batch, from the values of the ``--each`` names."""
     parts = []
     for name in names:
         value = parameters[name]
         text = value.raw if isinstance(value, RawValue) else str(value)
-        parts.append(f"{name}={re.sub(r'[^A-Za-z0-9_.+-]+', '_', text.strip())}")
+        # letters and digits of any script stay (city=成都); separators and the like become _
+        parts.append(f"{name}={_UNSAFE.sub('_', text.strip())}")
     return "__".join(parts) or "run"
 
 

@@ -27,6 +27,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from workbench.data.paths import user_path
+from workbench.errors import SpecError
 from workbench.reports.catalog import check_kernel, default_kernel, find_report
 from workbench.reports.export import atomic_write_json, atomic_write_text, notebook_to_html
 from workbench.reports.manifest import (
@@ -109,7 +111,8 @@ def run_report(
         ``name -> value``; names must be declared by the notebook. Strings from the command line
         (:func:`workbench.reports.parse_assignments`) are typed by the notebook's declarations.
     out
-        The run folder (created if missing).
+        The run folder (created if missing); a relative path is relative to the current working
+        directory, ``~`` is expanded.
     kernel_name
         Jupyter kernel; defaults to ``$WORKBENCH_KERNEL``, else ``workbench``, else ``python3``.
     timeout
@@ -138,7 +141,8 @@ def run_report(
     check_kernel(kernel)
     declared = notebook_parameters(nb_path)
     params = validate_parameters(nb_path, parameters, declared=declared)
-    return execute_run(str(nb_path), params, os.fspath(out), kernel, timeout)
+    # resolved here, once: the kernel runs in a staging folder, a Dask worker anywhere
+    return execute_run(str(nb_path), params, str(user_path(out)), kernel, timeout)
 
 
 def execute_run(
@@ -160,7 +164,7 @@ def execute_run(
     parameters
         Validated, plain parameters (see :func:`workbench.reports.validate_parameters`).
     out
-        The run folder.
+        The run folder, as an absolute path (this may run on another machine or directory).
     kernel_name
         An installed Jupyter kernel.
     timeout
@@ -176,6 +180,13 @@ def execute_run(
 
     report = Path(notebook).stem
     run_dir = Path(out)
+    if not run_dir.is_absolute():
+        msg = (
+            f"execute_run: `out` must be an absolute path (resolved where the user typed it, "
+            f"before the run is sent elsewhere); got {out!r}. Use run_report or run_batch, "
+            "which resolve it."
+        )
+        raise SpecError(msg)
     run_dir.mkdir(parents=True, exist_ok=True)
     params = plain(parameters)
     declared = notebook_parameters(notebook)
