@@ -88,7 +88,7 @@ def bench_weight_change(n_cities: int = 300, repeats: int = 12) -> dict[str, flo
         t0 = time.perf_counter()
         app.weight_tec = values[i % len(values)]
         t1 = time.perf_counter()
-        app._secondary_future.result(timeout=120)
+        app.jobs.future("views").result(timeout=120)
         t2 = time.perf_counter()
         app.wait()  # let the background uncertainty and path finish before the next change
         if i >= 2:  # the first changes warm caches
@@ -115,10 +115,10 @@ def bench_first_render(visits: int = 3) -> dict[str, dict[str, float]]:
     from panel.io.state import state
     from playwright.sync_api import sync_playwright
 
-    from workbench.apps.server import _configure_panel, available_apps, build_routes
+    from workbench.apps.server import APPS, _configure_panel, build_routes
 
     _configure_panel()
-    apps = available_apps()
+    apps = APPS
     server_id = uuid.uuid4().hex
     pn.serve(build_routes(apps), port=0, threaded=True, show=False, server_id=server_id)
     while server_id not in state._servers:

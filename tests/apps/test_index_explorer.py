@@ -194,7 +194,7 @@ def test_stale_background_work_is_dropped_from_the_queue(app):
         futures = []
         for weight in (2.0, 3.0, 4.0):
             app.weight_tec = weight
-            futures.append(app._uncertainty_future)  # noqa: SLF001
+            futures.append(app.jobs.future("uncertainty"))
         assert len({id(f) for f in futures}) == 3
         assert futures[0].cancelled()
         assert futures[1].cancelled()

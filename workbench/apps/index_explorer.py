@@ -11,6 +11,7 @@ Served: ``workbench serve`` (route ``/index``).
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import Any
 
@@ -19,6 +20,8 @@ import panel as pn
 import param
 
 from workbench.apps import common
+from workbench.apps.base import WorkbenchApp
+from workbench.apps.index_reweight import Reweighter
 from workbench.apps.index_views import (
     DIMENSIONS,
     dimension_profile,
@@ -73,7 +76,7 @@ def _not_offered(left_out: dict[str, str]) -> str | None:
     return f"Not offered here: {note}." if note else None
 
 
-class IndexExplorer(pn.viewable.Viewer):
+class IndexExplorer(WorkbenchApp):
     """Explore the City AI Index: map, ranking, uncertainty, city profiles and paths.
 
     Parameters
@@ -106,8 +109,6 @@ class IndexExplorer(pn.viewable.Viewer):
         default="arithmetic", objects=["arithmetic"], doc="How scores are combined."
     )
     city = param.String(default="310000", doc="Code of the selected city.")
-    language = param.Selector(default="en", objects=["en", "zh"], doc="Language of the names.")
-    theme = param.Selector(default="light", objects=list(common.THEMES), doc="Colour theme.")
     n_draws = param.Integer(
         default=200,
         bounds=(20, 5000),
@@ -133,7 +134,6 @@ class IndexExplorer(pn.viewable.Viewer):
         doc="Relative change of the indicator (0.1 = +10 %).",
     )
     top = param.Integer(default=25, bounds=(5, 400), doc="Cities in the ranking chart.")
-    busy = param.Boolean(default=False, doc="Whether background work is running.")
 
     def __init__(self, cube: Any = None, provinces: Any = None, **params: Any) -> None:
         self.cube = common.shared_sample("city_ai_index") if cube is None else cube
@@ -152,17 +152,18 @@ class IndexExplorer(pn.viewable.Viewer):
         if params.get("city", self.param.city.default) not in cities:
             params["city"] = cities[0]
         super().__init__(**params)
-        self.status = common.StatusArea()
-        self.result: Any = None
+        self._result: Any = None
+        self._result_key: Any = None
+        self._result_lock = threading.Lock()
+        self._reweighters: dict[tuple[Any, ...], Reweighter | None] = {}
+        self._static: pd.DataFrame | None = None
         self.table = pd.DataFrame()
         self.uncertainty_summary: pd.DataFrame | None = None
         self.path: Any = None
         self.whatif: dict[str, Any] | None = None
         self._generation = 0
-        self._lock = threading.Lock()
         self._records: list[dict[str, Any]] = []
         self._views_generation = 0
-        self._secondary_future: Any = None
         # Served, the first page shows the controls, the map's cities and the ranking; the
         # basemap, the views below and the background work follow once the page is on screen.
         self._loaded = False
@@ -196,25 +197,69 @@ class IndexExplorer(pn.viewable.Viewer):
             ]
         }
 
-    def recompute(self) -> None:
-        """Run the index with the current choices and update every view.
+    def _result_key_of(self, spec: dict[str, Any]) -> str:
+        return json.dumps([spec, self.year], sort_keys=True)
 
+    @property
+    def result(self) -> Any:
+        """The engine's ``IndexResult`` of the current choices (computed when first asked).
+
+        A weight move updates the ranking from cached dimension scores
+        (:class:`~workbench.apps.index_reweight.Reweighter`); the full result, which the
+        profile, what-if, path and downloads read, is computed by the engine when one of them
+        asks for it (off the serving loop for the views below the map).
+        """
+        from workbench.index import run_index
+
+        spec = self.spec()
+        key = self._result_key_of(spec)
+        with self._result_lock:
+            if self._result is None or self._result_key != key:
+                self._result = run_index(self.cube, spec, year=self.year)
+                self._result_key = key
+            return self._result
+
+    def _weights(self) -> dict[str, float]:
+        return {code: float(getattr(self, name)) for code, name in _WEIGHT_PARAMS.items()}
+
+    def recompute(self) -> None:
+        """Recompute the index with the current choices and update every view.
+
+        A change of weights alone reuses the normalised and aggregated dimension scores of
+        the current choice of normalisation, aggregation and year (cached per session): the
+        new ranking is one small matrix product. Other changes rerun the engine's pipeline.
         Errors (for example all weights zero) are shown as a notification; the previous
         result stays on screen.
         """
         from workbench.index import run_index
 
+        choice = (self.normalisation, self.aggregation, self.year)
+        fast = self._reweighters.get(choice)
+        weights = self._weights()
         try:
-            result = run_index(self.cube, self.spec(), year=self.year)
+            if fast is not None and sum(weights.values()) > 0:
+                table = fast.ranking_table(weights, self._static)
+            else:
+                spec = self.spec()
+                result = run_index(self.cube, spec, year=self.year)
+                with self._result_lock:
+                    self._result, self._result_key = result, self._result_key_of(spec)
+                table = ranking_table(result, self.cube)
+                if choice not in self._reweighters:
+                    self._reweighters[choice] = Reweighter.from_result(result)
+                if self._static is None:
+                    self._static = table.drop(columns=["rank", "tier", "CAI_score"]).set_index(
+                        "code"
+                    )
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
             self.status.error(exc)
             return
-        self.status.clear()
-        self.result = result
-        self.table = ranking_table(result, self.cube)
-        if self.city not in result.cities:
+        if self.status.message:
+            self.status.clear()
+        self.table = table
+        if self.city not in set(table["code"]):
             self.city = str(self.table["code"].iloc[0])
-        self._update_views()
+        self._update_views(cities=fast is None)
         if self._loaded:
             self._start_uncertainty()
             self._start_path()
@@ -226,7 +271,7 @@ class IndexExplorer(pn.viewable.Viewer):
         chart) and starts the background work (uncertainty draws, development path).
         """
         self._loaded = True
-        if self.result is not None:
+        if not self.table.empty:
             self._map.object = self.map_spec()
             if common.in_served_page():
                 self._start_secondary()
@@ -235,56 +280,39 @@ class IndexExplorer(pn.viewable.Viewer):
         self._start_uncertainty()
         self._start_path()
 
-    def _start_uncertainty(self) -> None:
-        from workbench.index.uncertainty import uncertainty
+    def _cube_id(self) -> str:
+        return "sample" if self.cube is common.shared_sample("city_ai_index") else str(id(self))
 
+    def _start_uncertainty(self) -> None:
         self._generation += 1
         generation = self._generation
-        cube, spec, draws, seed, year = self.cube, self.spec(), self.n_draws, self.seed, self.year
-
-        def work() -> pd.DataFrame:
-            return uncertainty(cube, spec, n_draws=draws, seed=seed, year=year).summary()
+        spec, draws, seed, year = self.spec(), int(self.n_draws), int(self.seed), self.year
+        cube_id = self._cube_id()
+        key = ("index-uncertainty", cube_id, json.dumps(spec, sort_keys=True), draws, seed, year)
+        cube = None if cube_id == "sample" else self.cube
 
         def done(summary: pd.DataFrame) -> None:
             if generation == self._generation:
                 self.uncertainty_summary = summary
                 self._draw_uncertainty()
 
-        self._submit("_uncertainty_future", work, done)
+        self.jobs.submit_heavy(
+            "uncertainty", key, uncertainty_job, (cube, spec, draws, seed, year), done
+        )
 
     def _start_path(self) -> None:
-        from workbench.index.paths import development_path
-
-        result, city, cap = self.result, self.city, self.cap
+        spec, year, city, cap = self.spec(), self.year, self.city, float(self.cap)
         generation = self._generation
-
-        def work() -> Any:
-            return development_path(result, city, cap=cap)
+        cube_id = self._cube_id()
+        key = ("index-path", cube_id, json.dumps(spec, sort_keys=True), year, city, cap)
+        cube = None if cube_id == "sample" else self.cube
 
         def done(path: Any) -> None:
             if generation == self._generation and city == self.city:
                 self.path = path
                 self._path_md.object = path_markdown(path, self._names(), self.language)
 
-        self._submit("_path_future", work, done)
-
-    def _set_busy(self, value: bool) -> None:
-        with self._lock:
-            self._busy_count = getattr(self, "_busy_count", 0) + (1 if value else -1)
-            self.busy = self._busy_count > 0
-
-    def wait(self, timeout: float = 120.0) -> None:
-        """Wait for the background work (uncertainty, path) started last (tests, notebooks).
-
-        Parameters
-        ----------
-        timeout
-            Seconds to wait at most for each piece of work.
-        """
-        for name in ("_secondary_future", "_uncertainty_future", "_path_future"):
-            future = getattr(self, name, None)
-            if future is not None and not future.cancelled():
-                future.result(timeout=timeout)
+        self.jobs.submit_heavy("path", key, path_job, (cube, spec, year, city, cap), done)
 
     # -- reactions -----------------------------------------------------------------------------
 
@@ -308,9 +336,9 @@ class IndexExplorer(pn.viewable.Viewer):
 
     @param.depends("city", watch=True)
     def _on_city(self) -> None:
-        if self.result is None:
+        if self.table.empty:
             return
-        if self.city not in self.result.cities:
+        if self.city not in set(self.table["code"]):
             self.status.error(
                 f"City code {self.city!r} is not in the index; pick a city from the list."
             )
@@ -524,26 +552,44 @@ class IndexExplorer(pn.viewable.Viewer):
             selected=self.city,
             selected_colour=[255, 255, 255, 255] if self.theme == "dark" else None,
         )
+        current = self._map.object or {}
+        look = (self.theme, self._loaded)
+        if getattr(self, "_map_look", None) == look and current.get("layers"):
+            # only the cities' data changed: keep the layers' other settings and the basemap
+            spec = dict(current)
+            spec["layers"] = [
+                {**layer, "data": self._records} if layer.get("id") == "cities" else layer
+                for layer in current["layers"]
+            ]
+            return spec
+        self._map_look = look
         deck = maps.index_map(self.provinces.iloc[:0], self._records, theme=self.theme)
         spec = maps.deck_to_spec(deck, theme=self.theme)
         if self._loaded:
             spec["layers"][0] = shared_basemap_layer(self.provinces, self.theme)
         else:
             spec["layers"] = spec["layers"][1:]
-        current = self._map.object or {}
         if current.get("initialViewState"):
             spec["initialViewState"] = current["initialViewState"]
         return spec
 
-    def _update_views(self) -> None:
-        if self.result is None:
+    def _update_views(self, cities: bool = True) -> None:
+        """Update the map and the ranking (then the views below, in the background).
+
+        Parameters
+        ----------
+        cities
+            Also refill the city picker (names change with the language or the data; a
+            weight move leaves them as they are).
+        """
+        if self.table.empty:
             return
         lang = self.language
         name = common.name_column(lang)
-        options = {
-            f"{n} ({c})": c for c, n in zip(self.table["code"], self.table[name], strict=True)
-        }
-        self._city_w.options = options
+        if cities:
+            self._city_w.options = {
+                f"{n} ({c})": c for c, n in zip(self.table["code"], self.table[name], strict=True)
+            }
         self._city_w.value = self.city
         self._map.object = self.map_spec()
         shown = self.table[["rank", name, "tier", "CAI_score", *DIMENSIONS, "code"]].rename(
@@ -556,25 +602,7 @@ class IndexExplorer(pn.viewable.Viewer):
 
     def _start_secondary(self) -> None:
         generation = self._views_generation
-        self._submit(
-            "_secondary_future", lambda: None, lambda _: self._update_secondary(generation)
-        )
-
-    def _submit(self, attr: str, work: Any, done: Any) -> None:
-        """Run ``work`` in the background as ``self.<attr>``, dropping the one it replaces.
-
-        Work of the same kind still waiting in the queue is cancelled: its result would be
-        discarded anyway, and under many sessions (a workshop) stale work would fill the pool.
-        Work already running finishes and its result is ignored (generation counters).
-        """
-        old = getattr(self, attr, None)
-        if old is not None:
-            old.cancel()
-        setattr(
-            self,
-            attr,
-            common.run_in_background(work, done, status=self.status, busy=self._set_busy),
-        )
+        self.jobs.submit("views", lambda: None, lambda _: self._update_secondary(generation))
 
     def _update_secondary(self, generation: int) -> None:
         """Redraw the views below the map (profile, what-if, ranking chart), off the UI thread."""
@@ -616,7 +644,7 @@ class IndexExplorer(pn.viewable.Viewer):
     def _draw_whatif(self) -> None:
         from workbench.index.paths import what_if
 
-        if self.result is None or self.whatif_indicator is None:
+        if self.table.empty or self.whatif_indicator is None:
             return
         try:
             self.whatif = what_if(
@@ -672,31 +700,48 @@ class IndexExplorer(pn.viewable.Viewer):
             return pd.DataFrame({"note": ["the uncertainty analysis is still running"]})
         return self.uncertainty_summary
 
-    # -- layout ----------------------------------------------------------------------------------
 
-    def controls(self) -> pn.viewable.Viewable:
-        """Return the controls (the served page puts them in the sidebar).
+def uncertainty_job(
+    cube: Any, spec: dict[str, Any], n_draws: int, seed: int, year: int | None
+) -> pd.DataFrame:
+    """Run the uncertainty analysis in a worker process (the shipped cube when ``None``).
 
-        Returns
-        -------
-        panel.Column
-            The controls.
-        """
-        return self._controls
+    Parameters
+    ----------
+    cube
+        The indicator cube, or ``None`` for the shipped sample (loaded in the worker).
+    spec, n_draws, seed, year
+        As :func:`workbench.index.uncertainty.uncertainty` takes them.
 
-    def main(self) -> pn.viewable.Viewable:
-        """Return the map, ranking and linked views (the served page's main area).
+    Returns
+    -------
+    pandas.DataFrame
+        The analysis's summary per city.
+    """
+    from workbench.index.uncertainty import uncertainty
 
-        Returns
-        -------
-        panel.Column
-            The views.
-        """
-        return self._main
+    cube = common.shared_sample("city_ai_index") if cube is None else cube
+    return uncertainty(cube, spec, n_draws=n_draws, seed=seed, year=year).summary()
 
-    def __panel__(self) -> pn.viewable.Viewable:
-        return pn.Row(
-            pn.Column(self._controls, width=320, sizing_mode="fixed"),
-            self._main,
-            sizing_mode="stretch_width",
-        )
+
+def path_job(cube: Any, spec: dict[str, Any], year: int | None, city: str, cap: float) -> Any:
+    """Find a city's development path in a worker process (the shipped cube when ``None``).
+
+    Parameters
+    ----------
+    cube
+        The indicator cube, or ``None`` for the shipped sample (loaded in the worker).
+    spec, year
+        The index pipeline and year.
+    city, cap
+        As :func:`workbench.index.paths.development_path` takes them.
+
+    Returns
+    -------
+    DevelopmentPath
+    """
+    from workbench.index import run_index
+    from workbench.index.paths import development_path
+
+    cube = common.shared_sample("city_ai_index") if cube is None else cube
+    return development_path(run_index(cube, spec, year=year), city, cap=cap)

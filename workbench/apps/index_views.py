@@ -21,9 +21,6 @@ DIMENSIONS: tuple[str, ...] = ("IND", "TEC", "PUB", "GOV")
 
 _CITY_COORDS = ("name_en", "name_zh", "province_en", "lat", "lon")
 
-#: Arguments of the index-method protocol (``workbench.index.steps.base``); not settings.
-_PROTOCOL = frozenset({"x", "w", "ref", "direction", "values", "framework", "scores", "n_tiers"})
-
 #: Registered methods that work but cannot be recomputed live (reason shown to the user).
 _NOT_LIVE: dict[str, str] = {
     "bod": "solves one linear programme per city (about 30 s per change); use it in code",
@@ -49,6 +46,7 @@ def method_choices(kind: str) -> tuple[list[str], dict[str, str]]:
         ``(offered, left_out)``: the names offered, and a mapping name -> reason.
     """
     import workbench.index.steps  # noqa: F401 - registers the built-in methods
+    from workbench.index.steps.base import PROTOCOL_ARGUMENTS
     from workbench.plugins import get_registry
 
     registry = get_registry(kind)
@@ -64,7 +62,7 @@ def method_choices(kind: str) -> tuple[list[str], dict[str, str]]:
         needs = [
             "reference" if p.name == "ref_value" else p.name  # the step fills it from this
             for p in sig.parameters.values()
-            if p.name not in _PROTOCOL
+            if p.name not in PROTOCOL_ARGUMENTS
             and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
             and (p.default is p.empty or p.default is None)
         ]

@@ -1,14 +1,12 @@
 """Serve the workbench: a landing page at ``/`` and one route per app.
 
-The apps are listed in :data:`APPS`. A route is served only when its module can be imported
-(an app still being built is simply not listed), so adding an app is one line here.
+The apps are listed in :data:`APPS`; adding an app is one line here.
 Each browser session gets fresh app objects: one visitor's weights never show in another's page.
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -55,13 +53,6 @@ class AppSpec:
         """The module holding the app."""
         return self.target.split(":", 1)[0]
 
-    def available(self) -> bool:
-        """Whether the app's module is installed (apps still being built are not served)."""
-        try:
-            return importlib.util.find_spec(self.module) is not None
-        except (ImportError, ValueError):
-            return False
-
     def load(self) -> Callable[..., Any]:
         """Import and return the app's class (or factory)."""
         module_name, _, attr = self.target.partition(":")
@@ -105,22 +96,6 @@ APPS: tuple[AppSpec, ...] = (
         description_zh="当智能体运行城市时会发生什么？运行情景并比较不同协同机制与无协同基线。",
     ),
 )
-
-
-def available_apps(apps: Sequence[AppSpec] = APPS) -> list[AppSpec]:
-    """Return the apps whose modules are installed.
-
-    Parameters
-    ----------
-    apps
-        The candidate apps.
-
-    Returns
-    -------
-    list of AppSpec
-        The apps that can be served.
-    """
-    return [app for app in apps if app.available()]
 
 
 def _configure_panel() -> None:
@@ -256,7 +231,7 @@ def build_routes(
     Parameters
     ----------
     apps
-        The apps to offer; the installed ones of :data:`APPS` when ``None``.
+        The apps to offer; :data:`APPS` when ``None``.
     upload_limit
         When set (workshop mode), the Index Explorer's sidebar gets an upload panel
         (:class:`workbench.apps.uploads.UploadPanel`) accepting files up to this many bytes.
@@ -268,7 +243,7 @@ def build_routes(
     """
     from workbench.apps.landing import landing_page
 
-    apps = available_apps() if apps is None else list(apps)
+    apps = list(APPS) if apps is None else list(apps)
 
     def _landing() -> Any:
         try:
@@ -337,7 +312,7 @@ def serve(
     allow_websocket_origin
         Further origins allowed to connect (``host:port``; ``*`` for any).
     apps
-        The apps to serve; the installed ones when ``None``.
+        The apps to serve; :data:`APPS` when ``None``.
     threaded
         Run the server in a background thread and return at once (tests, notebooks).
     upload_limit
@@ -353,7 +328,7 @@ def serve(
     """
     _configure_panel()
     routes = build_routes(apps, upload_limit=upload_limit)
-    chosen = available_apps() if apps is None else list(apps)
+    chosen = list(APPS) if apps is None else list(apps)
     titles = {"/": label("workbench")}
     titles.update({f"/{s.slug}": f"{s.title} · {label('workbench')}" for s in chosen})
     origins = websocket_origins(address, port, allow_websocket_origin)

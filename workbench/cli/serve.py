@@ -151,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
     if prefix and not prefix.startswith("/"):
         prefix = "/" + prefix
     prefix = prefix.rstrip("/")
-    from workbench.apps.server import available_apps, serve
+    from workbench.apps.server import APPS, serve
     from workbench.apps.workshop import check_access, serve_kwargs
 
     config = _workshop_config(args)
@@ -171,7 +171,7 @@ def run(args: argparse.Namespace) -> int:
         kwargs.pop("unused_session_lifetime", None)
         kwargs.pop("check_unused_sessions", None)
         kwargs.pop("num_threads", None)
-    apps = available_apps()
+    apps = APPS
     where = "this machine only" if args.address in _LOCAL else "the network (--address)"
     print(
         f"Serving the City AI Planning Workbench on http://{args.address}:{args.port}{prefix}/ "

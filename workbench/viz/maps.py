@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from workbench.dims import INDEX_TIERS
+from workbench.viz.theme import palette
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -28,12 +29,6 @@ TIER_COLOURS: dict[str, list[int]] = {
     INDEX_TIERS[2]: [86, 142, 196],  # Potential: blue
 }
 _OTHER = [150, 150, 150]
-
-#: Basemap colours per theme: fill, line.
-_BASEMAP = {
-    "light": ([236, 236, 228, 255], [150, 150, 150, 255], [250, 250, 247]),
-    "dark": ([48, 52, 60, 255], [110, 116, 128, 255], [24, 26, 31]),
-}
 
 
 def basemap_layer(
@@ -57,7 +52,8 @@ def basemap_layer(
     """
     import pydeck as pdk
 
-    fill, line, _ = _BASEMAP.get(theme, _BASEMAP["light"])
+    colours = palette(theme)
+    fill, line = colours["map_fill"], colours["map_line"]
     frame = geometry
     if frame.crs is not None and frame.crs.to_epsg() != 4326:
         frame = frame.to_crs(4326)
@@ -334,5 +330,5 @@ def deck_to_spec(deck: pdk.Deck, *, theme: str = "light") -> dict[str, Any]:
     spec.pop("mapProvider", None)
     spec.pop("views", None)
     spec.pop("tooltip", None)
-    spec["background"] = _BASEMAP.get(theme, _BASEMAP["light"])[2]
+    spec["background"] = palette(theme)["map_bg"]
     return spec
