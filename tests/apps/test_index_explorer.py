@@ -72,15 +72,15 @@ def test_bad_choice_shows_a_notification_not_a_traceback(app):
 
 
 def test_selecting_a_city_by_map_click_updates_linked_views(app):
-    index = next(i for i, r in enumerate(app._records) if r["code"] == "440300")
+    index = app._cities["code"].tolist().index("440300")  # noqa: SLF001
     app._map.click_state = {"layer": "cities", "index": index, "coordinate": [114, 22.5]}
     assert app.city == "440300"
     app.wait()
     assert "Shenzhen" in app._profile_md.object
     assert app._city_w.value == "440300"
     assert app.whatif["city"] == "440300"
-    selected = [r for r in app._map.object["layers"][1]["data"] if r["code"] == "440300"]
-    assert selected[0]["colour"] == [20, 20, 20, 255]
+    cities = app._map.object["layers"][1]["data"]
+    assert list(cities.loc[cities["code"] == "440300", "colour"].iloc[0]) == [20, 20, 20, 255]
 
 
 def test_uncertainty_and_path_run_off_the_ui_thread(app):

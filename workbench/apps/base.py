@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future
 from typing import Any
@@ -246,6 +247,77 @@ def _cancelled() -> Future:
     return future
 
 
+class Throttle:
+    """Run a callback at most once per ``interval``: at once, then once at the end of a burst.
+
+    A slider drag sends a value for every pixel; the first value is applied at once (a single
+    move is not delayed), the ones that follow within ``interval`` collapse into one call at
+    the end of the interval, with the newest value. Calls never overlap.
+
+    Parameters
+    ----------
+    interval
+        Seconds.
+    callback
+        What to run (no arguments; it reads the current state).
+    doc
+        The served page's Bokeh document: the trailing call then runs on the server's event
+        loop (``add_next_tick_callback``, the thread-safe way to update a page), not on the
+        timer's thread.
+    """
+
+    def __init__(self, interval: float, callback: Callable[[], None], doc: Any = None) -> None:
+        self.interval = interval
+        self.callback = callback
+        self.doc = doc
+        self._lock = threading.Lock()
+        self._run_lock = threading.Lock()
+        self._last = -float("inf")
+        self._timer: threading.Timer | None = None
+        self.calls = 0  # how many times the callback ran (tests)
+
+    def __call__(self) -> None:
+        """Ask for a run: now, or at the end of the current interval."""
+        with self._lock:
+            now = time.monotonic()
+            if self._timer is None and now - self._last >= self.interval:
+                self._last = now
+                run_now = True
+            else:
+                run_now = False
+                if self._timer is None:
+                    delay = max(self.interval - (now - self._last), 0.0)
+                    self._timer = threading.Timer(delay, self._fire)
+                    self._timer.daemon = True
+                    self._timer.start()
+        if run_now:
+            self._run()
+
+    def _fire(self) -> None:
+        with self._lock:
+            self._timer = None
+            self._last = time.monotonic()
+        if self.doc is not None:
+            try:
+                self.doc.add_next_tick_callback(self._run)
+            except Exception:  # noqa: BLE001 - the page is gone: nothing to update
+                log.debug("throttled call dropped: the page is gone", exc_info=True)
+            return
+        self._run()
+
+    def _run(self) -> None:
+        with self._run_lock:
+            self.calls += 1
+            self.callback()
+
+    def cancel(self) -> None:
+        """Drop a pending run."""
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+
+
 class WorkbenchApp(pn.viewable.Viewer):
     """Base of the workbench apps: look, busy state, status area, jobs and clean-up.
 
@@ -266,6 +338,14 @@ class WorkbenchApp(pn.viewable.Viewer):
         self._controls: pn.viewable.Viewable = pn.Column()
         self._main: pn.viewable.Viewable = pn.Column()
         self._callbacks: list[Any] = []
+        self._throttles: list[Throttle] = []
+
+    def _throttled(self, interval: float, callback: Callable[[], None]) -> Throttle:
+        """Return a :class:`Throttle` of ``callback`` that :meth:`close` cancels."""
+        doc = pn.state.curdoc if common.in_served_page() else None
+        throttle = Throttle(interval, callback, doc)
+        self._throttles.append(throttle)
+        return throttle
 
     def _every(self, seconds: float, callback: Callable[[], None]) -> None:
         """Call ``callback`` every ``seconds`` while the served page is open (not inline)."""
@@ -320,4 +400,6 @@ class WorkbenchApp(pn.viewable.Viewer):
             except Exception:  # noqa: BLE001 - the session may already be gone
                 log.debug("stopping a periodic callback failed", exc_info=True)
         self._callbacks.clear()
+        for throttle in self._throttles:
+            throttle.cancel()
         return self.jobs.cancel_all()

@@ -1,8 +1,10 @@
 """Heavy work of every session, off the serving loop, shared and memoised by its inputs.
 
-Solves, city-model runs and uncertainty draws run in worker processes (a local process pool)
-or, when a scheduler address is given (``workbench serve --scheduler tcp://...`` or
-``$WORKBENCH_SCHEDULER``), on a Dask cluster that several server processes can share.
+Solves, city-model runs and uncertainty draws run in worker processes (a local process pool,
+what ``workbench serve`` uses) or, when a scheduler address is given (``workbench serve
+--scheduler tcp://...`` or ``$WORKBENCH_SCHEDULER``), on a Dask cluster that several server
+processes can share. Inline in a notebook or a script the pool uses threads of the kernel
+(a script without an ``if __name__ == "__main__"`` guard could not start worker processes).
 
 One :class:`HeavyPool` per server process holds
 
@@ -20,10 +22,12 @@ shares is read-only: a result object is never modified by the apps (engines retu
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import logging
 import os
 import threading
+import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future
@@ -58,11 +62,16 @@ class HeavyPool:
     workers
         Worker processes (local pool); ``$WORKBENCH_WORKERS`` or the CPU count by default.
     scheduler
-        Address of a Dask scheduler; the local process pool when ``None``.
+        Address of a Dask scheduler; local workers when ``None``.
+    processes
+        Local workers are processes (a server) rather than threads (inline).
     """
 
-    def __init__(self, workers: int | None = None, scheduler: str | None = None) -> None:
+    def __init__(
+        self, workers: int | None = None, scheduler: str | None = None, *, processes: bool = False
+    ) -> None:
         self.scheduler = scheduler
+        self.processes = processes
         if workers is None:
             workers = int(os.environ.get(WORKERS_ENV, "0") or 0) or (os.cpu_count() or 1)
         if workers < 1:
@@ -88,13 +97,20 @@ class HeavyPool:
                 threads = sum(self._client.nthreads().values())
                 self.workers = max(1, threads)
             return self._client
-        if self._executor is None:
+        if self._executor is None and not self.processes:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._executor = ThreadPoolExecutor(self.workers, thread_name_prefix="workbench-heavy")
+        elif self._executor is None:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
-            # spawn: the server runs threads, and a forked copy of a threaded process may hang
+            # spawn: the server runs threads, and a forked copy of a threaded process may hang;
+            # the workers run at a lower priority than the server, which answers the clicks
             self._executor = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_lower_priority,
             )
         return self._executor
 
@@ -230,8 +246,9 @@ class HeavyPool:
             self._backend()
             return
         executor = self._backend()
-        for _ in range(self.workers):
-            executor.submit(_warm_worker)
+        if self.processes:
+            for _ in range(self.workers):
+                executor.submit(_warm_worker)
 
     def shutdown(self) -> None:
         """Stop the worker processes (or close the Dask client)."""
@@ -242,6 +259,26 @@ class HeavyPool:
             if self._client is not None:
                 self._client.close()
                 self._client = None
+
+
+def _lower_priority() -> None:
+    """Start a worker process: below the server's priority, and ending with the server.
+
+    A watcher thread ends the worker when the server process is gone (a server killed without
+    clean-up leaves no worker behind).
+    """
+    try:
+        os.nice(5)
+    except (AttributeError, OSError):  # pragma: no cover - no nice on this platform
+        log.debug("could not lower the worker's priority")
+    parent = os.getppid()
+
+    def _watch_parent() -> None:  # a server killed without clean-up leaves no worker behind
+        while os.getppid() == parent:
+            time.sleep(2.0)
+        os._exit(0)
+
+    threading.Thread(target=_watch_parent, name="workbench-parent-watch", daemon=True).start()
 
 
 def _warm_worker() -> None:
@@ -288,6 +325,40 @@ def heavy_pool() -> HeavyPool:
         return _POOL
 
 
+@atexit.register
+def _shutdown_at_exit() -> None:
+    if _POOL is not None:
+        _POOL.shutdown()
+
+
+def use_processes(workers: int | None = None, scheduler: str | None = None) -> HeavyPool:
+    """Make this process's pool use worker processes (or Dask), as a server does.
+
+    An existing pool that already uses processes or Dask is kept.
+
+    Parameters
+    ----------
+    workers
+        Worker processes; ``$WORKBENCH_WORKERS`` or the CPU count by default.
+    scheduler
+        A Dask scheduler address; ``$WORKBENCH_SCHEDULER`` when ``None``.
+
+    Returns
+    -------
+    HeavyPool
+        The pool now in use.
+    """
+    scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
+    current = _POOL
+    if current is not None and (current.processes or current.scheduler):
+        return current
+    pool = HeavyPool(workers, scheduler, processes=True)
+    old = set_heavy_pool(pool)
+    if old is not None:
+        old.shutdown()
+    return pool
+
+
 def set_heavy_pool(pool: HeavyPool | None) -> HeavyPool | None:
     """Replace this process's pool (tests; a server start with explicit settings).
 
@@ -307,4 +378,12 @@ def set_heavy_pool(pool: HeavyPool | None) -> HeavyPool | None:
         return old
 
 
-__all__ = ["SCHEDULER_ENV", "WORKERS_ENV", "HeavyPool", "dask_key", "heavy_pool", "set_heavy_pool"]
+__all__ = [
+    "SCHEDULER_ENV",
+    "WORKERS_ENV",
+    "HeavyPool",
+    "dask_key",
+    "heavy_pool",
+    "set_heavy_pool",
+    "use_processes",
+]

@@ -162,12 +162,15 @@ class IndexExplorer(WorkbenchApp):
         self.path: Any = None
         self.whatif: dict[str, Any] | None = None
         self._generation = 0
-        self._records: list[dict[str, Any]] = []
+        self._map_codes = [str(c) for c in self.cube[CITY].to_numpy()]
+        self._cities = pd.DataFrame()
         self._views_generation = 0
         # Served, the first page shows the controls, the map's cities and the ranking; the
         # basemap, the views below and the background work follow once the page is on screen.
         self._loaded = False
         self._build_widgets()
+        self._weights_throttle = self._throttled(0.1, self.recompute)
+        self._tabs.param.watch(lambda _e: self._start_secondary(), "active")
         self.recompute()
         common.on_page_load(self._after_load)
         if common.sync_url(self, URL_PARAMS):
@@ -316,18 +319,16 @@ class IndexExplorer(WorkbenchApp):
 
     # -- reactions -----------------------------------------------------------------------------
 
-    @param.depends(
-        "year",
-        "weight_ind",
-        "weight_tec",
-        "weight_pub",
-        "weight_gov",
-        "normalisation",
-        "aggregation",
-        watch=True,
-    )
+    @param.depends("year", "normalisation", "aggregation", watch=True)
     def _on_spec(self) -> None:
         self.recompute()
+
+    @param.depends("weight_ind", "weight_tec", "weight_pub", "weight_gov", watch=True)
+    def _on_weights(self) -> None:
+        if self._loaded and common.in_served_page():  # a drag: first value now, newest / 0.1 s
+            self._weights_throttle()
+        else:
+            self.recompute()
 
     @param.depends("n_draws", "seed", watch=True)
     def _on_draws(self) -> None:
@@ -370,8 +371,8 @@ class IndexExplorer(WorkbenchApp):
         index = state.get("index")
         if state.get("layer") != "cities" or index is None or index < 0:
             return
-        if index < len(self._records):
-            self.city = self._records[index]["code"]
+        if index < len(self._cities):
+            self.city = str(self._cities["code"].iloc[index])
 
     def _on_table_select(self, event: Any) -> None:
         if event.new:
@@ -544,8 +545,13 @@ class IndexExplorer(WorkbenchApp):
             The spec given to Panel's ``DeckGL`` pane.
         """
         name = common.name_column(self.language)
-        self._records = maps.city_records(
-            self.table,
+        # the map's rows stay in the cube's city order, so a weight move changes only the
+        # columns that depend on the scores (Panel sends only those)
+        present = set(self.table["code"])  # screening may have removed cities
+        codes = [c for c in self._map_codes if c in present]
+        fixed = self.table.set_index("code").reindex(codes).reset_index()
+        self._cities = maps.city_frame(
+            fixed,
             score="CAI_score",
             tier="tier",
             name=name,
@@ -558,13 +564,16 @@ class IndexExplorer(WorkbenchApp):
             # only the cities' data changed: keep the layers' other settings and the basemap
             spec = dict(current)
             spec["layers"] = [
-                {**layer, "data": self._records} if layer.get("id") == "cities" else layer
+                {**layer, "data": self._cities} if layer.get("id") == "cities" else layer
                 for layer in current["layers"]
             ]
             return spec
         self._map_look = look
-        deck = maps.index_map(self.provinces.iloc[:0], self._records, theme=self.theme)
+        deck = maps.index_map(self.provinces.iloc[:0], [], theme=self.theme)
         spec = maps.deck_to_spec(deck, theme=self.theme)
+        for layer in spec["layers"]:
+            if layer.get("id") == "cities":
+                layer["data"] = self._cities
         if self._loaded:
             spec["layers"][0] = shared_basemap_layer(self.provinces, self.theme)
         else:
@@ -595,10 +604,30 @@ class IndexExplorer(WorkbenchApp):
         shown = self.table[["rank", name, "tier", "CAI_score", *DIMENSIONS, "code"]].rename(
             columns={name: "city", "CAI_score": "score"}
         )
-        self._table.value = shown.round(2)
+        self._show_table(shown.round(2))
         self._views_generation += 1
         if self._loaded:  # before that, ``_after_load`` draws them
             self._start_secondary()
+
+    def _show_table(self, shown: pd.DataFrame) -> None:
+        """Show the ranking: patch the columns that changed, or replace a table of other shape."""
+        current = self._table.value
+        n = len(shown)
+        if (
+            current is None
+            or len(current) != n
+            or list(current.columns) != list(shown.columns)
+            or not current["code"].equals(shown["code"])  # rows moved: Tabulator re-sorts
+        ):
+            self._table.value = shown
+            return
+        changed = {
+            column: [(slice(0, n), shown[column].to_numpy())]
+            for column in shown.columns
+            if not current[column].equals(shown[column])
+        }
+        if changed:
+            self._table.patch(changed, as_index=False)
 
     def _start_secondary(self) -> None:
         generation = self._views_generation
@@ -610,17 +639,23 @@ class IndexExplorer(WorkbenchApp):
             return  # a newer change is on its way
         lang = self.language
         name = common.name_column(lang)
-        self._ranking_fig.object = charts.ranking_figure(
-            self.table,
-            score="CAI_score",
-            label=name,
-            top=self.top,
-            selected=self.city,
-            title=common.label("ranking", lang),
-            theme=self.theme,
-        )
-        self._draw_profile()
-        self._draw_whatif()
+        active = self._tabs.active
+        # only the open tab is drawn now; another one is drawn when it is opened
+        if active == 2 or self._ranking_fig.object is None:
+            self._ranking_fig.object = charts.ranking_figure(
+                self.table,
+                score="CAI_score",
+                label=name,
+                top=self.top,
+                selected=self.city,
+                title=common.label("ranking", lang),
+                theme=self.theme,
+            )
+        if active == 1:
+            self._draw_uncertainty()
+        if active == 0 or self._profile_fig.object is None:
+            self._draw_profile()
+            self._draw_whatif()
 
     def _draw_profile(self) -> None:
         from workbench.index.paths import profile

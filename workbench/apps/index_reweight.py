@@ -59,6 +59,8 @@ class Reweighter:
         self._tier_method = tier_method
         self._tier_params = dict(tier_params)
         self.tier_labels = tier_labels
+        self._static_of: pd.DataFrame | None = None
+        self._static_cols: dict[str, np.ndarray] = {}
 
     @classmethod
     def from_result(cls, result: Any) -> Reweighter | None:
@@ -153,13 +155,21 @@ class Reweighter:
             best first.
         """
         score, ranks, tiers = self.index(weights)
-        out = pd.DataFrame({"code": self.codes, "rank": ranks, "tier": tiers, "CAI_score": score})
-        out = out.sort_values(["rank", "code"], kind="stable").reset_index(drop=True)
-        out["rank"] = out["rank"].astype("Int64")
-        rest = static.reindex(out["code"])
-        for column in rest.columns:
-            out[column] = rest[column].to_numpy()
-        return out
+        if self._static_of is not static:  # align the static columns with the codes once
+            self._static_of = static
+            self._static_cols = {
+                c: static[c].reindex(self.codes).to_numpy() for c in static.columns
+            }
+        order = np.lexsort((self.codes, np.where(np.isnan(ranks), np.inf, ranks)))
+        columns: dict[str, Any] = {
+            "code": self.codes[order],
+            "rank": pd.array(ranks[order], dtype="Int64"),
+            "tier": tiers[order],
+            "CAI_score": score[order],
+        }
+        for column, values in self._static_cols.items():
+            columns[column] = values[order]
+        return pd.DataFrame(columns)
 
 
 __all__ = ["Reweighter"]

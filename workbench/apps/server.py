@@ -295,6 +295,7 @@ def serve(
     apps: Sequence[AppSpec] | None = None,
     threaded: bool = False,
     upload_limit: int | None = None,
+    scheduler: str | None = None,
     **kwargs: Any,
 ) -> Any:
     """Serve the landing page and the apps with a Panel (Bokeh/Tornado) server.
@@ -317,6 +318,10 @@ def serve(
         Run the server in a background thread and return at once (tests, notebooks).
     upload_limit
         Offer uploads (workshop mode) up to this many bytes; no upload panel when ``None``.
+    scheduler
+        A Dask scheduler address for heavy work (solves, runs, uncertainty draws), shared by
+        every server process given the same address; local worker processes when ``None``
+        (and ``$WORKBENCH_SCHEDULER`` is unset).
     **kwargs
         Passed on to :func:`panel.serve`.
 
@@ -327,6 +332,9 @@ def serve(
         otherwise.
     """
     _configure_panel()
+    from workbench.apps.heavy import use_processes
+
+    use_processes(scheduler=scheduler).warm()  # heavy work in worker processes (or on Dask)
     routes = build_routes(apps, upload_limit=upload_limit)
     chosen = list(APPS) if apps is None else list(apps)
     titles = {"/": label("workbench")}
