@@ -17,7 +17,7 @@ from workbench.cli import build_parser
 
 def test_routes_hold_the_landing_page_and_every_app():
     routes = build_routes()
-    assert set(routes) == {"/", "/index", "/siting", "/citymodel"}
+    assert set(routes) == {"/", "/index", "/siting", "/citymodel", "/facilitator"}
     assert {f"/{a.slug}" for a in APPS} == {"/index", "/siting", "/citymodel"}
 
 

@@ -357,6 +357,19 @@ class WorkbenchApp(pn.viewable.Viewer):
         """Switch the busy flag (subclasses also enable or disable buttons)."""
         self.busy = on
 
+    #: Parameters whose change the workshop roster records (see :meth:`roster_state`).
+    roster_params: tuple[str, ...] = ()
+
+    def roster_state(self) -> dict[str, Any]:
+        """Return what the facilitator sees of this participant (``city``, ``weights``...).
+
+        Returns
+        -------
+        dict
+            JSON-serialisable fields; empty by default.
+        """
+        return {}
+
     def controls(self) -> pn.viewable.Viewable:
         """Return the controls (the served page puts them in the sidebar)."""
         return self._controls

@@ -317,6 +317,49 @@ class IndexExplorer(WorkbenchApp):
 
         self.jobs.submit_heavy("path", key, path_job, (cube, spec, year, city, cap), done)
 
+    # -- the workshop: what the facilitator sees, presets they publish ---------------------------
+
+    roster_params = ("city", *_WEIGHT_PARAMS.values())
+
+    def roster_state(self) -> dict[str, Any]:
+        """Return the participant's city and dimension weights (the facilitator's view).
+
+        Returns
+        -------
+        dict
+            ``city`` (code), ``city_name`` and ``weights`` (dimension code -> weight).
+        """
+        return {
+            "city": self.city,
+            "city_name": self._names().get(self.city, self.city) if not self.table.empty else "",
+            "weights": self._weights(),
+        }
+
+    def offer_preset(self, preset: dict[str, Any]) -> None:
+        """Offer weights published by the facilitator as a preset (and say so).
+
+        Parameters
+        ----------
+        preset
+            ``version``, ``name`` and ``weights`` (dimension code -> weight).
+        """
+        key = f"preset-{preset['version']}"
+        self.presets[key] = {k: float(v) for k, v in preset["weights"].items()}
+        options = dict(self._preset_w.options)
+        options[str(preset["name"])] = key
+        self._preset_w.options = options
+        self.status.info(
+            f"The facilitator published **{preset['name']}**: pick it under "
+            f"{common.label('presets', self.language)} to use it."
+        )
+
+    def _on_preset(self, event: Any) -> None:
+        weights = self.presets.get(event.new)
+        if weights:
+            self.param.update(
+                **{name: weights[code] for code, name in _WEIGHT_PARAMS.items() if code in weights}
+            )
+
     # -- reactions -----------------------------------------------------------------------------
 
     @param.depends("year", "normalisation", "aggregation", watch=True)
@@ -414,6 +457,14 @@ class IndexExplorer(WorkbenchApp):
         )
         self._city_w.param.watch(self._on_city_widget, "value")
         self._cap_w = pn.widgets.FloatSlider.from_param(self.param.cap)
+        self.presets: dict[str, dict[str, float]] = {"default": dict.fromkeys(_WEIGHT_PARAMS, 1.0)}
+        self._preset_w = pn.widgets.Select(
+            label=common.label("presets", lang),
+            options={common.label("equal_weights", lang): "default"},
+            value="default",
+            css_classes=["weight-preset"],
+        )
+        self._preset_w.param.watch(self._on_preset, "value")
         self._draws_w = pn.widgets.IntInput.from_param(self.param.n_draws)
         self._spinner = pn.indicators.LoadingSpinner(value=self.param.busy, size=24, align="center")
         self._map = pn.pane.DeckGL(
@@ -460,6 +511,7 @@ class IndexExplorer(WorkbenchApp):
             self._year_w,
             self._weights_title,
             *self._weight_ws.values(),
+            self._preset_w,
             self._norm_w,
             self._agg_w,
             self._city_w,

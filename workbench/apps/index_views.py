@@ -90,6 +90,8 @@ def register_labels() -> None:
             "index_title": {"en": "City AI Index Explorer", "zh": "城市人工智能指数浏览器"},
             "year": {"en": "Year", "zh": "年份"},
             "weights": {"en": "Dimension weights", "zh": "维度权重"},
+            "presets": {"en": "Weight presets", "zh": "权重预设"},
+            "equal_weights": {"en": "Equal weights (default)", "zh": "等权重（默认）"},
             "normalisation": {"en": "Normalisation", "zh": "标准化方法"},
             "aggregation": {"en": "Aggregation", "zh": "聚合方法"},
             "city": {"en": "City", "zh": "城市"},

@@ -202,7 +202,7 @@ def _app_page(spec: AppSpec, upload_limit: int | None = None) -> Callable[[], An
             app = factory(theme=theme)
         except TypeError:
             app = factory()
-        from workbench.apps.workshop import attach_session
+        from workbench.apps.workshop import attach_session, track
 
         extra: list[Any] = []
         if upload_limit is not None and spec.slug == "index":
@@ -210,7 +210,9 @@ def _app_page(spec: AppSpec, upload_limit: int | None = None) -> Callable[[], An
 
             extra.append(UploadPanel(max_bytes=upload_limit))
         # when the tab closes (or idles out): cancel queued work, remove session uploads
-        attach_session(app, *extra)
+        session_id = attach_session(app, *extra)
+        if session_id is not None:  # the facilitator sees who is where
+            track(app, spec.slug, session_id)
         sidebar = getattr(app, "controls", None)
         main = getattr(app, "main", None)
         if callable(sidebar) and callable(main):
@@ -224,7 +226,10 @@ def _app_page(spec: AppSpec, upload_limit: int | None = None) -> Callable[[], An
 
 
 def build_routes(
-    apps: Sequence[AppSpec] | None = None, *, upload_limit: int | None = None
+    apps: Sequence[AppSpec] | None = None,
+    *,
+    upload_limit: int | None = None,
+    admin_password: str | None = None,
 ) -> dict[str, Callable[[], Any]]:
     """Build the server's routes: ``/`` (landing page) and one per available app.
 
@@ -235,11 +240,15 @@ def build_routes(
     upload_limit
         When set (workshop mode), the Index Explorer's sidebar gets an upload panel
         (:class:`workbench.apps.uploads.UploadPanel`) accepting files up to this many bytes.
+    admin_password
+        The facilitator's password for ``/facilitator`` (on top of the workshop's own);
+        ``$WORKBENCH_ADMIN_PASSWORD`` when ``None``.
 
     Returns
     -------
     dict
-        ``{"/": landing, "/index": ..., ...}``; each value builds a fresh page per session.
+        ``{"/": landing, "/index": ..., ..., "/facilitator": ...}``; each value builds a
+        fresh page per session.
     """
     from workbench.apps.landing import landing_page
 
@@ -254,7 +263,26 @@ def build_routes(
     routes: dict[str, Callable[[], Any]] = {"/": _landing}
     for spec in apps:
         routes[f"/{spec.slug}"] = _app_page(spec, upload_limit)
+    routes["/facilitator"] = _facilitator_page(admin_password)
     return routes
+
+
+def _facilitator_page(admin_password: str | None) -> Callable[[], Any]:
+    def _build() -> Any:
+        from workbench.apps.facilitator import Facilitator
+
+        title = f"Facilitator · 主持人 · {label('workbench')}"
+        try:
+            app = Facilitator(admin_password=admin_password, theme=theme_from_session())
+        except Exception as exc:  # noqa: BLE001 - shown as a readable page, never a traceback
+            return _error_page(title, exc)
+        from workbench.apps.workshop import attach_session
+
+        attach_session(app)  # stops its refresh when the tab closes
+        return page(app.main(), title=title, sidebar=[app.controls()])
+
+    _build.__name__ = "build_facilitator"
+    return _build
 
 
 def websocket_origins(address: str, port: int, extra: Sequence[str] = ()) -> list[str]:
@@ -296,6 +324,7 @@ def serve(
     threaded: bool = False,
     upload_limit: int | None = None,
     scheduler: str | None = None,
+    admin_password: str | None = None,
     **kwargs: Any,
 ) -> Any:
     """Serve the landing page and the apps with a Panel (Bokeh/Tornado) server.
@@ -322,6 +351,8 @@ def serve(
         A Dask scheduler address for heavy work (solves, runs, uncertainty draws), shared by
         every server process given the same address; local worker processes when ``None``
         (and ``$WORKBENCH_SCHEDULER`` is unset).
+    admin_password
+        The facilitator's password for ``/facilitator``.
     **kwargs
         Passed on to :func:`panel.serve`.
 
@@ -335,10 +366,11 @@ def serve(
     from workbench.apps.heavy import use_processes
 
     use_processes(scheduler=scheduler).warm()  # heavy work in worker processes (or on Dask)
-    routes = build_routes(apps, upload_limit=upload_limit)
+    routes = build_routes(apps, upload_limit=upload_limit, admin_password=admin_password)
     chosen = list(APPS) if apps is None else list(apps)
     titles = {"/": label("workbench")}
     titles.update({f"/{s.slug}": f"{s.title} · {label('workbench')}" for s in chosen})
+    titles["/facilitator"] = f"Facilitator · {label('workbench')}"
     origins = websocket_origins(address, port, allow_websocket_origin)
     log.info("serving %s on %s:%s", sorted(routes), address, port)
     return pn.serve(

@@ -257,6 +257,49 @@ def close_app(app: Any) -> int:
     return int(app.close() or 0)
 
 
+def track(app: Any, slug: str, session_id: str) -> None:
+    """Put a participant's app on the workshop roster and keep it up to date.
+
+    The roster records the app, the city and (Index Explorer) the dimension weights when
+    they change; a weight preset published by the facilitator is offered to the app within
+    a few seconds (:mod:`workbench.apps.roster`).
+
+    Parameters
+    ----------
+    app
+        The session's app (:class:`~workbench.apps.base.WorkbenchApp`).
+    slug
+        The app's route (``"index"``).
+    session_id
+        The browser session.
+    """
+    import time
+
+    import panel as pn
+
+    from workbench.apps import roster
+
+    state = getattr(app, "roster_state", dict)
+    roster.update(
+        session_id, app=slug, user=str(pn.state.user or ""), joined=time.time(), **state()
+    )
+    params = list(getattr(app, "roster_params", ()))
+    if params:
+        app.param.watch(lambda *_: roster.update(session_id, **state()), params)
+    offer = getattr(app, "offer_preset", None)
+    if callable(offer):
+        seen: dict[str, Any] = {"version": None}
+
+        def _poll() -> None:
+            preset = roster.preset()
+            if preset and preset.get("version") != seen["version"]:
+                seen["version"] = preset.get("version")
+                offer(preset)
+
+        _poll()
+        pn.state.add_periodic_callback(_poll, period=2000)
+
+
 def attach_session(*apps: Any) -> str | None:
     """Release the apps' work and files when the current browser session ends.
 
@@ -282,6 +325,9 @@ def attach_session(*apps: Any) -> str | None:
     _SESSIONS.setdefault(session_id, []).extend(apps)
 
     def _destroyed(session_context: Any) -> None:
+        from workbench.apps import roster
+
+        roster.leave(session_context.id)
         for app in _SESSIONS.pop(session_context.id, []):
             try:
                 n = close_app(app)
@@ -306,4 +352,5 @@ __all__ = [
     "load_config",
     "password_from_env",
     "serve_kwargs",
+    "track",
 ]
