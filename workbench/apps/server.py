@@ -363,9 +363,18 @@ def serve(
         otherwise.
     """
     _configure_panel()
-    from workbench.apps.heavy import use_processes
+    import os
 
-    use_processes(scheduler=scheduler).warm()  # heavy work in worker processes (or on Dask)
+    from workbench.apps.heavy import use_processes
+    from workbench.apps.roster import WORKSHOP_DIR_ENV, workshop_dir
+
+    pool = use_processes(scheduler=scheduler)  # heavy work in worker processes (or on Dask)
+    if int(kwargs.get("num_procs", 1) or 1) > 1:
+        # the server forks: each process starts its own workers after the fork, and every
+        # process writes the one roster the facilitator reads
+        os.environ.setdefault(WORKSHOP_DIR_ENV, str(workshop_dir()))
+    else:
+        pool.warm()
     routes = build_routes(apps, upload_limit=upload_limit, admin_password=admin_password)
     chosen = list(APPS) if apps is None else list(apps)
     titles = {"/": label("workbench")}
