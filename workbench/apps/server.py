@@ -382,6 +382,7 @@ def serve(
     titles["/facilitator"] = f"Facilitator · {label('workbench')}"
     origins = websocket_origins(address, port, allow_websocket_origin)
     log.info("serving %s on %s:%s", sorted(routes), address, port)
+    kwargs.setdefault("compress_response", True)  # gzip for pages and static resources
     return pn.serve(
         routes,
         port=port,
