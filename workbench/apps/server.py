@@ -98,9 +98,28 @@ APPS: tuple[AppSpec, ...] = (
 )
 
 
+#: Panel extensions each page loads (a page loads only the JavaScript it uses: deck.gl and
+#: its map libraries are about 3 MB that the landing page does not need).
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "/": (),
+    "/index": ("deckgl", "tabulator"),
+    "/siting": ("deckgl", "tabulator"),
+    "/citymodel": ("deckgl", "tabulator"),
+    "/facilitator": ("tabulator",),
+}
+
+
 def _configure_panel() -> None:
-    """Load the Panel extensions the apps need (idempotent)."""
-    pn.extension("deckgl", "tabulator", notifications=True, sizing_mode="stretch_width")
+    """Set the page defaults every app shares (idempotent); extensions load per page."""
+    pn.config.notifications = True
+    pn.config.sizing_mode = "stretch_width"
+
+
+def _page_extensions(route: str) -> None:
+    """Load the Panel extensions of ``route`` for the session being built (not globally)."""
+    names = EXTENSIONS.get(route, ("deckgl", "tabulator"))
+    if names:
+        pn.extension(*names)
 
 
 def page(
@@ -196,6 +215,7 @@ def _app_page(spec: AppSpec, upload_limit: int | None = None) -> Callable[[], An
             return _error_page(spec.title, exc)
 
     def _build_app() -> Any:
+        _page_extensions(f"/{spec.slug}")
         factory = spec.load()
         theme = theme_from_session()
         try:
@@ -272,6 +292,7 @@ def _facilitator_page(admin_password: str | None) -> Callable[[], Any]:
         from workbench.apps.facilitator import Facilitator
 
         title = f"Facilitator · 主持人 · {label('workbench')}"
+        _page_extensions("/facilitator")
         try:
             app = Facilitator(admin_password=admin_password, theme=theme_from_session())
         except Exception as exc:  # noqa: BLE001 - shown as a readable page, never a traceback
