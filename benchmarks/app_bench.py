@@ -135,7 +135,8 @@ def bench_first_render(visits: int = 3) -> dict[str, dict[str, float]]:
     from playwright.sync_api import sync_playwright
 
     from workbench.apps.heavy import use_processes
-    from workbench.apps.server import APPS, _configure_panel, build_routes, page
+    from workbench.apps.server import APPS, _configure_panel, build_routes
+    from workbench.apps.server import page as wb_page
 
     _configure_panel()
     use_processes().warm()  # as under workbench serve
@@ -148,7 +149,7 @@ def bench_first_render(visits: int = 3) -> dict[str, dict[str, float]]:
 
         fig = figure(height=300, sizing_mode="stretch_width", css_classes=["bare-plot"])
         fig.line([0, 1, 2, 3], [1, 3, 2, 4])
-        return page(pn.pane.Bokeh(fig, css_classes=["bare-plot"]), title="Bare page")
+        return wb_page(pn.pane.Bokeh(fig, css_classes=["bare-plot"]), title="Bare page")
 
     routes["/bare"] = bare
     server_id = uuid.uuid4().hex
