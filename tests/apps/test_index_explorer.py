@@ -86,6 +86,8 @@ def test_selecting_a_city_by_map_click_updates_linked_views(app):
 def test_uncertainty_and_path_run_off_the_ui_thread(app):
     summary = app.uncertainty_summary
     assert {"rank_p05", "rank_p95"} <= set(summary.columns)
+    app._tabs.active = 1  # the uncertainty tab is drawn when it is opened
+    app.wait()
     assert app._band_fig.object is not None
     dynamic = app.table.loc[app.table["tier"] == "Dynamic", "code"].iloc[0]
     app.city = dynamic

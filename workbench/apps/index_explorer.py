@@ -236,6 +236,7 @@ class IndexExplorer(WorkbenchApp):
         """
         from workbench.index import run_index
 
+        self._views_generation += 1  # views still waiting for the previous choices: drop
         choice = (self.normalisation, self.aggregation, self.year)
         fast = self._reweighters.get(choice)
         weights = self._weights()
@@ -297,7 +298,8 @@ class IndexExplorer(WorkbenchApp):
         def done(summary: pd.DataFrame) -> None:
             if generation == self._generation:
                 self.uncertainty_summary = summary
-                self._draw_uncertainty()
+                if self._tabs.active == 1:  # else drawn when the tab is opened
+                    self._draw_uncertainty()
 
         self.jobs.submit_heavy(
             "uncertainty", key, uncertainty_job, (cube, spec, draws, seed, year), done
@@ -706,16 +708,17 @@ class IndexExplorer(WorkbenchApp):
         if active == 1:
             self._draw_uncertainty()
         if active == 0 or self._profile_fig.object is None:
-            self._draw_profile()
+            self._draw_profile(generation)
             self._draw_whatif()
 
-    def _draw_profile(self) -> None:
+    def _draw_profile(self, generation: int | None = None) -> None:
         from workbench.index.paths import profile
 
         try:
             prof = profile(self.result, self.city)
         except Exception as exc:  # noqa: BLE001 - shown to the user
-            self.status.error(exc)
+            if generation is None or generation == self._views_generation:
+                self.status.error(exc)  # not an error of choices already replaced
             return
         frame, series = dimension_profile(self.result, self.table, self.city)
         labels = {d: common.label(f"{d}_short", self.language) for d in DIMENSIONS}
