@@ -182,7 +182,10 @@ class Jobs:
 
         def _arrived(job: Future) -> None:
             # show the result on the light pool, not on the pool's callback thread
-            common.run_in_background(lambda: _deliver(job), lambda _r: None)
+            try:
+                common.run_in_background(lambda: _deliver(job), lambda _r: None)
+            except RuntimeError:  # the server is shutting down: nobody to show it to
+                _resolve(ticket, None)
 
         shared.add_done_callback(_arrived)
         self._replace(kind, ticket)
