@@ -685,6 +685,18 @@ class IndexExplorer(WorkbenchApp):
 
     def _start_secondary(self) -> None:
         generation = self._views_generation
+        if self._loaded and common.in_served_page():
+            # served: redraw the views below the map once the choices settle (0.5 s without
+            # a change), not after every step of a drag or every move of a busy room
+            timer = threading.Timer(0.5, self._submit_views, args=(generation,))
+            timer.daemon = True
+            timer.start()
+            return
+        self._submit_views(generation)
+
+    def _submit_views(self, generation: int) -> None:
+        if generation != self._views_generation or self.closed:
+            return  # a newer change is on its way, or the page is gone
         self.jobs.submit("views", lambda: None, lambda _: self._update_secondary(generation))
 
     def _update_secondary(self, generation: int) -> None:
