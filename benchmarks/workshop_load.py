@@ -104,6 +104,27 @@ def start_server(config: Path, procs: int = 1) -> tuple[subprocess.Popen, str]:
     raise RuntimeError(msg)
 
 
+def stop_server(proc: subprocess.Popen) -> None:
+    """Stop the server and every process it started (``--procs`` forks, heavy workers)."""
+    import psutil
+
+    try:
+        children = psutil.Process(proc.pid).children(recursive=True)
+    except psutil.Error:
+        children = []
+    proc.terminate()
+    for child in children:
+        try:
+            child.terminate()
+        except psutil.Error:
+            continue
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    psutil.wait_procs(children, timeout=30)
+
+
 def rss_mb(pid: int) -> float:
     """Resident memory of the server in MB: its process and all its children.
 
@@ -525,11 +546,7 @@ def run_round(
                 thread.join(timeout=60)
             leaks = check_isolation(records, expected)
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop_server(proc)
     lat = np.array([x for r in records for x in r.latencies])
     work = np.array([x for r in records for x in r.work_s])
     opens = np.array([r.open_s for r in records if np.isfinite(r.open_s)])
