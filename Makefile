@@ -42,11 +42,11 @@ $(STAMP): pyproject.toml $(wildcard extensions/*/pyproject.toml)
 install: $(STAMP)
 
 browser:
-	@if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi "wenquanyi\|zenhei"; then \
-	  echo "chromium: $$(/usr/bin/chromium --version 2>/dev/null)"; \
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/sbin/nginx ] && fc-list 2>/dev/null | grep -qi "wenquanyi\|zenhei"; then \
+	  echo "chromium: $$(/usr/bin/chromium --version 2>/dev/null); $$(/usr/sbin/nginx -v 2>&1)"; \
 	elif [ "$$(id -u)" = "0" ]; then \
-	  echo "installing Debian's chromium and a CJK font for the browser tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; \
+	  echo "installing Debian's chromium, a CJK font and nginx (reverse-proxy recipe) for the tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei nginx >/dev/null; \
 	elif [ -x /usr/bin/chromium ]; then \
 	  echo "note: no CJK font found (apt-get install fonts-wqy-zenhei); Chinese names will show as boxes in screenshots"; \
 	else \

@@ -72,20 +72,22 @@ def test_bad_choice_shows_a_notification_not_a_traceback(app):
 
 
 def test_selecting_a_city_by_map_click_updates_linked_views(app):
-    index = next(i for i, r in enumerate(app._records) if r["code"] == "440300")
+    index = app._cities["code"].tolist().index("440300")  # noqa: SLF001
     app._map.click_state = {"layer": "cities", "index": index, "coordinate": [114, 22.5]}
     assert app.city == "440300"
     app.wait()
     assert "Shenzhen" in app._profile_md.object
     assert app._city_w.value == "440300"
     assert app.whatif["city"] == "440300"
-    selected = [r for r in app._map.object["layers"][1]["data"] if r["code"] == "440300"]
-    assert selected[0]["colour"] == [20, 20, 20, 255]
+    cities = app._map.object["layers"][1]["data"]
+    assert list(cities.loc[cities["code"] == "440300", "colour"].iloc[0]) == [20, 20, 20, 255]
 
 
 def test_uncertainty_and_path_run_off_the_ui_thread(app):
     summary = app.uncertainty_summary
     assert {"rank_p05", "rank_p95"} <= set(summary.columns)
+    app._tabs.active = 1  # the uncertainty tab is drawn when it is opened
+    app.wait()
     assert app._band_fig.object is not None
     dynamic = app.table.loc[app.table["tier"] == "Dynamic", "code"].iloc[0]
     app.city = dynamic
@@ -194,7 +196,7 @@ def test_stale_background_work_is_dropped_from_the_queue(app):
         futures = []
         for weight in (2.0, 3.0, 4.0):
             app.weight_tec = weight
-            futures.append(app._uncertainty_future)  # noqa: SLF001
+            futures.append(app.jobs.future("uncertainty"))
         assert len({id(f) for f in futures}) == 3
         assert futures[0].cancelled()
         assert futures[1].cancelled()

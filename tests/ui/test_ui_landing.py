@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from workbench.apps.server import available_apps, build_routes
+from workbench.apps.server import APPS, build_routes
 
 # Screenshots go to test-results/; `make screenshots` points this at docs/screenshots/ on purpose.
 SCREENSHOTS = Path(
@@ -18,7 +18,7 @@ def test_landing_page_lists_the_apps_without_console_errors(serve_page):
     session = serve_page(build_routes())
     page = session.page
     page.get_by_text("Sample data").first.wait_for(timeout=30_000)
-    for app in available_apps():
+    for app in APPS:
         link = page.locator(f"#link-{app.slug}")
         assert link.count() == 1
         assert link.get_attribute("href") == f"./{app.slug}"

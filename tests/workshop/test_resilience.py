@@ -4,7 +4,7 @@ cancels its queued solve, and the server keeps serving."""
 from __future__ import annotations
 
 import json
-import threading
+import os
 import time
 import warnings
 
@@ -12,7 +12,8 @@ import pytest
 from bokeh.document.events import MessageSentEvent
 from bokeh.events import ButtonClick
 
-from workbench.apps import common, workshop
+from workbench.apps import workshop
+from workbench.apps.heavy import heavy_pool
 from workbench.apps.index_explorer import IndexExplorer
 from workbench.apps.siting_studio import SitingStudio
 
@@ -72,29 +73,38 @@ def test_a_failing_solve_shows_its_error_in_that_session_only(workshop_server, b
 
 @pytest.mark.slow  # ~40 s on a loaded 2-core machine
 def test_closing_the_tab_cancels_the_queued_solve_and_the_server_keeps_serving(
-    workshop_server, bokeh
+    workshop_server, bokeh, tmp_path
 ):
-    gate = threading.Event()
-    # occupy the bounded pool (two workers), as two long runs of other participants would
-    blockers = [common.run_in_background(lambda: gate.wait(60), lambda _r: None) for _ in range(2)]
-    try:
-        session = bokeh.pull(workshop_server + "/siting", arguments=SMALL)
-        studio = _app(session, SitingStudio)
-        _click(session, "Solve")
-        assert bokeh.until(session, lambda: studio._future is not None)  # noqa: SLF001
-        queued = studio._future  # noqa: SLF001
-        assert not queued.done()  # waiting for a free worker
-        bokeh.close(session)  # the participant closes the tab
-        deadline = time.monotonic() + 30
-        while session.id in workshop._SESSIONS and time.monotonic() < deadline:  # noqa: SLF001
-            time.sleep(0.1)
-        assert session.id not in workshop._SESSIONS  # noqa: SLF001
-        assert queued.cancelled()
-        assert studio.closed is True
-    finally:
-        gate.set()
+    pool = heavy_pool()
+    # occupy every worker of the shared heavy pool, as long runs of other participants would:
+    # each blocker opens a named pipe for reading, which waits until the test opens it to write
+    gate = tmp_path / "gate"
+    os.mkfifo(gate)
+    blockers = [
+        pool.submit(("test-gate", str(gate), i), os.open, (str(gate), os.O_RDONLY))
+        for i in range(pool.workers)
+    ]
+    # settings no other test solves: a plan solved before would come from the memo at once
+    session = bokeh.pull(workshop_server + "/siting", arguments={**SMALL, "time_limit": "11"})
+    studio = _app(session, SitingStudio)
+    _click(session, "Solve")
+    assert bokeh.until(session, lambda: studio._future is not None)  # noqa: SLF001
+    queued = studio._future  # noqa: SLF001
+    assert not queued.done()  # waiting for a free worker
+    assert queued.position() >= 1  # the participant sees the place in the queue
+    bokeh.close(session)  # the participant closes the tab
+    deadline = time.monotonic() + 30
+    while session.id in workshop._SESSIONS and time.monotonic() < deadline:  # noqa: SLF001
+        time.sleep(0.1)
+    assert session.id not in workshop._SESSIONS  # noqa: SLF001
+    print("session released after", 30 - (deadline - time.monotonic()), "s")
+    assert queued.cancelled()
+    assert studio.closed is True
+    assert pool.position(queued.key) is None  # dropped from the shared queue
+    os.close(os.open(gate, os.O_WRONLY))  # open the gate: the blockers return
     for blocker in blockers:
-        blocker.result(timeout=30)
+        blocker.result(timeout=60)
+    assert queued.key not in pool._memo  # noqa: SLF001 - the cancelled solve never ran
     assert studio.plan is None  # the cancelled solve never ran
     # the server keeps serving: a new participant opens the Index Explorer and reweights
     other = bokeh.pull(workshop_server + "/index")

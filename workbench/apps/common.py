@@ -43,6 +43,8 @@ _LABELS: dict[str, dict[str, str]] = {
     "busy": {"en": "Working…", "zh": "计算中…"},
     "error": {"en": "Error", "zh": "错误"},
     "open": {"en": "Open", "zh": "打开"},
+    "cancel": {"en": "Cancel", "zh": "取消"},
+    "queued": {"en": "Queued: {n} ahead of yours", "zh": "排队中：前面还有 {n} 项"},
 }
 
 
@@ -456,35 +458,6 @@ def run_in_background(
     if busy is not None:  # cancelled before it started: ``_task`` never runs its ``finally``
         future.add_done_callback(lambda f: busy(False) if f.cancelled() else None)
     return future
-
-
-def guarded(status: StatusArea) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Decorate a callback so that its errors are shown in ``status`` instead of raised.
-
-    Parameters
-    ----------
-    status
-        Where errors are shown.
-
-    Returns
-    -------
-    callable
-        The decorator.
-    """
-
-    def _decorate(func: Callable[..., Any]) -> Callable[..., Any]:
-        def _wrapper(*args: Any, **kwargs: Any) -> Any:
-            try:
-                return func(*args, **kwargs)
-            except Exception as exc:  # noqa: BLE001 - shown to the user as a notification
-                status.error(exc)
-                return None
-
-        _wrapper.__name__ = getattr(func, "__name__", "callback")
-        _wrapper.__doc__ = func.__doc__
-        return _wrapper
-
-    return _decorate
 
 
 def theme_from_session(default: str = "light") -> str:

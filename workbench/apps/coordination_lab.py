@@ -20,6 +20,7 @@ import panel as pn
 import param
 
 from workbench.apps import common
+from workbench.apps.base import WorkbenchApp
 from workbench.errors import SpecError
 from workbench.viz import citymodel as vz
 from workbench.viz.siting import deck_spec
@@ -75,7 +76,7 @@ def registry_names() -> tuple[list[str], list[str]]:
     return scenario_registry().names(), mechanism_registry().names()
 
 
-class CoordinationLab(pn.viewable.Viewer):
+class CoordinationLab(WorkbenchApp):
     """Interactive city-model runs: scenario x mechanism x seed, against the baseline.
 
     Parameters
@@ -98,10 +99,7 @@ class CoordinationLab(pn.viewable.Viewer):
     )
     hour = param.Integer(default=0, bounds=(0, 167), doc="Hour shown on the map.")
     selected_district = param.String(default="", doc="District code selected on the map.")
-    theme = param.Selector(default="light", objects=list(common.THEMES), doc="Colour theme.")
-    language = param.Selector(default="en", objects=["en", "zh"], doc="Label language.")
     progress = param.Integer(default=0, bounds=(0, 100), constant=True, doc="Run progress (%).")
-    busy = param.Boolean(default=False, constant=True, doc="Whether a run is going on.")
     preload = param.Boolean(
         default=True, doc="Open with a finished baseline run on screen (cached per process)."
     )
@@ -118,10 +116,8 @@ class CoordinationLab(pn.viewable.Viewer):
             )
         super().__init__(**params)
         self._districts = districts if districts is not None else load_districts()
-        self.status = common.StatusArea()
         self.result: Any = None
         self.reference: Any = None
-        self._future: Future | None = None
         self._build()
         self.param.watch(self._redraw_map, ["metric", "hour", "selected_district", "theme"])
         self.param.watch(self._redraw_load, ["hour", "selected_district", "theme"])
@@ -132,6 +128,7 @@ class CoordinationLab(pn.viewable.Viewer):
         self._refresh_all()
         if self.preload:
             self._show_run(baseline_run())
+        self._every(1.0, self._show_queue)
         if common.sync_url(self, URL_PARAMS):
             self.language = common.language_from_session(self.language)
 
@@ -146,6 +143,10 @@ class CoordinationLab(pn.viewable.Viewer):
             value=0, max=100, sizing_mode="stretch_width", bar_color="success"
         )
         self._progress_md = pn.pane.Markdown("", margin=(0, 10), css_classes=["run-status"])
+        self._cancel_button = pn.widgets.Button(
+            label=common.label("cancel", self.language), visible=False, css_classes=["cancel-run"]
+        )
+        self._cancel_button.on_click(lambda _e: self.cancel_run())
         self._controls = pn.Column(
             pn.Row(
                 pn.widgets.RadioButtonGroup.from_param(self.param.theme, color="light"),
@@ -155,7 +156,7 @@ class CoordinationLab(pn.viewable.Viewer):
             pn.widgets.Select.from_param(self.param.mechanism),
             pn.widgets.IntInput.from_param(self.param.seed),
             pn.widgets.IntSlider.from_param(self.param.hours),
-            self._run_button,
+            pn.Row(self._run_button, self._cancel_button),
             self._progress,
             self._progress_md,
             self._keep_button,
@@ -254,34 +255,11 @@ class CoordinationLab(pn.viewable.Viewer):
 
         attach_whatif(self)
 
-    def controls(self) -> pn.viewable.Viewable:
-        """Return the control panel (the served page puts it in the sidebar)."""
-        return self._controls
-
-    def main(self) -> pn.viewable.Viewable:
-        """Return the map, charts and tables (the served page's main area)."""
-        return self._main
-
     def __panel__(self) -> pn.viewable.Viewable:
         """Return the app's layout: controls beside the main area."""
         return pn.Row(self._controls, self._main, sizing_mode="stretch_width")
 
     # -- running -----------------------------------------------------------------------------
-
-    def _run_phases(self, scenario: str, mechanism: str, seed: int, hours: int) -> Any:
-        from workbench.citymodel import run
-
-        baseline_name = "none"
-        if mechanism == baseline_name:
-            result = run(scenario, mechanism=mechanism, seed=seed, hours=hours)
-            self._set_progress(100, f"{scenario} · {mechanism} · seed {seed}: done")
-            return result
-        self._set_progress(5, f"1/2: no-coordination baseline ({hours} h)…")
-        base = run(scenario, mechanism=baseline_name, seed=seed, hours=hours)
-        self._set_progress(50, f"2/2: {mechanism} ({hours} h)…")
-        result = run(scenario, mechanism=mechanism, seed=seed, hours=hours, baseline=base)
-        self._set_progress(100, f"{scenario} · {mechanism} · seed {seed}: done")
-        return result
 
     def run(self) -> Any:
         """Run the model with the current settings, synchronously, and show the run.
@@ -291,30 +269,58 @@ class CoordinationLab(pn.viewable.Viewer):
         workbench.citymodel.RunResult
             The run (with KPIs against the no-coordination run on the same seed).
         """
-        result = self._run_phases(self.scenario, self.mechanism, self.seed, self.hours)
+        self._set_progress(5, f"{self.scenario} · {self.mechanism} · seed {self.seed}…")
+        result = run_lab_job(self.scenario, self.mechanism, self.seed, self.hours)
         self._show_run(result)
         return result
 
     def run_async(self) -> Future:
-        """Run off the UI thread; the progress bar advances and the page stays responsive.
+        """Run in a worker process, shared with every session asking for the same run.
+
+        The status line shows the run's place in the queue; the page stays responsive, and a
+        run made before (by anyone) comes at once.
 
         Returns
         -------
         concurrent.futures.Future
-            The running work (tests may wait on ``.result()``).
+            The session's claim on the run (tests may wait on ``.result()``; ``cancel()``
+            stops waiting).
         """
         self.status.clear()
+        args = (self.scenario, self.mechanism, int(self.seed), int(self.hours))
         self._set_progress(0, "")
-        args = (self.scenario, self.mechanism, self.seed, self.hours)
-        self._future = common.run_in_background(
-            lambda: self._run_phases(*args), self._show_run, status=self.status, busy=self._set_busy
+        ticket = self.jobs.submit_heavy(
+            "run", ("city-run", *args), run_lab_job, args, self._show_run
         )
-        return self._future
+        self._show_queue()
+        return ticket
+
+    @property
+    def _future(self) -> Future | None:
+        """The newest run (kept for code that waits on it)."""
+        return self.jobs.future("run")
+
+    def cancel_run(self) -> bool:
+        """Stop waiting for the current run; return whether there was one to stop."""
+        cancelled = self.jobs.cancel("run")
+        if cancelled:
+            self._set_progress(0, common.label("no_run", self.language))
+        return cancelled
+
+    def _show_queue(self) -> None:
+        if not self.busy:
+            return
+        position = self.jobs.position("run")
+        if position:
+            text = "⏳ " + common.label("queued", self.language).format(n=position)
+        else:
+            text = f"⏳ {self.scenario} · {self.mechanism} · seed {self.seed}: running…"
+        self._progress_md.object = text
 
     def _set_busy(self, on: bool) -> None:
-        with param.edit_constant(self):
-            self.busy = on
+        self.busy = on
         self._run_button.disabled = on
+        self._cancel_button.visible = on
         self._progress.active = on and self.progress == 0
 
     def _set_progress(self, value: int, text: str) -> None:
@@ -325,6 +331,9 @@ class CoordinationLab(pn.viewable.Viewer):
 
     def _show_run(self, result: Any) -> None:
         self.result = result
+        self._set_progress(
+            100, f"{result.scenario} · {result.mechanism} · seed {result.seed}: done"
+        )
         metrics = vz.district_metrics(result.dataset)
         if metrics:
             self.param.metric.objects = metrics
@@ -507,6 +516,29 @@ def baseline_run() -> Any:
     from workbench.citymodel import run
 
     return run("baseline", mechanism="none", seed=0, hours=24)
+
+
+def run_lab_job(scenario: str, mechanism: str, seed: int, hours: int) -> Any:
+    """Run the model and, unless the mechanism is ``none``, its no-coordination baseline.
+
+    A module-level function, so that it runs in a worker process (or on Dask).
+
+    Parameters
+    ----------
+    scenario, mechanism, seed, hours
+        The run's settings.
+
+    Returns
+    -------
+    workbench.citymodel.RunResult
+        The run, with KPIs against the no-coordination run on the same seed.
+    """
+    from workbench.citymodel import run
+
+    if mechanism == "none":
+        return run(scenario, mechanism=mechanism, seed=seed, hours=hours)
+    base = run(scenario, mechanism="none", seed=seed, hours=hours)
+    return run(scenario, mechanism=mechanism, seed=seed, hours=hours, baseline=base)
 
 
 def _rounded(frame: pd.DataFrame) -> pd.DataFrame:

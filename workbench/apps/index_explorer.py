@@ -11,6 +11,7 @@ Served: ``workbench serve`` (route ``/index``).
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import Any
 
@@ -19,6 +20,8 @@ import panel as pn
 import param
 
 from workbench.apps import common
+from workbench.apps.base import WorkbenchApp
+from workbench.apps.index_reweight import Reweighter
 from workbench.apps.index_views import (
     DIMENSIONS,
     dimension_profile,
@@ -73,7 +76,7 @@ def _not_offered(left_out: dict[str, str]) -> str | None:
     return f"Not offered here: {note}." if note else None
 
 
-class IndexExplorer(pn.viewable.Viewer):
+class IndexExplorer(WorkbenchApp):
     """Explore the City AI Index: map, ranking, uncertainty, city profiles and paths.
 
     Parameters
@@ -106,8 +109,6 @@ class IndexExplorer(pn.viewable.Viewer):
         default="arithmetic", objects=["arithmetic"], doc="How scores are combined."
     )
     city = param.String(default="310000", doc="Code of the selected city.")
-    language = param.Selector(default="en", objects=["en", "zh"], doc="Language of the names.")
-    theme = param.Selector(default="light", objects=list(common.THEMES), doc="Colour theme.")
     n_draws = param.Integer(
         default=200,
         bounds=(20, 5000),
@@ -133,7 +134,6 @@ class IndexExplorer(pn.viewable.Viewer):
         doc="Relative change of the indicator (0.1 = +10 %).",
     )
     top = param.Integer(default=25, bounds=(5, 400), doc="Cities in the ranking chart.")
-    busy = param.Boolean(default=False, doc="Whether background work is running.")
 
     def __init__(self, cube: Any = None, provinces: Any = None, **params: Any) -> None:
         self.cube = common.shared_sample("city_ai_index") if cube is None else cube
@@ -152,22 +152,26 @@ class IndexExplorer(pn.viewable.Viewer):
         if params.get("city", self.param.city.default) not in cities:
             params["city"] = cities[0]
         super().__init__(**params)
-        self.status = common.StatusArea()
-        self.result: Any = None
+        self._result: Any = None
+        self._result_key: Any = None
+        self._result_lock = threading.Lock()
+        self._reweighters: dict[tuple[Any, ...], Reweighter | None] = {}
+        self._static: pd.DataFrame | None = None
         self.table = pd.DataFrame()
         self.uncertainty_summary: pd.DataFrame | None = None
         self.path: Any = None
         self.tier_path: Any = None
         self.whatif: dict[str, Any] | None = None
         self._generation = 0
-        self._lock = threading.Lock()
-        self._records: list[dict[str, Any]] = []
+        self._map_codes = [str(c) for c in self.cube[CITY].to_numpy()]
+        self._cities = pd.DataFrame()
         self._views_generation = 0
-        self._secondary_future: Any = None
         # Served, the first page shows the controls, the map's cities and the ranking; the
         # basemap, the views below and the background work follow once the page is on screen.
         self._loaded = False
         self._build_widgets()
+        self._weights_throttle = self._throttled(0.1, self.recompute)
+        self._tabs.param.watch(lambda _e: self._start_secondary(), "active")
         self.recompute()
         common.on_page_load(self._after_load)
         if common.sync_url(self, URL_PARAMS):
@@ -197,25 +201,70 @@ class IndexExplorer(pn.viewable.Viewer):
             ]
         }
 
-    def recompute(self) -> None:
-        """Run the index with the current choices and update every view.
+    def _result_key_of(self, spec: dict[str, Any]) -> str:
+        return json.dumps([spec, self.year], sort_keys=True)
 
+    @property
+    def result(self) -> Any:
+        """The engine's ``IndexResult`` of the current choices (computed when first asked).
+
+        A weight move updates the ranking from cached dimension scores
+        (:class:`~workbench.apps.index_reweight.Reweighter`); the full result, which the
+        profile, what-if, path and downloads read, is computed by the engine when one of them
+        asks for it (off the serving loop for the views below the map).
+        """
+        from workbench.index import run_index
+
+        spec = self.spec()
+        key = self._result_key_of(spec)
+        with self._result_lock:
+            if self._result is None or self._result_key != key:
+                self._result = run_index(self.cube, spec, year=self.year)
+                self._result_key = key
+            return self._result
+
+    def _weights(self) -> dict[str, float]:
+        return {code: float(getattr(self, name)) for code, name in _WEIGHT_PARAMS.items()}
+
+    def recompute(self) -> None:
+        """Recompute the index with the current choices and update every view.
+
+        A change of weights alone reuses the normalised and aggregated dimension scores of
+        the current choice of normalisation, aggregation and year (cached per session): the
+        new ranking is one small matrix product. Other changes rerun the engine's pipeline.
         Errors (for example all weights zero) are shown as a notification; the previous
         result stays on screen.
         """
         from workbench.index import run_index
 
+        self._views_generation += 1  # views still waiting for the previous choices: drop
+        choice = (self.normalisation, self.aggregation, self.year)
+        fast = self._reweighters.get(choice)
+        weights = self._weights()
         try:
-            result = run_index(self.cube, self.spec(), year=self.year)
+            if fast is not None and sum(weights.values()) > 0:
+                table = fast.ranking_table(weights, self._static)
+            else:
+                spec = self.spec()
+                result = run_index(self.cube, spec, year=self.year)
+                with self._result_lock:
+                    self._result, self._result_key = result, self._result_key_of(spec)
+                table = ranking_table(result, self.cube)
+                if choice not in self._reweighters:
+                    self._reweighters[choice] = Reweighter.from_result(result)
+                if self._static is None:
+                    self._static = table.drop(columns=["rank", "tier", "CAI_score"]).set_index(
+                        "code"
+                    )
         except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
             self.status.error(exc)
             return
-        self.status.clear()
-        self.result = result
-        self.table = ranking_table(result, self.cube)
-        if self.city not in result.cities:
+        if self.status.message:
+            self.status.clear()
+        self.table = table
+        if self.city not in set(table["code"]):
             self.city = str(self.table["code"].iloc[0])
-        self._update_views()
+        self._update_views(cities=fast is None)
         if self._loaded:
             self._start_uncertainty()
             self._start_path()
@@ -227,7 +276,7 @@ class IndexExplorer(pn.viewable.Viewer):
         chart) and starts the background work (uncertainty draws, development path).
         """
         self._loaded = True
-        if self.result is not None:
+        if not self.table.empty:
             self._map.object = self.map_spec()
             if common.in_served_page():
                 self._start_secondary()
@@ -236,38 +285,40 @@ class IndexExplorer(pn.viewable.Viewer):
         self._start_uncertainty()
         self._start_path()
 
-    def _start_uncertainty(self) -> None:
-        from workbench.index.uncertainty import uncertainty
+    def _cube_id(self) -> str:
+        return "sample" if self.cube is common.shared_sample("city_ai_index") else str(id(self))
 
+    def _start_uncertainty(self) -> None:
         self._generation += 1
         generation = self._generation
-        cube, spec, draws, seed, year = self.cube, self.spec(), self.n_draws, self.seed, self.year
-
-        def work() -> pd.DataFrame:
-            return uncertainty(cube, spec, n_draws=draws, seed=seed, year=year).summary()
+        spec, draws, seed, year = self.spec(), int(self.n_draws), int(self.seed), self.year
+        cube_id = self._cube_id()
+        key = ("index-uncertainty", cube_id, json.dumps(spec, sort_keys=True), draws, seed, year)
+        cube = None if cube_id == "sample" else self.cube
 
         def done(summary: pd.DataFrame) -> None:
             if generation == self._generation:
                 self.uncertainty_summary = summary
-                self._draw_uncertainty()
+                if self._tabs.active == 1:  # else drawn when the tab is opened
+                    self._draw_uncertainty()
 
-        self._submit("_uncertainty_future", work, done)
+        self.jobs.submit_heavy(
+            "uncertainty", key, uncertainty_job, (cube, spec, draws, seed, year), done
+        )
 
     def _start_path(self) -> None:
-        from workbench.index.paths import development_path
-
-        result, city, cap = self.result, self.city, self.cap
+        spec, year, city, cap = self.spec(), self.year, self.city, float(self.cap)
         generation = self._generation
-
-        def work() -> Any:
-            return development_path(result, city, cap=cap)
+        cube_id = self._cube_id()
+        key = ("index-path", cube_id, json.dumps(spec, sort_keys=True), year, city, cap)
+        cube = None if cube_id == "sample" else self.cube
 
         def done(path: Any) -> None:
             if generation == self._generation and city == self.city:
                 self.path = path
                 self._path_md.object = path_markdown(path, self._names(), self.language)
 
-        self._submit("_path_future", work, done)
+        self.jobs.submit_heavy("path", key, path_job, (cube, spec, year, city, cap), done)
         self._start_timeline()
 
     def _start_timeline(self) -> None:
@@ -296,45 +347,63 @@ class IndexExplorer(pn.viewable.Viewer):
                 self._timeline_fig.visible = show  # before the object: Panel keeps it then
                 self._timeline_fig.object = tier_path_figure(tp, theme=theme) if show else None
 
-        self._submit("_timeline_future", work, done)
+        self.jobs.submit("timeline", work, done)
 
-    def _set_busy(self, value: bool) -> None:
-        with self._lock:
-            self._busy_count = getattr(self, "_busy_count", 0) + (1 if value else -1)
-            self.busy = self._busy_count > 0
+    # -- the workshop: what the facilitator sees, presets they publish ---------------------------
 
-    def wait(self, timeout: float = 120.0) -> None:
-        """Wait for the background work (uncertainty, path) started last (tests, notebooks).
+    roster_params = ("city", *_WEIGHT_PARAMS.values())
+
+    def roster_state(self) -> dict[str, Any]:
+        """Return the participant's city and dimension weights (the facilitator's view).
+
+        Returns
+        -------
+        dict
+            ``city`` (code), ``city_name`` and ``weights`` (dimension code -> weight).
+        """
+        return {
+            "city": self.city,
+            "city_name": self._names().get(self.city, self.city) if not self.table.empty else "",
+            "weights": self._weights(),
+        }
+
+    def offer_preset(self, preset: dict[str, Any]) -> None:
+        """Offer weights published by the facilitator as a preset (and say so).
 
         Parameters
         ----------
-        timeout
-            Seconds to wait at most for each piece of work.
+        preset
+            ``version``, ``name`` and ``weights`` (dimension code -> weight).
         """
-        for name in (
-            "_secondary_future",
-            "_uncertainty_future",
-            "_path_future",
-            "_timeline_future",
-        ):
-            future = getattr(self, name, None)
-            if future is not None and not future.cancelled():
-                future.result(timeout=timeout)
+        key = f"preset-{preset['version']}"
+        self.presets[key] = {k: float(v) for k, v in preset["weights"].items()}
+        options = dict(self._preset_w.options)
+        options[str(preset["name"])] = key
+        self._preset_w.options = options
+        self.status.info(
+            f"The facilitator published **{preset['name']}**: pick it under "
+            f"{common.label('presets', self.language)} to use it."
+        )
+
+    def _on_preset(self, event: Any) -> None:
+        weights = self.presets.get(event.new)
+        if weights:
+            self.param.update(
+                **{name: weights[code] for code, name in _WEIGHT_PARAMS.items() if code in weights}
+            )
 
     # -- reactions -----------------------------------------------------------------------------
 
-    @param.depends(
-        "year",
-        "weight_ind",
-        "weight_tec",
-        "weight_pub",
-        "weight_gov",
-        "normalisation",
-        "aggregation",
-        watch=True,
-    )
+    @param.depends("year", "normalisation", "aggregation", watch=True)
     def _on_spec(self) -> None:
         self.recompute()
+
+    @param.depends("weight_ind", "weight_tec", "weight_pub", "weight_gov", watch=True)
+    def _on_weights(self) -> None:
+        if self._loaded and common.in_served_page():  # a drag: first value now, newest / 0.1 s
+            self._weights_throttle()
+        else:
+            self.recompute()
 
     @param.depends("n_draws", "seed", watch=True)
     def _on_draws(self) -> None:
@@ -343,9 +412,9 @@ class IndexExplorer(pn.viewable.Viewer):
 
     @param.depends("city", watch=True)
     def _on_city(self) -> None:
-        if self.result is None:
+        if self.table.empty:
             return
-        if self.city not in self.result.cities:
+        if self.city not in set(self.table["code"]):
             self.status.error(
                 f"City code {self.city!r} is not in the index; pick a city from the list."
             )
@@ -377,8 +446,8 @@ class IndexExplorer(pn.viewable.Viewer):
         index = state.get("index")
         if state.get("layer") != "cities" or index is None or index < 0:
             return
-        if index < len(self._records):
-            self.city = self._records[index]["code"]
+        if index < len(self._cities):
+            self.city = str(self._cities["code"].iloc[index])
 
     def _on_table_select(self, event: Any) -> None:
         if event.new:
@@ -420,6 +489,14 @@ class IndexExplorer(pn.viewable.Viewer):
         )
         self._city_w.param.watch(self._on_city_widget, "value")
         self._cap_w = pn.widgets.FloatSlider.from_param(self.param.cap)
+        self.presets: dict[str, dict[str, float]] = {"default": dict.fromkeys(_WEIGHT_PARAMS, 1.0)}
+        self._preset_w = pn.widgets.Select(
+            label=common.label("presets", lang),
+            options={common.label("equal_weights", lang): "default"},
+            value="default",
+            css_classes=["weight-preset"],
+        )
+        self._preset_w.param.watch(self._on_preset, "value")
         self._draws_w = pn.widgets.IntInput.from_param(self.param.n_draws)
         self._spinner = pn.indicators.LoadingSpinner(value=self.param.busy, size=24, align="center")
         self._map = pn.pane.DeckGL(
@@ -467,6 +544,7 @@ class IndexExplorer(pn.viewable.Viewer):
             self._year_w,
             self._weights_title,
             *self._weight_ws.values(),
+            self._preset_w,
             self._norm_w,
             self._agg_w,
             self._city_w,
@@ -553,65 +631,105 @@ class IndexExplorer(pn.viewable.Viewer):
             The spec given to Panel's ``DeckGL`` pane.
         """
         name = common.name_column(self.language)
-        self._records = maps.city_records(
-            self.table,
+        # the map's rows stay in the cube's city order, so a weight move changes only the
+        # columns that depend on the scores (Panel sends only those)
+        present = set(self.table["code"])  # screening may have removed cities
+        codes = [c for c in self._map_codes if c in present]
+        fixed = self.table.set_index("code").reindex(codes).reset_index()
+        self._cities = maps.city_frame(
+            fixed,
             score="CAI_score",
             tier="tier",
             name=name,
             selected=self.city,
             selected_colour=[255, 255, 255, 255] if self.theme == "dark" else None,
         )
-        deck = maps.index_map(self.provinces.iloc[:0], self._records, theme=self.theme)
+        current = self._map.object or {}
+        look = (self.theme, self._loaded)
+        if getattr(self, "_map_look", None) == look and current.get("layers"):
+            # only the cities' data changed: keep the layers' other settings and the basemap
+            spec = dict(current)
+            spec["layers"] = [
+                {**layer, "data": self._cities} if layer.get("id") == "cities" else layer
+                for layer in current["layers"]
+            ]
+            return spec
+        self._map_look = look
+        deck = maps.index_map(self.provinces.iloc[:0], [], theme=self.theme)
         spec = maps.deck_to_spec(deck, theme=self.theme)
+        for layer in spec["layers"]:
+            if layer.get("id") == "cities":
+                layer["data"] = self._cities
         if self._loaded:
             spec["layers"][0] = shared_basemap_layer(self.provinces, self.theme)
         else:
             spec["layers"] = spec["layers"][1:]
-        current = self._map.object or {}
         if current.get("initialViewState"):
             spec["initialViewState"] = current["initialViewState"]
         return spec
 
-    def _update_views(self) -> None:
-        if self.result is None:
+    def _update_views(self, cities: bool = True) -> None:
+        """Update the map and the ranking (then the views below, in the background).
+
+        Parameters
+        ----------
+        cities
+            Also refill the city picker (names change with the language or the data; a
+            weight move leaves them as they are).
+        """
+        if self.table.empty:
             return
         lang = self.language
         name = common.name_column(lang)
-        options = {
-            f"{n} ({c})": c for c, n in zip(self.table["code"], self.table[name], strict=True)
-        }
-        self._city_w.options = options
+        if cities:
+            self._city_w.options = {
+                f"{n} ({c})": c for c, n in zip(self.table["code"], self.table[name], strict=True)
+            }
         self._city_w.value = self.city
         self._map.object = self.map_spec()
         shown = self.table[["rank", name, "tier", "CAI_score", *DIMENSIONS, "code"]].rename(
             columns={name: "city", "CAI_score": "score"}
         )
-        self._table.value = shown.round(2)
+        self._show_table(shown.round(2))
         self._views_generation += 1
         if self._loaded:  # before that, ``_after_load`` draws them
             self._start_secondary()
 
+    def _show_table(self, shown: pd.DataFrame) -> None:
+        """Show the ranking: patch the columns that changed, or replace a table of other shape."""
+        current = self._table.value
+        n = len(shown)
+        if (
+            current is None
+            or len(current) != n
+            or list(current.columns) != list(shown.columns)
+            or not current["code"].equals(shown["code"])  # rows moved: Tabulator re-sorts
+        ):
+            self._table.value = shown
+            return
+        changed = {
+            column: [(slice(0, n), shown[column].to_numpy())]
+            for column in shown.columns
+            if not current[column].equals(shown[column])
+        }
+        if changed:
+            self._table.patch(changed, as_index=False)
+
     def _start_secondary(self) -> None:
         generation = self._views_generation
-        self._submit(
-            "_secondary_future", lambda: None, lambda _: self._update_secondary(generation)
-        )
+        if self._loaded and common.in_served_page():
+            # served: redraw the views below the map once the choices settle (0.5 s without
+            # a change), not after every step of a drag or every move of a busy room
+            timer = threading.Timer(0.5, self._submit_views, args=(generation,))
+            timer.daemon = True
+            timer.start()
+            return
+        self._submit_views(generation)
 
-    def _submit(self, attr: str, work: Any, done: Any) -> None:
-        """Run ``work`` in the background as ``self.<attr>``, dropping the one it replaces.
-
-        Work of the same kind still waiting in the queue is cancelled: its result would be
-        discarded anyway, and under many sessions (a workshop) stale work would fill the pool.
-        Work already running finishes and its result is ignored (generation counters).
-        """
-        old = getattr(self, attr, None)
-        if old is not None:
-            old.cancel()
-        setattr(
-            self,
-            attr,
-            common.run_in_background(work, done, status=self.status, busy=self._set_busy),
-        )
+    def _submit_views(self, generation: int) -> None:
+        if generation != self._views_generation or self.closed:
+            return  # a newer change is on its way, or the page is gone
+        self.jobs.submit("views", lambda: None, lambda _: self._update_secondary(generation))
 
     def _update_secondary(self, generation: int) -> None:
         """Redraw the views below the map (profile, what-if, ranking chart), off the UI thread."""
@@ -619,25 +737,32 @@ class IndexExplorer(pn.viewable.Viewer):
             return  # a newer change is on its way
         lang = self.language
         name = common.name_column(lang)
-        self._ranking_fig.object = charts.ranking_figure(
-            self.table,
-            score="CAI_score",
-            label=name,
-            top=self.top,
-            selected=self.city,
-            title=common.label("ranking", lang),
-            theme=self.theme,
-        )
-        self._draw_profile()
-        self._draw_whatif()
+        active = self._tabs.active
+        # only the open tab is drawn now; another one is drawn when it is opened
+        if active == 2 or self._ranking_fig.object is None:
+            self._ranking_fig.object = charts.ranking_figure(
+                self.table,
+                score="CAI_score",
+                label=name,
+                top=self.top,
+                selected=self.city,
+                title=common.label("ranking", lang),
+                theme=self.theme,
+            )
+        if active == 1:
+            self._draw_uncertainty()
+        if active == 0 or self._profile_fig.object is None:
+            self._draw_profile(generation)
+            self._draw_whatif()
 
-    def _draw_profile(self) -> None:
+    def _draw_profile(self, generation: int | None = None) -> None:
         from workbench.index.paths import profile
 
         try:
             prof = profile(self.result, self.city)
         except Exception as exc:  # noqa: BLE001 - shown to the user
-            self.status.error(exc)
+            if generation is None or generation == self._views_generation:
+                self.status.error(exc)  # not an error of choices already replaced
             return
         frame, series = dimension_profile(self.result, self.table, self.city)
         labels = {d: common.label(f"{d}_short", self.language) for d in DIMENSIONS}
@@ -653,7 +778,7 @@ class IndexExplorer(pn.viewable.Viewer):
     def _draw_whatif(self) -> None:
         from workbench.index.paths import what_if
 
-        if self.result is None or self.whatif_indicator is None:
+        if self.table.empty or self.whatif_indicator is None:
             return
         try:
             self.whatif = what_if(
@@ -709,31 +834,48 @@ class IndexExplorer(pn.viewable.Viewer):
             return pd.DataFrame({"note": ["the uncertainty analysis is still running"]})
         return self.uncertainty_summary
 
-    # -- layout ----------------------------------------------------------------------------------
 
-    def controls(self) -> pn.viewable.Viewable:
-        """Return the controls (the served page puts them in the sidebar).
+def uncertainty_job(
+    cube: Any, spec: dict[str, Any], n_draws: int, seed: int, year: int | None
+) -> pd.DataFrame:
+    """Run the uncertainty analysis in a worker process (the shipped cube when ``None``).
 
-        Returns
-        -------
-        panel.Column
-            The controls.
-        """
-        return self._controls
+    Parameters
+    ----------
+    cube
+        The indicator cube, or ``None`` for the shipped sample (loaded in the worker).
+    spec, n_draws, seed, year
+        As :func:`workbench.index.uncertainty.uncertainty` takes them.
 
-    def main(self) -> pn.viewable.Viewable:
-        """Return the map, ranking and linked views (the served page's main area).
+    Returns
+    -------
+    pandas.DataFrame
+        The analysis's summary per city.
+    """
+    from workbench.index.uncertainty import uncertainty
 
-        Returns
-        -------
-        panel.Column
-            The views.
-        """
-        return self._main
+    cube = common.shared_sample("city_ai_index") if cube is None else cube
+    return uncertainty(cube, spec, n_draws=n_draws, seed=seed, year=year).summary()
 
-    def __panel__(self) -> pn.viewable.Viewable:
-        return pn.Row(
-            pn.Column(self._controls, width=320, sizing_mode="fixed"),
-            self._main,
-            sizing_mode="stretch_width",
-        )
+
+def path_job(cube: Any, spec: dict[str, Any], year: int | None, city: str, cap: float) -> Any:
+    """Find a city's development path in a worker process (the shipped cube when ``None``).
+
+    Parameters
+    ----------
+    cube
+        The indicator cube, or ``None`` for the shipped sample (loaded in the worker).
+    spec, year
+        The index pipeline and year.
+    city, cap
+        As :func:`workbench.index.paths.development_path` takes them.
+
+    Returns
+    -------
+    DevelopmentPath
+    """
+    from workbench.index import run_index
+    from workbench.index.paths import development_path
+
+    cube = common.shared_sample("city_ai_index") if cube is None else cube
+    return development_path(run_index(cube, spec, year=year), city, cap=cap)

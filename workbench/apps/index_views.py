@@ -21,9 +21,6 @@ DIMENSIONS: tuple[str, ...] = ("IND", "TEC", "PUB", "GOV")
 
 _CITY_COORDS = ("name_en", "name_zh", "province_en", "lat", "lon")
 
-#: Arguments of the index-method protocol (``workbench.index.steps.base``); not settings.
-_PROTOCOL = frozenset({"x", "w", "ref", "direction", "values", "framework", "scores", "n_tiers"})
-
 #: Registered methods that work but cannot be recomputed live (reason shown to the user).
 _NOT_LIVE: dict[str, str] = {
     "bod": "solves one linear programme per city (about 30 s per change); use it in code",
@@ -49,6 +46,7 @@ def method_choices(kind: str) -> tuple[list[str], dict[str, str]]:
         ``(offered, left_out)``: the names offered, and a mapping name -> reason.
     """
     import workbench.index.steps  # noqa: F401 - registers the built-in methods
+    from workbench.index.steps.base import PROTOCOL_ARGUMENTS
     from workbench.plugins import get_registry
 
     registry = get_registry(kind)
@@ -64,7 +62,7 @@ def method_choices(kind: str) -> tuple[list[str], dict[str, str]]:
         needs = [
             "reference" if p.name == "ref_value" else p.name  # the step fills it from this
             for p in sig.parameters.values()
-            if p.name not in _PROTOCOL
+            if p.name not in PROTOCOL_ARGUMENTS
             and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
             and (p.default is p.empty or p.default is None)
         ]
@@ -92,6 +90,8 @@ def register_labels() -> None:
             "index_title": {"en": "City AI Index Explorer", "zh": "城市人工智能指数浏览器"},
             "year": {"en": "Year", "zh": "年份"},
             "weights": {"en": "Dimension weights", "zh": "维度权重"},
+            "presets": {"en": "Weight presets", "zh": "权重预设"},
+            "equal_weights": {"en": "Equal weights (default)", "zh": "等权重（默认）"},
             "normalisation": {"en": "Normalisation", "zh": "标准化方法"},
             "aggregation": {"en": "Aggregation", "zh": "聚合方法"},
             "city": {"en": "City", "zh": "城市"},

@@ -1,14 +1,12 @@
 """Serve the workbench: a landing page at ``/`` and one route per app.
 
-The apps are listed in :data:`APPS`. A route is served only when its module can be imported
-(an app still being built is simply not listed), so adding an app is one line here.
+The apps are listed in :data:`APPS`; adding an app is one line here.
 Each browser session gets fresh app objects: one visitor's weights never show in another's page.
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -55,13 +53,6 @@ class AppSpec:
         """The module holding the app."""
         return self.target.split(":", 1)[0]
 
-    def available(self) -> bool:
-        """Whether the app's module is installed (apps still being built are not served)."""
-        try:
-            return importlib.util.find_spec(self.module) is not None
-        except (ImportError, ValueError):
-            return False
-
     def load(self) -> Callable[..., Any]:
         """Import and return the app's class (or factory)."""
         module_name, _, attr = self.target.partition(":")
@@ -107,25 +98,28 @@ APPS: tuple[AppSpec, ...] = (
 )
 
 
-def available_apps(apps: Sequence[AppSpec] = APPS) -> list[AppSpec]:
-    """Return the apps whose modules are installed.
-
-    Parameters
-    ----------
-    apps
-        The candidate apps.
-
-    Returns
-    -------
-    list of AppSpec
-        The apps that can be served.
-    """
-    return [app for app in apps if app.available()]
+#: Panel extensions each page loads (a page loads only the JavaScript it uses: deck.gl and
+#: its map libraries are about 3 MB that the landing page does not need).
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "/": (),
+    "/index": ("deckgl", "tabulator"),
+    "/siting": ("deckgl", "tabulator"),
+    "/citymodel": ("deckgl", "tabulator"),
+    "/facilitator": ("tabulator",),
+}
 
 
 def _configure_panel() -> None:
-    """Load the Panel extensions the apps need (idempotent)."""
-    pn.extension("deckgl", "tabulator", notifications=True, sizing_mode="stretch_width")
+    """Set the page defaults every app shares (idempotent); extensions load per page."""
+    pn.config.notifications = True
+    pn.config.sizing_mode = "stretch_width"
+
+
+def _page_extensions(route: str) -> None:
+    """Load the Panel extensions of ``route`` for the session being built (not globally)."""
+    names = EXTENSIONS.get(route, ("deckgl", "tabulator"))
+    if names:
+        pn.extension(*names)
 
 
 def page(
@@ -221,13 +215,14 @@ def _app_page(spec: AppSpec, upload_limit: int | None = None) -> Callable[[], An
             return _error_page(spec.title, exc)
 
     def _build_app() -> Any:
+        _page_extensions(f"/{spec.slug}")
         factory = spec.load()
         theme = theme_from_session()
         try:
             app = factory(theme=theme)
         except TypeError:
             app = factory()
-        from workbench.apps.workshop import attach_session
+        from workbench.apps.workshop import attach_session, track
 
         extra: list[Any] = []
         if upload_limit is not None and spec.slug == "index":
@@ -235,7 +230,9 @@ def _app_page(spec: AppSpec, upload_limit: int | None = None) -> Callable[[], An
 
             extra.append(UploadPanel(max_bytes=upload_limit))
         # when the tab closes (or idles out): cancel queued work, remove session uploads
-        attach_session(app, *extra)
+        session_id = attach_session(app, *extra)
+        if session_id is not None:  # the facilitator sees who is where
+            track(app, spec.slug, session_id)
         sidebar = getattr(app, "controls", None)
         main = getattr(app, "main", None)
         if callable(sidebar) and callable(main):
@@ -249,26 +246,33 @@ def _app_page(spec: AppSpec, upload_limit: int | None = None) -> Callable[[], An
 
 
 def build_routes(
-    apps: Sequence[AppSpec] | None = None, *, upload_limit: int | None = None
+    apps: Sequence[AppSpec] | None = None,
+    *,
+    upload_limit: int | None = None,
+    admin_password: str | None = None,
 ) -> dict[str, Callable[[], Any]]:
     """Build the server's routes: ``/`` (landing page) and one per available app.
 
     Parameters
     ----------
     apps
-        The apps to offer; the installed ones of :data:`APPS` when ``None``.
+        The apps to offer; :data:`APPS` when ``None``.
     upload_limit
         When set (workshop mode), the Index Explorer's sidebar gets an upload panel
         (:class:`workbench.apps.uploads.UploadPanel`) accepting files up to this many bytes.
+    admin_password
+        The facilitator's password for ``/facilitator`` (on top of the workshop's own);
+        ``$WORKBENCH_ADMIN_PASSWORD`` when ``None``.
 
     Returns
     -------
     dict
-        ``{"/": landing, "/index": ..., ...}``; each value builds a fresh page per session.
+        ``{"/": landing, "/index": ..., ..., "/facilitator": ...}``; each value builds a
+        fresh page per session.
     """
     from workbench.apps.landing import landing_page
 
-    apps = available_apps() if apps is None else list(apps)
+    apps = list(APPS) if apps is None else list(apps)
 
     def _landing() -> Any:
         try:
@@ -279,7 +283,27 @@ def build_routes(
     routes: dict[str, Callable[[], Any]] = {"/": _landing}
     for spec in apps:
         routes[f"/{spec.slug}"] = _app_page(spec, upload_limit)
+    routes["/facilitator"] = _facilitator_page(admin_password)
     return routes
+
+
+def _facilitator_page(admin_password: str | None) -> Callable[[], Any]:
+    def _build() -> Any:
+        from workbench.apps.facilitator import Facilitator
+
+        title = f"Facilitator · 主持人 · {label('workbench')}"
+        _page_extensions("/facilitator")
+        try:
+            app = Facilitator(admin_password=admin_password, theme=theme_from_session())
+        except Exception as exc:  # noqa: BLE001 - shown as a readable page, never a traceback
+            return _error_page(title, exc)
+        from workbench.apps.workshop import attach_session
+
+        attach_session(app)  # stops its refresh when the tab closes
+        return page(app.main(), title=title, sidebar=[app.controls()])
+
+    _build.__name__ = "build_facilitator"
+    return _build
 
 
 def websocket_origins(address: str, port: int, extra: Sequence[str] = ()) -> list[str]:
@@ -320,6 +344,8 @@ def serve(
     apps: Sequence[AppSpec] | None = None,
     threaded: bool = False,
     upload_limit: int | None = None,
+    scheduler: str | None = None,
+    admin_password: str | None = None,
     **kwargs: Any,
 ) -> Any:
     """Serve the landing page and the apps with a Panel (Bokeh/Tornado) server.
@@ -337,11 +363,17 @@ def serve(
     allow_websocket_origin
         Further origins allowed to connect (``host:port``; ``*`` for any).
     apps
-        The apps to serve; the installed ones when ``None``.
+        The apps to serve; :data:`APPS` when ``None``.
     threaded
         Run the server in a background thread and return at once (tests, notebooks).
     upload_limit
         Offer uploads (workshop mode) up to this many bytes; no upload panel when ``None``.
+    scheduler
+        A Dask scheduler address for heavy work (solves, runs, uncertainty draws), shared by
+        every server process given the same address; local worker processes when ``None``
+        (and ``$WORKBENCH_SCHEDULER`` is unset).
+    admin_password
+        The facilitator's password for ``/facilitator``.
     **kwargs
         Passed on to :func:`panel.serve`.
 
@@ -352,12 +384,26 @@ def serve(
         otherwise.
     """
     _configure_panel()
-    routes = build_routes(apps, upload_limit=upload_limit)
-    chosen = available_apps() if apps is None else list(apps)
+    import os
+
+    from workbench.apps.heavy import use_processes
+    from workbench.apps.roster import WORKSHOP_DIR_ENV, workshop_dir
+
+    pool = use_processes(scheduler=scheduler)  # heavy work in worker processes (or on Dask)
+    if int(kwargs.get("num_procs", 1) or 1) > 1:
+        # the server forks: each process starts its own workers after the fork, and every
+        # process writes the one roster the facilitator reads
+        os.environ.setdefault(WORKSHOP_DIR_ENV, str(workshop_dir()))
+    else:
+        pool.warm()
+    routes = build_routes(apps, upload_limit=upload_limit, admin_password=admin_password)
+    chosen = list(APPS) if apps is None else list(apps)
     titles = {"/": label("workbench")}
     titles.update({f"/{s.slug}": f"{s.title} · {label('workbench')}" for s in chosen})
+    titles["/facilitator"] = f"Facilitator · {label('workbench')}"
     origins = websocket_origins(address, port, allow_websocket_origin)
     log.info("serving %s on %s:%s", sorted(routes), address, port)
+    kwargs.setdefault("compress_response", True)  # gzip for pages and static resources
     return pn.serve(
         routes,
         port=port,

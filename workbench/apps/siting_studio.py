@@ -12,7 +12,6 @@ Use it inline (``display(SitingStudio())`` or ``pn.ipywidget(SitingStudio())``) 
 from __future__ import annotations
 
 from concurrent.futures import Future
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -21,9 +20,23 @@ import panel as pn
 import param
 
 from workbench.apps import common
+from workbench.apps.base import WorkbenchApp
 from workbench.apps.siting_latency import LatencyRoutingPane
+from workbench.apps.siting_views import (
+    SETTINGS,
+    Kept,
+    PlanView,
+    load_inputs,
+    plan_key,
+    scenario_defaults,
+    scenario_with,
+    solve_plan,
+    solve_plan_job,
+    study_area,
+)
 from workbench.errors import SpecError
 from workbench.viz import siting as vz
+from workbench.viz.theme import card_style
 
 common.add_labels(
     {
@@ -66,266 +79,7 @@ URL_PARAMS = (
 )
 
 
-# -- the engine behind the app (glue only: no siting logic here) ------------------------------
-
-
-def load_inputs() -> dict[str, Any]:
-    """Load the shipped Shanghai siting scenario and district geometry (shared, read-only).
-
-    Returns
-    -------
-    dict
-        ``demand``, ``sites`` (GeoDataFrames), ``scenario`` (dict), ``districts`` (GeoDataFrame).
-    """
-    sample = common.shared_sample("shanghai_siting")
-    return {
-        "demand": sample["demand"],
-        "sites": sample["sites"],
-        "scenario": sample["scenario"],
-        "districts": common.shared_sample("shanghai_districts"),
-    }
-
-
-@dataclass(frozen=True)
-class PlanView:
-    """What the app shows of one solved plan, read from the engine's result object.
-
-    Attributes
-    ----------
-    result
-        The engine's result (kept for downloads).
-    status, gap, seconds
-        Solver status (``optimal``/``feasible``/...), proven relative gap and solve time.
-    open_sites
-        Ids of the opened sites.
-    assignment
-        Demand id -> serving site id.
-    latency_ms
-        Latency of each served demand point (ms).
-    kpis
-        The engine's KPI dict.
-    demand
-        The demand table the plan was solved for.
-    """
-
-    result: Any
-    status: str
-    gap: float
-    seconds: float
-    open_sites: tuple[str, ...]
-    assignment: pd.Series
-    latency_ms: np.ndarray
-    kpis: dict[str, Any]
-    demand: pd.DataFrame
-
-    def status_text(self) -> str:
-        """One line: solver status, gap and time (a time-limited solve says so)."""
-        gap = "" if not np.isfinite(self.gap) else f", gap {self.gap:.2%}"
-        return f"Solver status: **{self.status}**{gap} ({self.seconds:.1f} s)"
-
-    def kpi_row(self) -> dict[str, Any]:
-        """KPIs as a flat row of numbers (for the comparison table)."""
-        row: dict[str, Any] = {
-            "status": self.status,
-            "gap": self.gap,
-            "sites_open": len(self.open_sites),
-        }
-        for k, v in self.kpis.items():
-            if isinstance(v, int | float | np.number):
-                row[k] = float(v)
-        return row
-
-    def kpi_cards(self) -> dict[str, str]:
-        """Return the formatted texts of the KPI cards."""
-        k = self.kpis
-        out = {}
-        for key, name, fmt in _KPI_CARDS:
-            value = _first(k, name)
-            if value is not None:
-                out[key] = fmt(value)
-        return out
-
-    def served_by_site(self) -> pd.Series:
-        """Tokens per day served by each open site."""
-        d = self.demand.assign(id=self.demand["id"].astype(str)).set_index("id")["tokens_per_day"]
-        a = self.assignment
-        return d.reindex(a.index).groupby(a.to_numpy()).sum()
-
-    def assignment_frame(self) -> pd.DataFrame:
-        """Demand id, serving site and latency of each served demand point."""
-        return pd.DataFrame(
-            {
-                "demand": self.assignment.index,
-                "site": self.assignment.to_numpy(),
-                "latency_ms": self.latency_ms,
-            }
-        )
-
-    @property
-    def sites_gdf(self) -> Any:
-        """The engine's GeoDataFrame of the opened sites."""
-        return self.result.to_geodataframe()
-
-    @property
-    def dataset(self) -> Any:
-        """The engine's Dataset of the plan."""
-        return self.result.to_xarray()
-
-
-def _first(d: dict[str, Any], names: tuple[str, ...]) -> Any:
-    for n in names:
-        if n in d and d[n] is not None:
-            return d[n]
-    return None
-
-
-_KPI_CARDS: tuple[tuple[str, tuple[str, ...], Any], ...] = (
-    ("coverage", ("coverage_within_budget", "coverage"), lambda v: f"{float(v):.1%}"),
-    ("latency_p50", ("latency_p50_ms",), lambda v: f"{float(v):.2f} ms"),
-    ("latency_p95", ("latency_p95_ms",), lambda v: f"{float(v):.2f} ms"),
-    ("capex", ("capex_cny",), lambda v: f"¥{float(v) / 1e6:,.0f} M"),
-    (
-        "energy",
-        ("energy_cost_cny_per_year", "energy_cost_cny"),
-        lambda v: f"¥{float(v) / 1e6:,.1f} M",
-    ),
-    ("tpw", ("tokens_per_watt",), lambda v: f"{float(v):.2f}"),
-    ("carbon", ("carbon_t_per_year", "carbon_t"), lambda v: f"{float(v):,.0f} t"),
-)
-
-
-def scenario_defaults(scenario: dict[str, Any]) -> dict[str, Any]:
-    """Read initial control values from the scenario file.
-
-    Parameters
-    ----------
-    scenario
-        The parsed ``scenario.yaml``.
-
-    Returns
-    -------
-    dict
-        Parameter name -> value for the keys the scenario gives.
-    """
-    out: dict[str, Any] = {}
-    budgets = scenario.get("latency_budget_ms") or {}
-    for tier in ("edge", "dc", "hub"):
-        if tier in budgets:
-            out[f"{tier}_latency_ms"] = float(budgets[tier])
-    per_tier = scenario.get("sites_per_tier") or {}
-    for tier in ("hub", "edge", "dc"):
-        if tier in per_tier:
-            spec = per_tier[tier]  # an exact count or a {min, max} range: start at the min
-            out[f"n_{tier}"] = int(spec.get("min", 0) if isinstance(spec, dict) else spec)
-    if "budget_cny" in scenario:
-        out["budget_mcny"] = float(scenario["budget_cny"]) / 1e6
-    if "electricity_price_cny_per_kwh" in scenario:
-        out["electricity_price"] = float(scenario["electricity_price_cny_per_kwh"])
-    if "carbon_price_cny_per_t" in scenario:
-        out["carbon_price"] = float(scenario["carbon_price_cny_per_t"])
-    return out
-
-
-def scenario_with(scenario: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
-    """Return the scenario with the app's settings written into its keys.
-
-    Parameters
-    ----------
-    scenario
-        The parsed ``scenario.yaml``.
-    settings
-        :meth:`SitingStudio.settings`.
-
-    Returns
-    -------
-    dict
-        A new scenario dict; the input is not changed.
-    """
-    out = dict(scenario)
-    out["latency_budget_ms"] = {
-        **dict(scenario.get("latency_budget_ms") or {}),
-        **{t: float(settings[f"{t}_latency_ms"]) for t in ("edge", "dc", "hub")},
-    }
-    out["sites_per_tier"] = {t: int(settings[f"n_{t}"]) for t in ("hub", "edge", "dc")}
-    out["budget_cny"] = float(settings["budget_mcny"]) * 1e6
-    out["electricity_price_cny_per_kwh"] = float(settings["electricity_price"])
-    out["carbon_price_cny_per_t"] = float(settings["carbon_price"])
-    return out
-
-
-def study_area(inputs: dict[str, Any], area: list[str]) -> tuple[Any, Any]:
-    """Select the demand and sites of a study area (a data selection, not a model step).
-
-    Parameters
-    ----------
-    inputs
-        As returned by :func:`load_inputs`.
-    area
-        District codes; empty for the whole city.
-
-    Returns
-    -------
-    tuple
-        ``(demand, sites)``: demand points in the area; sites in the area plus every hub
-        (core hubs serve the whole city).
-    """
-    demand, sites = inputs["demand"], inputs["sites"]
-    if not area:
-        return demand, sites
-    codes = set(map(str, area))
-    d = demand[demand["district"].astype(str).isin(codes)]
-    s = sites[sites["district"].astype(str).isin(codes) | (sites["tier"].astype(str) == "hub")]
-    if len(d) == 0:
-        msg = f"`area` {sorted(codes)} holds no demand points; pick districts with demand."
-        raise SpecError(msg)
-    return d, s
-
-
-def solve_plan(inputs: dict[str, Any], settings: dict[str, Any]) -> PlanView:
-    """Solve the "2+M+X" plan with the engine for the app's settings.
-
-    Parameters
-    ----------
-    inputs
-        As returned by :func:`load_inputs`.
-    settings
-        :meth:`SitingStudio.settings`.
-
-    Returns
-    -------
-    PlanView
-    """
-    from workbench.siting.plan import plan
-
-    demand, sites = study_area(inputs, settings.get("area") or [])
-    scenario = scenario_with(inputs["scenario"], settings)
-    result = plan(demand, sites, scenario, time_limit=float(settings["time_limit"]))
-    per_demand = result.to_dataframe()
-    per_demand["id"] = per_demand["id"].astype(str)
-    assignment = pd.Series(result.assignment, dtype=object)
-    assignment.index = assignment.index.astype(str)
-    latency = per_demand.set_index("id")["latency_ms"].reindex(assignment.index)
-    return PlanView(
-        result=result,
-        status=str(result.status),
-        gap=float(result.gap),
-        seconds=float(result.seconds),
-        open_sites=tuple(str(i) for i in result.selected),
-        assignment=assignment,
-        latency_ms=latency.to_numpy(dtype=float),
-        kpis=dict(result.kpis),
-        demand=demand,
-    )
-
-
-@dataclass
-class _Kept:
-    name: str
-    view: PlanView
-    settings: dict[str, Any] = field(default_factory=dict)
-
-
-class SitingStudio(pn.viewable.Viewer):
+class SitingStudio(WorkbenchApp):
     """Interactive "2+M+X" compute-siting planner over the Shanghai sample scenario.
 
     Parameters
@@ -372,13 +126,11 @@ class SitingStudio(pn.viewable.Viewer):
         "empty for the whole city.",
     )
     selected_site = param.String(default="", doc="Id of the site selected on the map.")
-    theme = param.Selector(default="light", objects=list(common.THEMES), doc="Colour theme.")
-    language = param.Selector(default="en", objects=["en", "zh"], doc="Label language.")
     solver_status = param.String(default="", constant=True, doc="Status of the last solve.")
-    busy = param.Boolean(default=False, constant=True, doc="Whether a solve is running.")
     n_kept = param.Integer(default=0, bounds=(0, None), constant=True, doc="Plans kept.")
 
     def __init__(self, inputs: dict[str, Any] | None = None, **params: Any) -> None:
+        self._inputs_id = "sample" if inputs is None else f"custom-{id(inputs)}"
         self._inputs = inputs if inputs is not None else load_inputs()
         defaults = scenario_defaults(self._inputs["scenario"])
         for key, value in defaults.items():
@@ -386,10 +138,8 @@ class SitingStudio(pn.viewable.Viewer):
         codes = [str(c) for c in self._inputs["districts"]["code"]]
         self.param.area.objects = codes
         super().__init__(**params)
-        self.status = common.StatusArea()
         self.plan: PlanView | None = None
-        self.kept: list[_Kept] = []
-        self._future: Future | None = None
+        self.kept: list[Kept] = []
         self._build()
         self.param.watch(self._redraw_map, ["selected_site", "theme"])
         self.param.watch(self._redraw_detail, ["selected_site", "language"])
@@ -397,6 +147,7 @@ class SitingStudio(pn.viewable.Viewer):
         self.param.watch(self._relabel, ["language"])
         self._map.param.watch(self._on_click, "click_state")
         self._refresh_all()
+        self._every(1.0, self._show_queue)
         if common.sync_url(self, URL_PARAMS):
             self.language = common.language_from_session(self.language)
 
@@ -411,6 +162,10 @@ class SitingStudio(pn.viewable.Viewer):
         self._clear_button = pn.widgets.Button(label=common.label("clear_plans", lang))
         self._clear_button.on_click(lambda _e: self.clear_plans())
         self._spinner = pn.indicators.LoadingSpinner(value=False, size=28)
+        self._cancel_button = pn.widgets.Button(
+            label=common.label("cancel", lang), visible=False, css_classes=["cancel-solve"]
+        )
+        self._cancel_button.on_click(lambda _e: self.cancel_solve())
         self._status_md = pn.pane.Markdown("", margin=(0, 10), css_classes=["solver-status"])
         controls = pn.Param(
             self.param,
@@ -445,7 +200,7 @@ class SitingStudio(pn.viewable.Viewer):
         self._controls = pn.Column(
             pn.Row(self._theme_w, self._lang_w),
             controls,
-            pn.Row(self._solve_button, self._spinner),
+            pn.Row(self._solve_button, self._spinner, self._cancel_button),
             self._status_md,
             pn.Row(self._keep_button, self._clear_button),
             sizing_mode="stretch_width",
@@ -508,14 +263,6 @@ class SitingStudio(pn.viewable.Viewer):
             sizing_mode="stretch_width",
         )
 
-    def controls(self) -> pn.viewable.Viewable:
-        """Return the control panel (the served page puts it in the sidebar)."""
-        return self._controls
-
-    def main(self) -> pn.viewable.Viewable:
-        """Return the map, KPI cards and linked views (the served page's main area)."""
-        return self._main
-
     def __panel__(self) -> pn.viewable.Viewable:
         """Return the app's layout: controls beside the main area."""
         return pn.Row(self._controls, self._main, sizing_mode="stretch_width")
@@ -530,7 +277,7 @@ class SitingStudio(pn.viewable.Viewer):
         dict
             Parameter name -> value of the planning parameters.
         """
-        return {k: getattr(self, k) for k in URL_PARAMS[:11]}
+        return {k: getattr(self, k) for k in SETTINGS}
 
     def solve(self) -> PlanView:
         """Solve with the current settings, synchronously, and show the plan.
@@ -545,30 +292,59 @@ class SitingStudio(pn.viewable.Viewer):
         return view
 
     def solve_async(self) -> Future:
-        """Solve off the UI thread; the busy indicator spins and the page stays responsive.
+        """Solve in a worker process, shared with every session asking for the same plan.
+
+        The busy indicator spins and the status line shows the solve's place in the queue;
+        the page stays responsive, and a plan solved before (by anyone) comes at once.
 
         Returns
         -------
         concurrent.futures.Future
-            The running solve (tests may wait on ``.result()``).
+            The session's claim on the solve (tests may wait on ``.result()``; ``cancel()``
+            stops waiting).
         """
         self.status.clear()
         settings = self.settings()
-        self._future = common.run_in_background(
-            lambda: solve_plan(self._inputs, settings),
+        inputs = None if self._inputs_id == "sample" else self._inputs
+        ticket = self.jobs.submit_heavy(
+            "solve",
+            plan_key(settings, self._inputs_id),
+            solve_plan_job,
+            (settings, inputs),
             self._show_plan,
-            status=self.status,
-            busy=self._set_busy,
         )
-        return self._future
+        self._show_queue()
+        return ticket
+
+    @property
+    def _future(self) -> Future | None:
+        """The newest solve (kept for code that waits on it)."""
+        return self.jobs.future("solve")
+
+    def cancel_solve(self) -> bool:
+        """Stop waiting for the current solve; return whether there was one to stop."""
+        cancelled = self.jobs.cancel("solve")
+        if cancelled:
+            self._status_md.object = self.solver_status or common.label("no_plan", self.language)
+        return cancelled
+
+    def _show_queue(self) -> None:
+        if not self.busy:
+            return
+        position = self.jobs.position("solve")
+        if position:
+            text = common.label("queued", self.language).format(n=position)
+            self._status_md.object = f"⏳ {text}"
 
     def _set_busy(self, on: bool) -> None:
-        with param.edit_constant(self):
-            self.busy = on
+        self.busy = on
         self._spinner.value = on
         self._solve_button.disabled = on
+        self._cancel_button.visible = on
         if on:
             self._status_md.object = f"⏳ {common.label('busy', self.language)}"
+        elif not self.plan and not self.status.message:
+            self._status_md.object = common.label("no_plan", self.language)
 
     def _show_plan(self, view: PlanView) -> None:
         self.plan = view
@@ -599,7 +375,7 @@ class SitingStudio(pn.viewable.Viewer):
             msg = "There is no plan to keep yet: press Solve first, then Keep plan."
             raise SpecError(msg)
         name = name or f"Plan {len(self.kept) + 1}"
-        self.kept.append(_Kept(name, self.plan, self.settings()))
+        self.kept.append(Kept(name, self.plan, self.settings()))
         with param.edit_constant(self):
             self.n_kept = len(self.kept)
         self._refresh_compare()
@@ -690,7 +466,7 @@ class SitingStudio(pn.viewable.Viewer):
                     f"<div class='kpi-card'><div class='kpi-label'>{common.label(key, lang)}</div>"
                     f"<div class='kpi-value'>{text}</div></div>",
                     margin=(4, 6),
-                    styles=_card_style(self.theme),
+                    styles=card_style(self.theme),
                 )
             )
         self._kpis.objects = cards
@@ -789,13 +565,13 @@ class SitingStudio(pn.viewable.Viewer):
             self.selected_site = site
 
 
-def _card_style(theme: str) -> dict[str, str]:
-    dark = theme == "dark"
-    return {
-        "background": "#2b2b2b" if dark else "#f4f6f8",
-        "color": "#eeeeee" if dark else "#222222",
-        "border-radius": "6px",
-        "padding": "6px 12px",
-        "min-width": "120px",
-        "border": "1px solid #444" if dark else "1px solid #dde",
-    }
+__all__ = [
+    "URL_PARAMS",
+    "PlanView",
+    "SitingStudio",
+    "load_inputs",
+    "scenario_defaults",
+    "scenario_with",
+    "solve_plan",
+    "study_area",
+]

@@ -421,6 +421,18 @@ class UploadPanel(pn.viewable.Viewer):
         self.result = None
         self.files.cleanup()
 
+    def close(self) -> int:
+        """Release the panel when its session ends: mark it closed, remove the uploads.
+
+        Returns
+        -------
+        int
+            ``0``: the panel has no background work to cancel.
+        """
+        self.closed = True
+        self.cleanup()
+        return 0
+
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Card(
             pn.pane.Markdown(

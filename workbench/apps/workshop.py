@@ -5,9 +5,12 @@ room of twenty to fifty participants:
 
 - every browser session builds its own app objects (``server.build_routes``); read-only
   samples are loaded once per process (``common.shared_sample``);
-- heavy work runs on the apps' bounded thread pool (``common.run_in_background``);
+- heavy work (solves, runs, uncertainty draws) runs in worker processes or on Dask, shared
+  and memoised across sessions (:mod:`workbench.apps.heavy`); light work on a bounded thread
+  pool (``common.run_in_background``);
 - idle sessions are released by the Bokeh server (``unused_session_lifetime``), and when a
-  session ends (tab closed or idle) its queued work is cancelled and its upload folder removed
+  session ends (tab closed or idle) its apps are closed (``app.close()``: queued work
+  cancelled, upload folder removed)
   (:func:`attach_session`);
 - access: a shared password (Panel's ``basic_auth``) or OAuth (``oauth_provider`` with a
   ``cookie_secret``); serving beyond this machine without either is refused unless
@@ -21,7 +24,6 @@ import logging
 import os
 import secrets
 from collections.abc import Mapping
-from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -235,36 +237,67 @@ def live_sessions() -> int:
     return len(_SESSIONS)
 
 
-def cancel_work(app: Any) -> int:
-    """Cancel the queued background work of an app and mark it as closed.
+def close_app(app: Any) -> int:
+    """Release an app whose session ended: ``app.close()`` cancels its queued work.
 
-    Every ``Future`` attribute of the app (``_future``, ``_path_future``, ...) that is still
-    queued is cancelled, so it never runs. Work already running is not interrupted: it
-    finishes on its worker thread and its result goes to the closed page, where nobody sees
-    it. The app's ``closed`` flag is set so that long loops that check it can stop.
+    Work already running is not interrupted: it finishes in its worker and its result goes
+    to the closed page, where nobody sees it (or, for shared heavy work, into the memo).
 
     Parameters
     ----------
     app
-        An app object (Index Explorer, Siting Studio, Coordination Lab, upload panel).
+        An app (a :class:`~workbench.apps.base.WorkbenchApp`) or another object of the
+        session with a ``close()`` method (the upload panel).
 
     Returns
     -------
     int
-        How many futures were cancelled before they started.
+        How many jobs were cancelled before they started.
     """
-    try:  # first, so that whoever sees a cancelled future also sees the closed flag
-        app.closed = True
-    except (AttributeError, TypeError, ValueError):
-        log.debug("app %r has no closed flag", app)
-    cancelled = 0
-    for value in list(vars(app).values()):
-        if isinstance(value, Future) and value.cancel():
-            cancelled += 1
-    cleanup = getattr(app, "cleanup", None)
-    if callable(cleanup):
-        cleanup()
-    return cancelled
+    return int(app.close() or 0)
+
+
+def track(app: Any, slug: str, session_id: str) -> None:
+    """Put a participant's app on the workshop roster and keep it up to date.
+
+    The roster records the app, the city and (Index Explorer) the dimension weights when
+    they change; a weight preset published by the facilitator is offered to the app within
+    a few seconds (:mod:`workbench.apps.roster`).
+
+    Parameters
+    ----------
+    app
+        The session's app (:class:`~workbench.apps.base.WorkbenchApp`).
+    slug
+        The app's route (``"index"``).
+    session_id
+        The browser session.
+    """
+    import time
+
+    import panel as pn
+
+    from workbench.apps import roster
+
+    state = getattr(app, "roster_state", dict)
+    roster.update(
+        session_id, app=slug, user=str(pn.state.user or ""), joined=time.time(), **state()
+    )
+    params = list(getattr(app, "roster_params", ()))
+    if params:
+        app.param.watch(lambda *_: roster.update(session_id, **state()), params)
+    offer = getattr(app, "offer_preset", None)
+    if callable(offer):
+        seen: dict[str, Any] = {"version": None}
+
+        def _poll() -> None:
+            preset = roster.preset()
+            if preset and preset.get("version") != seen["version"]:
+                seen["version"] = preset.get("version")
+                offer(preset)
+
+        _poll()
+        pn.state.add_periodic_callback(_poll, period=2000)
 
 
 def attach_session(*apps: Any) -> str | None:
@@ -292,9 +325,12 @@ def attach_session(*apps: Any) -> str | None:
     _SESSIONS.setdefault(session_id, []).extend(apps)
 
     def _destroyed(session_context: Any) -> None:
+        from workbench.apps import roster
+
+        roster.leave(session_context.id)
         for app in _SESSIONS.pop(session_context.id, []):
             try:
-                n = cancel_work(app)
+                n = close_app(app)
             except Exception:  # noqa: BLE001 - clean-up must never break the server
                 log.exception("releasing a session's app failed")
             else:
@@ -310,10 +346,11 @@ __all__ = [
     "PASSWORD_ENV",
     "WorkshopConfig",
     "attach_session",
-    "cancel_work",
+    "close_app",
     "check_access",
     "live_sessions",
     "load_config",
     "password_from_env",
     "serve_kwargs",
+    "track",
 ]

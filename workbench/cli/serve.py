@@ -99,6 +99,30 @@ def _add_workshop_arguments(parser: Any) -> None:
     group.add_argument(
         "--upload-limit-mb", type=float, default=None, help="largest upload (workshop default 5)"
     )
+    group.add_argument(
+        "--procs",
+        type=int,
+        default=1,
+        help=(
+            "server processes on this machine (Linux); each browser session stays with the "
+            "process that opened its websocket (default 1)"
+        ),
+    )
+    group.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help=(
+            "Dask scheduler for heavy work (solves, runs, uncertainty draws), e.g. "
+            "tcp://10.0.0.5:8786, shared by every server process given it; default: local "
+            "worker processes ($WORKBENCH_SCHEDULER)"
+        ),
+    )
+    group.add_argument(
+        "--admin-password",
+        default=None,
+        help="facilitator's password for /facilitator (default: $WORKBENCH_ADMIN_PASSWORD)",
+    )
 
 
 def _workshop_config(args: argparse.Namespace) -> Any:
@@ -147,11 +171,20 @@ def run(args: argparse.Namespace) -> int:
     if args.num_threads is not None and args.num_threads < 0:
         msg = f"--num-threads must be 0 or more; got {args.num_threads}."
         raise SpecError(msg)
+    if args.procs < 1:
+        msg = f"--procs must be 1 or more; got {args.procs}. Fix: e.g. --procs 2."
+        raise SpecError(msg)
+    if args.procs > 1 and args.port == 0:
+        msg = (
+            "--procs needs a fixed --port (the processes share it); got --port 0. "
+            "Fix: e.g. --port 5006."
+        )
+        raise SpecError(msg)
     prefix = args.prefix.strip()
     if prefix and not prefix.startswith("/"):
         prefix = "/" + prefix
     prefix = prefix.rstrip("/")
-    from workbench.apps.server import available_apps, serve
+    from workbench.apps.server import APPS, serve
     from workbench.apps.workshop import check_access, serve_kwargs
 
     config = _workshop_config(args)
@@ -171,7 +204,7 @@ def run(args: argparse.Namespace) -> int:
         kwargs.pop("unused_session_lifetime", None)
         kwargs.pop("check_unused_sessions", None)
         kwargs.pop("num_threads", None)
-    apps = available_apps()
+    apps = APPS
     where = "this machine only" if args.address in _LOCAL else "the network (--address)"
     print(
         f"Serving the City AI Planning Workbench on http://{args.address}:{args.port}{prefix}/ "
@@ -189,12 +222,17 @@ def run(args: argparse.Namespace) -> int:
         kwargs["num_threads"] = args.num_threads
     if workshop:
         kwargs["upload_limit"] = int(config.upload_limit_mb * 2**20)
+    if args.procs > 1:
+        kwargs["num_procs"] = args.procs
+        print(f"{args.procs} server processes; sessions stay with their process.", flush=True)
     serve(
         port=args.port,
         address=args.address,
         show=args.show,
         prefix=prefix,
         allow_websocket_origin=args.allow_websocket_origin,
+        scheduler=args.scheduler,
+        admin_password=args.admin_password,
         **kwargs,
     )
     return 0

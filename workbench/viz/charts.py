@@ -11,16 +11,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from workbench.viz.maps import TIER_COLOURS
+from workbench.viz.theme import style_figure
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     from bokeh.models import DataTable
     from bokeh.plotting import figure as Figure  # noqa: N812 - a type alias
-
-_THEME = {
-    "light": {"bg": "#ffffff", "text": "#222222", "grid": "#e6e6e6"},
-    "dark": {"bg": "#1f2229", "text": "#e6e6e6", "grid": "#3a3f4b"},
-}
 
 
 def _hex(rgb: Sequence[int]) -> str:
@@ -34,6 +30,8 @@ TIER_HEX: dict[str, str] = {k: _hex(v) for k, v in TIER_COLOURS.items()}
 def style(fig: Figure, theme: str = "light") -> Figure:
     """Apply the light or dark theme to a Bokeh figure (in place) and return it.
 
+    The one style of the workbench (:func:`workbench.viz.theme.style_figure`).
+
     Parameters
     ----------
     fig
@@ -46,26 +44,7 @@ def style(fig: Figure, theme: str = "light") -> Figure:
     bokeh.plotting.figure
         The same figure.
     """
-    colours = _THEME.get(theme, _THEME["light"])
-    fig.background_fill_color = colours["bg"]
-    fig.border_fill_color = colours["bg"]
-    fig.outline_line_color = None
-    for axis in (*fig.xaxis, *fig.yaxis):
-        axis.axis_label_text_color = colours["text"]
-        axis.major_label_text_color = colours["text"]
-        axis.axis_line_color = colours["grid"]
-        axis.major_tick_line_color = colours["grid"]
-        axis.minor_tick_line_color = None
-    for grid in (*fig.xgrid, *fig.ygrid):
-        grid.grid_line_color = colours["grid"]
-    if fig.title is not None:
-        fig.title.text_color = colours["text"]
-    if fig.legend:
-        fig.legend.background_fill_color = colours["bg"]
-        fig.legend.label_text_color = colours["text"]
-        fig.legend.border_line_color = None
-    fig.toolbar.logo = None
-    return fig
+    return style_figure(fig, theme)
 
 
 def ranking_figure(

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from workbench.dims import INDEX_TIERS
+from workbench.viz.theme import palette
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -28,12 +29,6 @@ TIER_COLOURS: dict[str, list[int]] = {
     INDEX_TIERS[2]: [86, 142, 196],  # Potential: blue
 }
 _OTHER = [150, 150, 150]
-
-#: Basemap colours per theme: fill, line.
-_BASEMAP = {
-    "light": ([236, 236, 228, 255], [150, 150, 150, 255], [250, 250, 247]),
-    "dark": ([48, 52, 60, 255], [110, 116, 128, 255], [24, 26, 31]),
-}
 
 
 def basemap_layer(
@@ -57,7 +52,8 @@ def basemap_layer(
     """
     import pydeck as pdk
 
-    fill, line, _ = _BASEMAP.get(theme, _BASEMAP["light"])
+    colours = palette(theme)
+    fill, line = colours["map_fill"], colours["map_line"]
     frame = geometry
     if frame.crs is not None and frame.crs.to_epsg() != 4326:
         frame = frame.to_crs(4326)
@@ -121,6 +117,65 @@ def scatter_layer(
     )
 
 
+def city_frame(
+    cities: pd.DataFrame,
+    *,
+    score: str = "score",
+    tier: str = "tier",
+    name: str = "name_en",
+    selected: str | None = None,
+    selected_colour: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """Turn a city table into the map's city layer data: colour by tier, radius by score.
+
+    Vectorised; the columns of a deck.gl layer (Panel sends only the columns that change).
+
+    Parameters
+    ----------
+    cities
+        One row per city with ``code``, ``lon``, ``lat``, a score column (0-100 or any
+        scale), a tier column and a name column.
+    score, tier, name
+        The columns to use.
+    selected
+        Code of the selected city, drawn larger in ``selected_colour``.
+    selected_colour
+        RGBA colour of the selected city; near-black when ``None`` (use white on dark maps).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``code``, ``name``, ``lon``, ``lat``, ``score`` (rounded, NaN when missing), ``tier``,
+        ``radius`` (metres) and ``colour`` (RGBA lists), in the row order of ``cities`` (a
+        click's index is a row).
+    """
+    import pandas as pd
+
+    values = cities[score].to_numpy(dtype=float)
+    finite = np.isfinite(values)
+    lo, hi = (float(values[finite].min()), float(values[finite].max())) if finite.any() else (0, 1)
+    span = hi - lo if hi > lo else 1.0
+    share = np.where(finite, (values - lo) / span, 0.0)
+    codes = cities["code"].astype(str).to_numpy()
+    tiers = cities[tier].astype(str).to_numpy()
+    is_selected = codes == selected
+    palette_of = {t: [*TIER_COLOURS.get(t, _OTHER), 220] for t in set(tiers)}
+    chosen = list(selected_colour or [20, 20, 20, 255])
+    colours = [chosen if sel else palette_of[t] for t, sel in zip(tiers, is_selected, strict=True)]
+    return pd.DataFrame(
+        {
+            "code": codes,
+            "name": cities[name].astype(str).to_numpy(),
+            "lon": cities["lon"].to_numpy(dtype=float),
+            "lat": cities["lat"].to_numpy(dtype=float),
+            "score": np.round(values, 2),
+            "tier": tiers,
+            "radius": 18_000 + 60_000 * share + np.where(is_selected, 25_000, 0),
+            "colour": colours,
+        }
+    )
+
+
 def city_records(
     cities: pd.DataFrame,
     *,
@@ -131,6 +186,8 @@ def city_records(
     selected_colour: Sequence[int] | None = None,
 ) -> list[dict[str, Any]]:
     """Turn a city table into map records: colour by tier, radius by score.
+
+    The records of :func:`city_frame` (a missing score is ``None``).
 
     Parameters
     ----------
@@ -150,30 +207,19 @@ def city_records(
         Records with ``code``, ``name``, ``lon``, ``lat``, ``score``, ``tier``, ``radius``
         (metres) and ``colour``, in the row order of ``cities`` (a click's index is a row).
     """
-    values = cities[score].to_numpy(dtype=float)
-    finite = values[np.isfinite(values)]
-    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-    span = hi - lo if hi > lo else 1.0
-    records = []
-    for row, value in zip(cities.itertuples(index=False), values, strict=True):
-        share = (value - lo) / span if math.isfinite(value) else 0.0
-        tier_name = str(getattr(row, tier))
-        colour = [*TIER_COLOURS.get(tier_name, _OTHER), 220]
-        code = str(row.code)
-        if code == selected:
-            colour = list(selected_colour or [20, 20, 20, 255])
-        records.append(
-            {
-                "code": code,
-                "name": str(getattr(row, name)),
-                "lon": float(row.lon),
-                "lat": float(row.lat),
-                "score": round(float(value), 2) if math.isfinite(value) else None,
-                "tier": tier_name,
-                "radius": 18_000 + 60_000 * share + (25_000 if code == selected else 0),
-                "colour": colour,
-            }
-        )
+    frame = city_frame(
+        cities,
+        score=score,
+        tier=tier,
+        name=name,
+        selected=selected,
+        selected_colour=selected_colour,
+    )
+    records = frame.to_dict(orient="records")
+    for record in records:
+        record["radius"] = float(record["radius"])
+        if not math.isfinite(record["score"]):
+            record["score"] = None
     return records
 
 
@@ -334,5 +380,5 @@ def deck_to_spec(deck: pdk.Deck, *, theme: str = "light") -> dict[str, Any]:
     spec.pop("mapProvider", None)
     spec.pop("views", None)
     spec.pop("tooltip", None)
-    spec["background"] = _BASEMAP.get(theme, _BASEMAP["light"])[2]
+    spec["background"] = palette(theme)["map_bg"]
     return spec

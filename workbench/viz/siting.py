@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.dims import SITE_TIERS
+from workbench.viz.theme import palette
 
 TIER_COLOURS: dict[str, list[int]] = {
     "hub": [214, 39, 40],
@@ -161,9 +162,9 @@ def district_layer(
         vals.index = vals.index.astype(str)
         fills = ramp([float(vals.get(c, np.nan)) for c in codes], palette="seq", alpha=190)
     else:
-        base = [58, 64, 74, 255] if dark else [236, 236, 230, 255]
+        base = palette("dark" if dark else "light")["map_fill"]
         fills = [base for _ in codes]
-    line = [200, 200, 200, 255] if dark else [110, 110, 110, 255]
+    line = palette("dark" if dark else "light")["map_line"]
     for f, fill, code in zip(gj["features"], fills, codes, strict=True):
         p = f["properties"]
         p["fill"] = fill
@@ -655,23 +656,15 @@ def tier_counts(sites: pd.DataFrame, open_sites: Sequence[str]) -> dict[str, int
 
 
 def style_figure(fig: Any, theme: str) -> None:
-    """Apply the light or dark colours to a Bokeh figure in place.
+    """Apply the light or dark colours to a Bokeh figure in place (the workbench's one style).
 
     Parameters
     ----------
     fig
         A ``bokeh.plotting.figure``.
     theme
-        ``"light"`` (Bokeh's defaults) or ``"dark"``.
+        ``"light"`` or ``"dark"``.
     """
-    if theme == "dark":
-        fig.background_fill_color = "#1e1e1e"
-        fig.border_fill_color = "#1e1e1e"
-        fig.outline_line_color = "#444444"
-        fig.title.text_color = "#e0e0e0"
-        for ax in (*fig.xaxis, *fig.yaxis):
-            ax.axis_label_text_color = "#e0e0e0"
-            ax.major_label_text_color = "#e0e0e0"
-            ax.axis_line_color = "#888888"
-        fig.xgrid.grid_line_color = "#333333"
-        fig.ygrid.grid_line_color = "#333333"
+    from workbench.viz.theme import style_figure as _style
+
+    _style(fig, theme)

@@ -120,13 +120,18 @@ TIERS = get_registry(
 )
 
 
+#: Arguments the method protocols above pass; every other argument of a method is a setting.
+PROTOCOL_ARGUMENTS = frozenset(
+    {"x", "w", "ref", "direction", "values", "framework", "scores", "n_tiers"}
+)
+
+
 def check_method_params(kind: str, name: str, func: Callable[..., Any], params: dict) -> None:
     """Raise :class:`SpecError` when ``params`` are not keyword arguments of ``func``."""
     sig = inspect.signature(func)
     if any(p.kind == p.VAR_KEYWORD for p in sig.parameters.values()):
         return
-    protocol = {"x", "w", "ref", "direction", "values", "framework", "scores", "n_tiers"}
-    allowed = [p for p in sig.parameters if p not in protocol and p != "ref_value"]
+    allowed = [p for p in sig.parameters if p not in PROTOCOL_ARGUMENTS and p != "ref_value"]
     for k in params:
         if k not in allowed:
             from workbench.errors import did_you_mean
