@@ -11,7 +11,7 @@ The pane holds no model logic; figures come from :mod:`workbench.viz.worldmodel`
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import panel as pn
@@ -19,6 +19,9 @@ import param
 
 from workbench.apps import common
 from workbench.viz import worldmodel as vz
+
+if TYPE_CHECKING:
+    from workbench.worldmodel import WorldModel
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "worldmodel" / "trained" / "heatwave_lp"
 """The shipped emulator (rebuilt by ``sample_data/build_worldmodel.py``)."""
@@ -35,7 +38,7 @@ class WhatIfPane(pn.viewable.Viewer):
         loaded :class:`~workbench.worldmodel.WorldModel`.
     """
 
-    theme = param.Selector(default="light", objects=["light", "dark"])
+    theme: param.Selector[str] = param.Selector(default="light", objects=["light", "dark"])
     verify_seeds = param.Integer(default=1, bounds=(1, 10), doc="seeds of a verification")
 
     def __init__(self, model: Any = None, **params: Any) -> None:
@@ -43,7 +46,7 @@ class WhatIfPane(pn.viewable.Viewer):
         from workbench.worldmodel import WorldModel
 
         self.status = common.StatusArea()
-        self.wm = None
+        self.wm: WorldModel | None = None
         self._message = pn.pane.Markdown("", margin=(0, 10), css_classes=["whatif-message"])
         try:
             if isinstance(model, WorldModel):
@@ -140,9 +143,26 @@ class WhatIfPane(pn.viewable.Viewer):
 
     # -- emulator ----------------------------------------------------------------------------
 
+    def _model(self) -> WorldModel:
+        """Return the loaded world model; raise a clear error when none could be loaded."""
+        if self.wm is None:
+            msg = (
+                "WhatIfPane: no world model is loaded (see the pane's message for why); "
+                "got wm=None. Pass `model=` a trained world model's folder or a WorldModel."
+            )
+            raise RuntimeError(msg)
+        return self.wm
+
     def settings(self) -> dict[str, float]:
         """Return the knob values the sliders show."""
-        return {k: float(s.value) for k, s in self._sliders.items()}
+        out: dict[str, float] = {}
+        for k, s in self._sliders.items():
+            v = s.value
+            if v is None:  # a FloatSlider is built with a value and never cleared
+                msg = f"WhatIfPane.settings(): slider {k!r} has no value; got None."
+                raise RuntimeError(msg)
+            out[k] = float(v)
+        return out
 
     def set_knobs(self, **values: float) -> None:
         """Move sliders (as a user would); the chart follows."""
@@ -151,7 +171,7 @@ class WhatIfPane(pn.viewable.Viewer):
 
     def prediction(self) -> dict[str, dict[str, float]]:
         """Return the emulator's answer at the sliders' setting."""
-        return self.wm.predict(**self.settings())
+        return self._model().predict(**self.settings())
 
     def table(self) -> pd.DataFrame:
         """Return the shown table (KPI, mean, lo, hi, full model, inside the interval)."""
@@ -189,7 +209,7 @@ class WhatIfPane(pn.viewable.Viewer):
         """Run the full model at the current setting (``verify_seeds`` seeds; mean KPIs)."""
         from workbench.worldmodel.training import run_design
 
-        wm = self.wm
+        wm = self._model()
         seeds = [20_000 + i for i in range(self.verify_seeds)]
         runs = run_design(
             wm.scenario,
@@ -230,9 +250,13 @@ class WhatIfPane(pn.viewable.Viewer):
         from workbench.worldmodel import seek
 
         fixed = {k: v for k, v in self.settings().items() if k not in self._vary.value}
+        goal = self._goal.value
+        if goal is None:  # a TextInput holds "" when cleared, never None
+            msg = "WhatIfPane.seek(): the Goal field has no value; got None. Type a goal."
+            raise RuntimeError(msg)
         return seek(
-            self.wm,
-            self._goal.value,
+            self._model(),
+            goal,
             list(self._vary.value),
             minimise=self._objective.value,
             fixed=fixed,
@@ -252,7 +276,8 @@ class WhatIfPane(pn.viewable.Viewer):
             for k in self._vary.value:
                 self._sliders[k].value = float(res.settings[k])
             if res.delivered is not None:
-                self.delivered = {k: float(res.delivered[k].mean()) for k in self.wm.kpis}
+                kpis = self._model().kpis
+                self.delivered = {k: float(res.delivered[k].mean()) for k in kpis}
                 self._redraw()
 
     def seek_async(self):

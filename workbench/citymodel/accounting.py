@@ -147,12 +147,13 @@ class Accountant:
         tag = ccs.group_tag[g]
         inter = mine & (tag < G)
         brow = mine & (tag >= G)
-        served_b = np.bincount(tag[brow] - G, served_row[brow], D)
+        # weighted bincount is float (numpy's stub types every bincount as intp)
+        served_b: np.ndarray = np.bincount(tag[brow] - G, served_row[brow], D)
         if cn:
             ratio_b = m.node_power_ratio[1]
             served_job = np.where(ok, amount * ratio_b[np.maximum(res.node, 0)], 0.0)
             served_b = served_b + dem.settle_jobs(served_job)
-            job_served_node = np.bincount(res.node[ok], served_job[ok], nodes.n)
+            job_served_node: np.ndarray = np.bincount(res.node[ok], served_job[ok], nodes.n)
         else:
             dem.settle_batch(served_b)
             job_served_node = np.zeros(nodes.n)
@@ -224,9 +225,17 @@ class Accountant:
         m = self.m
         nodes, D = m.nodes, m.space.n_districts
         dem, fleet, grid = m.demand_agent, m.logistics, m.grid
-        ev_req = fleet.charging_request(t) if m.joint.kind in ("lp", "market") else None
+        joint = m.joint
+        if joint is None:
+            msg = (
+                f"Accountant.joint_hour(t={t}) needs a joint mechanism (joint LP, mpc, oracle "
+                f"or market); got mechanism {m.mechanism_name!r}, which has none. Use "
+                "Accountant.claims_hour() for agent-by-agent mechanisms."
+            )
+            raise RuntimeError(msg)
+        ev_req = fleet.charging_request(t) if joint.kind in ("lp", "market") else None
         fleet.ev_req = ev_req if ev_req is not None else fleet.ev_backlog_kwh.copy()
-        out = m.joint.hour(t)
+        out, payments = joint.hour(t)
         arcs = m.lp_arcs_g
         G, K = arcs.shape
         # solver round-off: below one token is none (a node that is down gets exactly 0)
@@ -267,10 +276,10 @@ class Accountant:
         # log: who asked, who got what, at what price, why
         basis = {
             "lp": "joint LP, 1 h (duals are prices)",
-            "mpc": f"rolling LP, {m.joint.horizon} h look-ahead on forecasts",
+            "mpc": f"rolling LP, {joint.horizon} h look-ahead on forecasts",
             "oracle": "perfect-foresight LP over the run (bound)",
             "market": "uniform-price clearing of bids and offers",
-        }[m.joint.kind]
+        }[joint.kind]
         price_g = (x * out["node_price"][arcs]).sum(axis=1) / np.maximum(x.sum(axis=1), 1e-12)
         log = m.orchestrator.log
         log.add_rows(
@@ -288,14 +297,12 @@ class Accountant:
             "compute",
             np.array(["demand:batch"], dtype=object),
             np.array([_B]),
-            np.array(
-                [rb.sum() if m.joint.kind in ("lp", "market") else dem.backlog_total + total_b]
-            ),
+            np.array([rb.sum() if joint.kind in ("lp", "market") else dem.backlog_total + total_b]),
             np.array([total_b]),
             np.array([float((b * out["node_price"]).sum() / max(total_b, 1e-12))]),
             basis,
         )
-        if m.joint.kind == "market":  # operators' offers: capacity at marginal cost
+        if joint.kind == "market":  # operators' offers: capacity at marginal cost
             log.add_rows(
                 t,
                 "compute",
@@ -336,7 +343,7 @@ class Accountant:
             "ev_req": fleet.ev_req,
             "node_price": out["node_price"],
             "power_price": out["power_price"],
-            "payments": float(out.get("payments", 0.0)),
+            "payments": float(payments),
         }
 
     # ------------------------------------------------------------------ booking

@@ -137,8 +137,12 @@ class Dispatcher:
         self.highspy = highspy
         self.solves = 0
         self.warm = 0
+        # the last window's constraint matrix (CSC), to detect an unchanged one; the empty
+        # arrays never match since ``_shape`` is checked first
         self._shape: tuple[int, int] | None = None
-        self._indptr = self._indices = self._data = None
+        self._indptr: np.ndarray = np.empty(0, dtype=np.int32)
+        self._indices: np.ndarray = np.empty(0, dtype=np.int32)
+        self._data: np.ndarray = np.empty(0)
 
     def _shift_basis(self, V: int, H: int, blocks: list[tuple[int, int]]) -> None:
         """Start from the last window's basis moved one hour earlier (rolling horizon)."""

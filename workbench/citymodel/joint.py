@@ -85,7 +85,7 @@ class JointCoordinator:
         e = np.divide(ew, cap, out=emean.copy(), where=cap > 0)
         return cap.T, e.T
 
-    def _to_nodes(self, out: dict, t: int) -> None:
+    def _to_nodes(self, out: dict[str, np.ndarray], t: int) -> None:
         """Batch tokens and prices of LP nodes back to the plan's nodes (pro rata to capacity)."""
         m = self.m
         C = np.maximum(m.cap_tok_all[t] - m.emergency_tokens_all[t], 0.0)
@@ -159,9 +159,16 @@ class JointCoordinator:
         return out
 
     # ------------------------------------------------------------------ one hour
-    def hour(self, t: int) -> dict[str, np.ndarray | float]:
-        """Decisions for hour ``t``: a dict of the dispatch's first-hour values and prices."""
-        out = self._hour(t)
+    def hour(self, t: int) -> tuple[dict[str, np.ndarray], float]:
+        """Decisions for hour ``t``: the dispatch's first-hour values and prices, and payments.
+
+        Returns
+        -------
+        tuple of (dict of str to numpy.ndarray, float)
+            The first-hour values and prices by name, and the hour's uniform-price payments
+            (CNY; 0 unless the mechanism is ``market``).
+        """
+        out, payments = self._hour(t)
         if self.pool:  # back to (district, latency class) groups, pro rata to demand
             dem = self.m.demand_agent
             D = self.m.space.n_districts
@@ -169,9 +176,9 @@ class JointCoordinator:
             share = np.divide(g, g.sum(axis=1, keepdims=True), out=np.zeros_like(g), where=g > 0)
             out["x"] = (out["x"][:, None, :] * share[:, :, None]).reshape(-1, out["x"].shape[1])
             out["u"] = (out["u"][:, None] * share).reshape(-1)
-        return out
+        return out, payments
 
-    def _hour(self, t: int) -> dict[str, np.ndarray | float]:
+    def _hour(self, t: int) -> tuple[dict[str, np.ndarray], float]:
         m = self.m
         dem = m.demand_agent
         fleet = m.logistics
@@ -184,7 +191,7 @@ class JointCoordinator:
                 w.need_ev = fleet.need_kwh.T.copy()
                 w.soc0 = m.grid.soc.copy()
                 self.plan = self.solver.solve(w)
-            return self._slice(self.plan, t, t)
+            return self._slice(self.plan, t, t), 0.0
         if self.kind == "mpc":
             H = max(1, min(self.horizon, m.hours - t))
             dg, ak = self._expected_demand(t, H)
@@ -200,7 +207,7 @@ class JointCoordinator:
                 hrs = np.arange(t + 1, t + H)
                 w.need_ev[:, 1:] = m.need_forecast(hrs).T
             plan = self.solver.solve(w, rolling=True)
-            return self._slice(plan, 0, t)
+            return self._slice(plan, 0, t), 0.0
         # lp and market: one hour on the agents' own requests
         w = self._window(t, 1, dem.request_g[:, None].copy(), forecast=False)
         w.arr_b = np.array([dem.request_b.sum()])
@@ -214,9 +221,8 @@ class JointCoordinator:
             w.econ = m.market_econ(fleet)
         plan = self.solver.solve(w)
         out = self._slice(plan, 0, t)
-        if self.kind == "market":
-            out["payments"] = self._settle_payments(out)
-        return out
+        payments = self._settle_payments(out) if self.kind == "market" else 0.0
+        return out, payments
 
     def _not_due_all(self) -> np.ndarray:
         m = self.m
@@ -227,8 +233,8 @@ class JointCoordinator:
             out += csum[idx, j] - csum[np.maximum(idx - dl, 0), j]
         return out
 
-    def _slice(self, plan: Plan, h: int, t: int) -> dict[str, np.ndarray | float]:
-        out: dict[str, np.ndarray | float] = {}
+    def _slice(self, plan: Plan, h: int, t: int) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
         for k, v in plan.values.items():
             out[k] = v[..., h]
         out["node_price"] = plan.node_price[:, h]
@@ -236,7 +242,7 @@ class JointCoordinator:
         self._to_nodes(out, t)
         return out
 
-    def _settle_payments(self, out: dict) -> float:
+    def _settle_payments(self, out: dict[str, np.ndarray]) -> float:
         """Uniform-price payments: every unit bought pays its node's or feeder's price."""
         m = self.m
         arcs = m.lp_arcs_g

@@ -257,14 +257,14 @@ class CityModel(mesa.Model):
         self.compute_best_ahead = np.zeros((D, 24))
         self.power_signal = np.zeros(D)
         self.power_best_ahead = np.zeros((D, 24))
-        kind = getattr(self.mechanism, "joint", None)
+        joint_kind: str | None = getattr(self.mechanism, "joint", None)
         self.joint = None
-        if kind:
+        if joint_kind:
             from workbench.citymodel.joint import JointCoordinator
 
-            self.joint = JointCoordinator(self, kind, horizon=int(horizon))
-            self.demand_agent.central = kind in ("mpc", "oracle")
-            if kind == "oracle":
+            self.joint = JointCoordinator(self, joint_kind, horizon=int(horizon))
+            self.demand_agent.central = joint_kind in ("mpc", "oracle")
+            if joint_kind == "oracle":
                 self._realise_demand()
         self.accountant = Accountant(self)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -40,7 +41,11 @@ def _show(args: argparse.Namespace) -> int:
     from workbench.citymodel import get_scenario
 
     sc = get_scenario(args.scenario)
-    doc = {"name": sc.name, "description": sc.description, "events": list(sc.events)}
+    doc: dict[str, Any] = {
+        "name": sc.name,
+        "description": sc.description,
+        "events": list(sc.events),
+    }
     doc["knobs"] = getattr(sc, "knob_info", {})
     if getattr(args, "json", False):
         import json

@@ -53,12 +53,15 @@ def whatif_figure(columns: dict[str, list[Any]], *, theme: str = "light") -> Any
     Update it while sliders move by assigning new columns to ``fig.select_one({"name":
     "whatif"}).data`` (a few numbers per KPI).
     """
-    from bokeh.models import ColumnDataSource, HoverTool, Span
+    from bokeh.models import ColumnDataSource, FactorRange, HoverTool
+
+    # bokeh's stub of bokeh.models does not re-export Span: import it from where it is defined
+    from bokeh.models.annotations.geometry import Span
     from bokeh.plotting import figure
 
     src = ColumnDataSource(columns, name="whatif")
     fig = figure(
-        y_range=list(reversed(columns["kpi"])),
+        y_range=FactorRange(factors=list(reversed(columns["kpi"]))),
         height=40 + 34 * len(columns["kpi"]),
         sizing_mode="stretch_width",
         title="Emulator: KPI relative to the scenario as written (bar: 90% interval)",

@@ -79,6 +79,28 @@ def run_point(
     return row
 
 
+def _seed_lists(seeds: list[int] | list[list[int]], n_points: int) -> list[list[int]]:
+    """Return the seeds of each point: ``seeds`` itself at each, or its per-point lists."""
+    if not (seeds and isinstance(seeds[0], list | tuple)):
+        shared: list[int] = []
+        for s in seeds:
+            if isinstance(s, list | tuple):
+                msg = f"`seeds`: a list of seeds or one list per point, not a mix; got {seeds!r}."
+                raise SpecError(msg)
+            shared.append(s)
+        return [shared] * n_points
+    per_point: list[list[int]] = []
+    for s in seeds:
+        if not isinstance(s, list | tuple):
+            msg = f"`seeds`: a list of seeds or one list per point, not a mix; got {seeds!r}."
+            raise SpecError(msg)
+        per_point.append(list(s))
+    if len(per_point) != n_points:
+        msg = f"`seeds` per point: got {len(per_point)} lists for {n_points} points."
+        raise SpecError(msg)
+    return per_point
+
+
 def run_design(
     scenario: Any,
     points: pd.DataFrame,
@@ -93,14 +115,11 @@ def run_design(
 
     ``seeds`` is one list used at every point, or one list per point.
     """
-    per_point = seeds if seeds and isinstance(seeds[0], list | tuple) else None
-    if per_point is not None and len(per_point) != len(points):
-        msg = f"`seeds` per point: got {len(per_point)} lists for {len(points)} points."
-        raise SpecError(msg)
+    per_point = _seed_lists(seeds, len(points))
     jobs = [
         ({k: float(v) for k, v in row.items()}, int(s))
         for j, row in enumerate(points.to_dict("records"))
-        for s in (per_point[j] if per_point is not None else seeds)
+        for s in per_point[j]
     ]
     if client is not None:
         futs = [
@@ -150,11 +169,11 @@ def validate(wm: WorldModel, held: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _gbm_mape(train: pd.DataFrame, held: pd.DataFrame, names: list[str], kpis) -> dict:
+def _gbm_mape(train: pd.DataFrame, held: pd.DataFrame, names: list[str], kpis) -> dict[str, float]:
     """Held-out MAPE of gradient boosting (the alternative measured against the GP)."""
     from sklearn.ensemble import HistGradientBoostingRegressor
 
-    out = {}
+    out: dict[str, float] = {}
     if held.empty or len(train) < 10:
         return out
     for kpi in kpis:

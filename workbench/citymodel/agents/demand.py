@@ -201,7 +201,7 @@ class DemandPopulation(CityAgent):
         self.decisions = 0
         self.waiting = 0
         self._forecast_tables()
-        self.row_cost = None
+        self.row_cost: np.ndarray | None = None  # set by step() (the owners' node ranking)
         self.central = False
         self.hold_batch = False  # contract_net: batch work goes by announce/bid/award
 
@@ -356,9 +356,17 @@ class DemandPopulation(CityAgent):
         g_d = np.arange(G) // len(LATENCY_CLASSES)
         # batch work has no latency budget: it may go to any of the city's candidate nodes
         # (nearest first), interactive work to its district's nearest nodes
+        row_cost = self.row_cost
+        if row_cost is None:
+            msg = (
+                f"DemandAgent.claims(kind='compute', t={t}): the groups' node costs are set by "
+                "step(), which has not run yet; got row_cost=None. Call step() for the hour "
+                "before claims()."
+            )
+            raise RuntimeError(msg)
         bn = m.batch_nodes
         node = np.concatenate([arcs[g_d].reshape(-1), np.tile(bn, D)])
-        cost = np.concatenate([self.row_cost.reshape(-1), m.net_ms[:, bn].reshape(-1)])
+        cost = np.concatenate([row_cost.reshape(-1), m.net_ms[:, bn].reshape(-1)])
         n = G + D
         v = m.mods.value
         bid = np.concatenate([np.full(G, v[_I]), np.full(D, v[_B])])
