@@ -329,8 +329,12 @@ class WorkbenchApp(pn.viewable.Viewer):
     :attr:`jobs`.
     """
 
-    theme = param.Selector(default="light", objects=list(common.THEMES), doc="Colour theme.")
-    language = param.Selector(default="en", objects=["en", "zh"], doc="Label language.")
+    theme: param.Selector[str] = param.Selector(
+        default="light", objects=list(common.THEMES), doc="Colour theme."
+    )
+    language: param.Selector[str] = param.Selector(
+        default="en", objects=["en", "zh"], doc="Label language."
+    )
     busy = param.Boolean(default=False, doc="Whether background work is queued or running.")
 
     def __init__(self, **params: Any) -> None:

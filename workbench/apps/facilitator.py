@@ -145,7 +145,7 @@ class Facilitator(WorkbenchApp):
         Initial values of the parameters below.
     """
 
-    statistic = param.Selector(
+    statistic: param.Selector[str] = param.Selector(
         default="median", objects=["median", "mean"], doc="How the panel's weights are formed."
     )
     refresh_seconds = param.Number(default=2.0, bounds=(0.5, 60.0), doc="Refresh interval.")
@@ -169,12 +169,18 @@ class Facilitator(WorkbenchApp):
         self.refresh()
         self._every(self.refresh_seconds, self.refresh)
 
+    def _on_login(self) -> None:
+        self.unlock(self._password.value or "")
+
+    def _on_publish(self) -> None:
+        self.publish()
+
     def _build(self) -> None:
         self._password = pn.widgets.PasswordInput(
             label="Admin password", css_classes=["admin-password"]
         )
         self._login = pn.widgets.Button(label="Open", color="primary")
-        self._login.on_click(lambda _e: self.unlock(self._password.value))
+        self._login.on_click(lambda _e: self._on_login())
         self._gate = pn.Column(self._password, self._login, self.status.alert)
         self._who = pn.widgets.Tabulator(
             pd.DataFrame(),
@@ -204,7 +210,7 @@ class Facilitator(WorkbenchApp):
         self._publish = pn.widgets.Button(
             label=common.label("publish"), color="success", css_classes=["publish-preset"]
         )
-        self._publish.on_click(lambda _e: self.publish())
+        self._publish.on_click(lambda _e: self._on_publish())
         self._published = pn.pane.Markdown("", css_classes=["published"])
         self._statistic_w = pn.widgets.RadioButtonGroup.from_param(self.param.statistic)
         self._controls = pn.Column(
