@@ -10,24 +10,13 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import DataError, SchemaError, unknown_name
+from workbench.plan_contract import PLAN_COLUMNS
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
     from workbench.citymodel.space import CitySpace
 
-PLAN_COLUMNS = (
-    "id",
-    "tier",
-    "lon",
-    "lat",
-    "district",
-    "capacity_tokens_per_s",
-    "tokens_per_watt",
-    "pue",
-    "power_kw_max",
-)
-"""Columns a siting plan must have (docs/contracts.md, "Siting plan -> city model")."""
 
 PROFILES = ("finance_morning", "esports_evening", "office", "industrial", "public_service")
 """Diurnal demand profiles of demand units."""

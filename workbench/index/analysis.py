@@ -235,7 +235,7 @@ def remove_elements(result: IndexResult, *, level: int | None = None) -> pd.Data
 
     import pandas as pd
 
-    from workbench.index.paths import _after_normalise
+    from workbench.index.paths import after_normalise
     from workbench.index.result import rank_desc
 
     fw = result.framework
@@ -258,7 +258,7 @@ def remove_elements(result: IndexResult, *, level: int | None = None) -> pd.Data
         w[c] = 0.0
         cur = norm.copy()
         cur.attrs["weights"] = json.dumps(w)
-        for s in _after_normalise(result):
+        for s in after_normalise(result):
             s2 = type(s)(**s.get_params())
             cur = s2.fit_transform(cur, fw)
         sc = cur["value"].sel({INDICATOR: fw.root})

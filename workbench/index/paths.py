@@ -139,14 +139,15 @@ def _fitted(result: IndexResult, cls: type) -> Any:
     return next((s for s in result.steps if isinstance(s, cls)), None)
 
 
-def _after_normalise(result: IndexResult) -> list[Any]:
+def after_normalise(result: IndexResult) -> list[Any]:
+    """Return the fitted steps after normalisation (aggregation), without tiering."""
     idx = next(i for i, s in enumerate(result.steps) if isinstance(s, Normalise))
     return [s for s in result.steps[idx + 1 :] if not isinstance(s, Tier)]
 
 
 def _rescore(result: IndexResult, normalised: Any) -> Any:
     cur = normalised
-    for s in _after_normalise(result):
+    for s in after_normalise(result):
         cur = s.transform(cur)
     return cur
 

@@ -42,7 +42,7 @@ from workbench.errors import InfeasibleError, SpecError
 from workbench.siting.latency import LatencyModel
 from workbench.siting.plan_model import candidate_pairs, class_pairs, tier_counts
 from workbench.siting.plan_solve import Inputs, assemble, solve_plan
-from workbench.siting.result import _num
+from workbench.siting.result import json_number
 from workbench.siting.service import ModelClass, RequestClass, ServiceModel, service_model
 
 DEFAULTS: dict[str, Any] = {
@@ -143,13 +143,13 @@ class PlanResult:
         return {
             "name": self.name,
             "status": self.status,
-            "objective": _num(self.objective),
-            "bound": _num(self.bound),
-            "gap": _num(self.gap),
-            "seconds": _num(self.seconds),
+            "objective": json_number(self.objective),
+            "bound": json_number(self.bound),
+            "gap": json_number(self.gap),
+            "seconds": json_number(self.seconds),
             "selected": list(self.selected),
             "sites_by_tier": tiers,
-            "kpis": {k: _num(v) for k, v in self.kpis.items()},
+            "kpis": {k: json_number(v) for k, v in self.kpis.items()},
             "params": json.loads(json.dumps(self.params, default=str)),
             "routing": _records(self.routing),
             "latency": _records(self.latency),
@@ -244,7 +244,7 @@ class PlanResult:
 def _records(df: Any) -> list[dict[str, Any]]:
     if df is None:
         return []
-    return [{k: v if isinstance(v, str) else _num(v) for k, v in r.items()}
+    return [{k: v if isinstance(v, str) else json_number(v) for k, v in r.items()}
             for r in df.to_dict("records")]  # fmt: skip
 
 

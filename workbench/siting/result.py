@@ -11,22 +11,14 @@ from typing import Any
 import numpy as np
 
 from workbench.dims import DEMAND, SITE
+from workbench.plan_contract import PLAN_COLUMNS
 
 #: Columns the city model reads from a siting plan (docs/contracts.md "Siting plan -> city model").
-SITE_COLUMNS: tuple[str, ...] = (
-    "id",
-    "tier",
-    "lon",
-    "lat",
-    "district",
-    "capacity_tokens_per_s",
-    "tokens_per_watt",
-    "pue",
-    "power_kw_max",
-)
+SITE_COLUMNS: tuple[str, ...] = PLAN_COLUMNS
+"""The plan's site columns (:data:`workbench.plan_contract.PLAN_COLUMNS`)."""
 
 
-def _num(x: Any) -> Any:
+def json_number(x: Any) -> Any:
     """JSON-safe number: NaN/inf become None."""
     if x is None:
         return None
@@ -108,16 +100,20 @@ class SitingResult:
         return {
             "model": self.model,
             "status": self.status,
-            "objective": _num(self.objective),
-            "bound": _num(self.bound),
-            "gap": _num(self.gap),
+            "objective": json_number(self.objective),
+            "bound": json_number(self.bound),
+            "gap": json_number(self.gap),
             "selected": list(self.selected),
             "assignment": None if self.assignment is None else dict(self.assignment),
-            "covered_weight": _num(self.covered_weight),
-            "seconds": _num(self.seconds),
+            "covered_weight": json_number(self.covered_weight),
+            "seconds": json_number(self.seconds),
             "method": self.method,
-            "kpis": {k: _num(v) if not isinstance(v, str) else v for k, v in self.kpis.items()},
-            "params": {k: v if isinstance(v, str) else _num(v) for k, v in self.params.items()},
+            "kpis": {
+                k: json_number(v) if not isinstance(v, str) else v for k, v in self.kpis.items()
+            },
+            "params": {
+                k: v if isinstance(v, str) else json_number(v) for k, v in self.params.items()
+            },
         }
 
     def to_json(self, path: str | Path | None = None, *, indent: int = 2) -> str:

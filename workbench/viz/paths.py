@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from workbench.viz.charts import TIER_HEX, style
+from workbench.viz.theme import palette
 
 if TYPE_CHECKING:  # pragma: no cover
     from bokeh.plotting import figure as Figure  # noqa: N812 - a type alias
@@ -106,7 +107,7 @@ def tier_path_figure(path: Any, *, theme: str = "light", height: int = 300) -> F
         x="year",
         y="score_plan",
         source=src,
-        line_color="#222222" if theme != "dark" else "#eeeeee",
+        line_color=palette(theme)["text"],
         line_width=2.5,
         legend_label=f"{path.city} with the plan",
     )
@@ -120,7 +121,7 @@ def tier_path_figure(path: Any, *, theme: str = "light", height: int = 300) -> F
             x_offset=4,
             y_offset=6,
             text_font_size="9pt",
-            text_color="#555555" if theme != "dark" else "#cccccc",
+            text_color=palette(theme)["text"],
         )
     )
     fig.xaxis.ticker = [int(y) for y in tl["year"]]

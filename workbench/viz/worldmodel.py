@@ -91,10 +91,9 @@ def whatif_figure(columns: dict[str, list[Any]], *, theme: str = "light") -> Any
         )
     )
     fig.legend.location = "bottom_right"
-    if theme == "dark":
-        fig.background_fill_color = "#1e1e1e"
-        fig.border_fill_color = "#1e1e1e"
-    return fig
+    from workbench.viz.theme import style_figure
+
+    return style_figure(fig, theme)
 
 
 __all__ = ["whatif_columns", "whatif_figure"]

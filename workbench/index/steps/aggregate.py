@@ -17,7 +17,7 @@ from workbench.dims import INDICATOR
 from workbench.errors import SpecError, did_you_mean
 from workbench.index._cube import city_codes, indicator_codes, to_array, with_values
 from workbench.index.steps.base import AGGREGATORS, STEPS, Step, check_fraction, check_method_params
-from workbench.index.steps.data_steps import _load_function
+from workbench.index.steps.data_steps import load_function
 
 if TYPE_CHECKING:  # pragma: no cover
     import xarray as xr
@@ -132,7 +132,7 @@ def bod(x: np.ndarray, w: np.ndarray, scale: float = 100.0) -> np.ndarray:
 
 def user_function(x: np.ndarray, w: np.ndarray, function: Any = None, **params: Any) -> np.ndarray:
     """Apply a user aggregator (a callable or ``'module:function'``) following the protocol."""
-    return np.asarray(_load_function(function)(x, w, **params), dtype=float)
+    return np.asarray(load_function(function)(x, w, **params), dtype=float)
 
 
 for _name, _f in {

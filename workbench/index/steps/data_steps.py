@@ -235,7 +235,8 @@ IMPUTE_METHODS = (
 )
 
 
-def _load_function(func: Any) -> Callable[..., Any]:
+def load_function(func: Any) -> Callable[..., Any]:
+    """Return ``func`` if callable, else import it from a ``"module:name"`` string."""
     if callable(func):
         return func
     if isinstance(func, str) and ":" in func:
@@ -284,7 +285,7 @@ class Impute(Step):
             )
             raise SpecError(msg)
         if method == "function":
-            _load_function(function)
+            load_function(function)
         self.method = method
         self.group = group
         self.function = function
@@ -353,7 +354,7 @@ class Impute(Step):
                     if 0 < ok.sum() < len(col):
                         x[:, c, i] = np.interp(t, t[ok], col[ok])
         else:
-            out = np.asarray(_load_function(self.function)(x.copy()), dtype=float)
+            out = np.asarray(load_function(self.function)(x.copy()), dtype=float)
             if out.shape != x.shape:
                 msg = (
                     f"The imputation function returned shape {out.shape}; it must return the "

@@ -99,7 +99,8 @@ def _capacitated_assignment(
     return big, lo, hi, pi, pj
 
 
-def _check_capacity(problem: Problem, a: sp.csr_array) -> None:
+def check_capacity(problem: Problem, a: sp.csr_array) -> None:
+    """Refuse a capacitated covering model whose problem has no capacities (names the fix)."""
     caps = problem.capacities
     if caps is None:
         msg = (
@@ -155,7 +156,7 @@ class LSCP(SitingModel):
         ylo, yhi = fixed_bounds(problem)
         need = np.flatnonzero(problem.weights > 0)
         if self.capacitated:
-            _check_capacity(problem, a)
+            check_capacity(problem, a)
             big, lo, hi, pi, pj = _capacitated_assignment(
                 problem, a, demand_rows=need, equality=True, maximize=False
             )
@@ -167,7 +168,7 @@ class LSCP(SitingModel):
                 time_limit=time_limit, mip_rel_gap=mip_rel_gap, threads=threads,
             )  # fmt: skip
             if out.x is None:
-                return _no_solution(self, problem, out)
+                return no_solution(self, problem, out)
             open_idx = np.flatnonzero(out.x[:m] > 0.5)
             assign = np.full(problem.n_demand, -1)
             xs = out.x[m:] > 0.5
@@ -180,7 +181,7 @@ class LSCP(SitingModel):
                 threads=threads,
             )  # fmt: skip
             if out.x is None:
-                return _no_solution(self, problem, out)
+                return no_solution(self, problem, out)
             open_idx = np.flatnonzero(out.x[:m] > 0.5)
             assign = _assign_covered(problem, a, out.x[:m] > 0.5)
         covered = float(problem.weights[assign >= 0].sum())
@@ -247,7 +248,7 @@ class BackupCovering(SitingModel):
             time_limit=time_limit, mip_rel_gap=mip_rel_gap, threads=threads,
         )  # fmt: skip
         if out.x is None:
-            return _no_solution(self, problem, out)
+            return no_solution(self, problem, out)
         open_mask = out.x[:m] > 0.5
         counts = (a @ open_mask.astype(np.float64)).ravel()
         w = problem.weights
@@ -321,7 +322,7 @@ class MCLP(SitingModel):
                 mip_rel_gap=mip_rel_gap, threads=threads,
             )  # fmt: skip
             if out.x is None:
-                return _no_solution(self, problem, out)
+                return no_solution(self, problem, out)
             assign = np.full(problem.n_demand, -1)
             xs = out.x[m:] > 0.5
             assign[pi[xs]] = pj[xs]
@@ -339,7 +340,7 @@ class MCLP(SitingModel):
                 maximize=True, time_limit=time_limit, mip_rel_gap=mip_rel_gap, threads=threads,
             )  # fmt: skip
             if out.x is None:
-                return _no_solution(self, problem, out)
+                return no_solution(self, problem, out)
             assign = _assign_covered(problem, a, out.x[:m] > 0.5)
         open_idx = np.flatnonzero(out.x[:m] > 0.5)
         covered = float(w[assign >= 0].sum())
@@ -351,7 +352,7 @@ class MCLP(SitingModel):
         )  # fmt: skip
 
 
-def _no_solution(model: SitingModel, problem: Problem, out: SolveOutcome) -> SitingResult:
+def no_solution(model: SitingModel, problem: Problem, out: SolveOutcome) -> SitingResult:
     """Raise the right error when the solver returned no solution."""
     del problem
     if out.status == "infeasible":

@@ -21,7 +21,7 @@ from workbench.siting.models.base import (
     fixed_bounds,
     nearest_assignment,
 )
-from workbench.siting.models.covering import _check_capacity, _no_solution
+from workbench.siting.models.covering import check_capacity, no_solution
 from workbench.siting.problem import Problem
 from workbench.siting.result import SitingResult
 from workbench.siting.solver import FEASIBLE, OPTIMAL, PROOF_TOL, SolveOutcome, solve_milp
@@ -134,7 +134,7 @@ class PMedian(SitingModel):
                 bound=out.bound, status=out.status, seconds=time.perf_counter() - t0,
                 method="highs-radius",
             )  # fmt: skip
-        _check_capacity(problem, sp.csr_array(np.ones((problem.n_demand, m))))
+        check_capacity(problem, sp.csr_array(np.ones((problem.n_demand, m))))
         caps = problem.capacities
         if caps.sum() + 1e-9 < w.sum():
             _total_capacity_error(problem)
@@ -148,7 +148,7 @@ class PMedian(SitingModel):
             time_limit=time_limit, mip_rel_gap=mip_rel_gap, threads=threads,
         )  # fmt: skip
         if out.x is None:
-            return _no_solution(self, problem, out)
+            return no_solution(self, problem, out)
         open_idx = np.flatnonzero(out.x[:m] > 0.5)
         xs = out.x[m:] > 0.5
         assign = np.full(problem.n_demand, -1)
@@ -309,7 +309,7 @@ class PDispersion(SitingModel):
             time_limit=time_limit, mip_rel_gap=mip_rel_gap, threads=threads,
         )  # fmt: skip
         if out.x is None:
-            return _no_solution(self, problem, out)
+            return no_solution(self, problem, out)
         chosen = np.flatnonzero(out.x[:m] > 0.5)
         sub = dist[np.ix_(chosen, chosen)]
         obj = float(sub[np.triu_indices(len(chosen), 1)].min())
@@ -352,7 +352,7 @@ class CFLP(SitingModel):
     ) -> SitingResult:
         """Solve the capacitated fixed-charge model (see :meth:`SitingModel.solve`)."""
         n, m = problem.costs.shape
-        _check_capacity(problem, sp.csr_array(np.ones((n, m))))
+        check_capacity(problem, sp.csr_array(np.ones((n, m))))
         caps = problem.capacities
         w = problem.weights
         if caps.sum() + 1e-9 < w.sum():
@@ -369,7 +369,7 @@ class CFLP(SitingModel):
             time_limit=time_limit, mip_rel_gap=mip_rel_gap, threads=threads,
         )  # fmt: skip
         if out.x is None:
-            return _no_solution(self, problem, out)
+            return no_solution(self, problem, out)
         chosen = np.flatnonzero(out.x[:m] > 0.5)
         xs = out.x[m:] > 0.5
         assign = np.full(n, -1)
