@@ -54,6 +54,10 @@ SCRIPT = textwrap.dedent(
 
     run = wb.simulate(scenario="baseline", mechanism="none", seed=1, hours=6)
     out["sim_hours"] = int(run.dataset.sizes["time"])
+
+    from workbench.worldmodel import TRAINED_DIR, WorldModel
+    wm = WorldModel.load(TRAINED_DIR / "heatwave_lp")  # the shipped emulator (arrays.npz too)
+    out["wm_predicted"] = len(wm.predict())
     print(json.dumps(out))
     """
 )
@@ -128,3 +132,4 @@ def test_installed_wheel_runs_every_engine_outside_the_repo(wheel: Path, tmp_pat
     assert out["siting_status"] in ("optimal", "feasible")
     assert out["siting_open"] == 3
     assert out["sim_hours"] == 6
+    assert out["wm_predicted"] > 0
