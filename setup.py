@@ -1,4 +1,4 @@
-"""Build hook: map the repository's top-level ``sample_data/`` into the wheel.
+"""Build hook: map the repository's top-level ``sample_data/`` and report templates into the wheel.
 
 Everything else about the package is declared in ``pyproject.toml``. The sample files live at
 the top of the repository (their build scripts and provenance sit beside them); a built wheel
@@ -18,7 +18,10 @@ from setuptools.command.build_py import build_py
 ROOT = Path(__file__).resolve().parent
 SAMPLE_SRC = ROOT / "sample_data"
 # The data files a user loads, and their provenance; not the build scripts or raw downloads.
-SAMPLE_PATTERNS = ("*.csv", "*.nc", "*.geojson", "*.yaml", "*.md")
+SAMPLE_PATTERNS = ("*.csv", "*.nc", "*.geojson", "*.json", "*.yaml", "*.md")
+REPORTS_SRC = (
+    ROOT / "notebooks" / "reports"
+)  # report templates, shipped as workbench/reports/templates
 
 
 def sample_files() -> list[Path]:
@@ -42,6 +45,10 @@ class BuildPyWithSamples(build_py):
             target = dest / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(SAMPLE_SRC / rel, target)
+        templates = Path(self.build_lib) / "workbench" / "reports" / "templates"
+        templates.mkdir(parents=True, exist_ok=True)
+        for nb in sorted(REPORTS_SRC.glob("*.ipynb")):
+            shutil.copy2(nb, templates / nb.name)
 
 
 setup(cmdclass={"build_py": BuildPyWithSamples})

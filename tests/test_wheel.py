@@ -58,6 +58,9 @@ SCRIPT = textwrap.dedent(
     from workbench.worldmodel import TRAINED_DIR, WorldModel
     wm = WorldModel.load(TRAINED_DIR / "heatwave_lp")  # the shipped emulator (arrays.npz too)
     out["wm_predicted"] = len(wm.predict())
+
+    from workbench.reports.catalog import BUILTIN_DIR
+    out["report_templates"] = sorted(p.stem for p in BUILTIN_DIR.glob("*.ipynb"))
     print(json.dumps(out))
     """
 )
@@ -70,7 +73,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name in ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md"):
         shutil.copy2(ROOT / name, src / name)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "raw")
-    for name in ("workbench", "sample_data"):
+    for name in ("workbench", "sample_data", "notebooks/reports"):
         shutil.copytree(ROOT / name, src / name, ignore=ignore)
     dist = tmp_path_factory.mktemp("dist")
     cmd = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation"]
@@ -133,3 +136,4 @@ def test_installed_wheel_runs_every_engine_outside_the_repo(wheel: Path, tmp_pat
     assert out["siting_open"] == 3
     assert out["sim_hours"] == 6
     assert out["wm_predicted"] > 0
+    assert out["report_templates"] == ["city_report", "scenario_report", "siting_report"]

@@ -22,8 +22,18 @@ KERNEL_ENV = "WORKBENCH_KERNEL"
 PREFERRED_KERNELS: tuple[str, ...] = ("workbench", "python3")
 """Kernels tried in order when neither ``--kernel`` nor ``$WORKBENCH_KERNEL`` is set."""
 
-BUILTIN_DIR = Path(__file__).resolve().parents[2] / "notebooks" / "reports"
-"""The shipped templates (``notebooks/reports`` next to the package in a source checkout)."""
+
+def _builtin_dir() -> Path:
+    """Return the shipped templates folder: in an installed wheel, else the checkout's."""
+    packaged = Path(__file__).resolve().parent / "templates"  # copied there by setup.py
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "notebooks" / "reports"
+
+
+BUILTIN_DIR = _builtin_dir()
+"""The shipped templates (``workbench/reports/templates`` in a wheel; ``notebooks/reports`` in a
+source checkout)."""
 
 
 @dataclass(frozen=True)
