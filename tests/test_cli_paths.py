@@ -29,19 +29,8 @@ OUT = "结果 目录"  # where outputs go
 
 
 def _small_scenario(folder: Path) -> None:
-    """A reduced copy of the shipped Shanghai siting scenario (every 25th demand point)."""
-    import pandas as pd
-    import yaml
-
-    src = REPO / "sample_data" / "shanghai_siting"
-    folder.mkdir(parents=True)
-    demand = pd.read_csv(src / "demand.csv", dtype=str).iloc[::25]
-    demand.to_csv(folder / "demand.csv", index=False)
-    shutil.copy(src / "sites.csv", folder / "sites.csv")
-    scenario = yaml.safe_load((src / "scenario.yaml").read_text(encoding="utf-8"))
-    scenario["sites_per_tier"] = {"hub": 2, "edge": 10, "dc": 3}
-    scenario["total_tokens_per_day"] = float(pd.to_numeric(demand["tokens_per_day"]).sum())
-    (folder / "scenario.yaml").write_text(yaml.safe_dump(scenario), encoding="utf-8")
+    """A copy of the shipped small Shanghai siting scenario (four central districts)."""
+    shutil.copytree(REPO / "sample_data" / "shanghai_siting_small", folder)
 
 
 def _costs(path: Path) -> None:

@@ -21,7 +21,7 @@ SCREENSHOTS = Path(
 SITING = [a for a in APPS if a.slug == "siting"]
 #: A small study area (central districts) through the URL, so the solve takes about a second.
 AREA = ["310101", "310104", "310105", "310106", "310107", "310109", "310110"]
-QUERY = f"area={quote(json.dumps(AREA))}&n_hub=1&n_edge=8&n_dc=2&budget_mcny=3000&time_limit=30"
+QUERY = f"area={quote(json.dumps(AREA))}&n_hub=2&n_edge=8&n_dc=2&budget_mcny=3000&time_limit=30"
 
 
 def _canvas_colours(page) -> int:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import shutil
 import subprocess
@@ -122,21 +123,29 @@ def test_two_servers_behind_nginx_share_one_dask_scheduler(tmp_path, net):
             time.sleep(0.5)
         assert workbench_clients() >= 2
 
-        # a participant's browser through nginx: page, websocket, a solve on the Dask worker
-        from playwright.sync_api import sync_playwright
+        # a participant's browser through nginx: page, websocket, a solve on the Dask worker.
+        # Playwright's sync API runs in its own thread: earlier browser tests may have left an
+        # asyncio loop running in the main thread, where the sync API refuses to start.
+        def browse() -> str:
+            from playwright.sync_api import sync_playwright
 
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            try:
-                page = browser.new_page(viewport={"width": 1400, "height": 900})
-                page.goto(url + "/siting?area=%5B%22310101%22%5D&time_limit=10")
-                page.get_by_role("button", name="Solve", exact=True).click(timeout=60_000)
-                status = page.locator(".solver-status").get_by_text("Solver status")
-                status.wait_for(timeout=120_000)
-                text = status.inner_text()
-                assert "optimal" in text or "feasible" in text, text
-            finally:
-                browser.close()
+            with sync_playwright() as p:
+                browser = p.chromium.launch(
+                    executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+                )
+                try:
+                    page = browser.new_page(viewport={"width": 1400, "height": 900})
+                    page.goto(url + "/siting?area=%5B%22310101%22%5D&time_limit=10")
+                    page.get_by_role("button", name="Solve", exact=True).click(timeout=60_000)
+                    status = page.locator(".solver-status").get_by_text("Solver status")
+                    status.wait_for(timeout=120_000)
+                    return status.inner_text()
+                finally:
+                    browser.close()
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            text = pool.submit(browse).result(timeout=300)
+        assert "optimal" in text or "feasible" in text, text
         keys = client.run_on_scheduler(
             lambda dask_scheduler: [str(t[0]) for t in dask_scheduler.transition_log]
         )

@@ -80,9 +80,9 @@ def run(
     --------
     >>> from workbench.citymodel import run
     >>> res = run("heatwave", mechanism="lp", seed=1, hours=24)
-    >>> unserved = res.kpis.loc["unserved_energy_mwh"]
-    >>> unserved["unit"], bool(unserved["ratio_to_none"] < 1)  # less than without coordination
-    ('MWh', True)
+    >>> cost = res.kpis.loc["total_cost_cny"]
+    >>> cost["unit"], bool(cost["ratio_to_none"] < 1)  # cheaper than without coordination
+    ('CNY', True)
     """
     sc = get_scenario(scenario)
     model, ds = _simulate(sc, mechanism, seed, hours, plan=plan, **model_kw)

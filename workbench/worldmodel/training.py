@@ -321,6 +321,10 @@ def train(
     )
 
 
+MAX_INTERVAL_SCALE = 1e6
+"""Largest factor by which calibration widens a KPI's interval."""
+
+
 def calibrate(wm: WorldModel, held: pd.DataFrame) -> dict[str, float]:
     """Per-KPI factors (>= 1) widening the intervals so 90% of held-out runs fall inside."""
     if held.empty:
@@ -328,9 +332,11 @@ def calibrate(wm: WorldModel, held: pd.DataFrame) -> dict[str, float]:
     x = held[wm.knob_names].to_numpy(dtype=float)
     out = {}
     for kpi, (mean, _lo, hi) in wm.predict_array(x).items():
-        sd = np.maximum((hi - mean) / Z90, 1e-300)
+        # a KPI constant in training has a zero-width interval: floor its spread relative to
+        # the KPI's size, and cap the factor so a degenerate fit cannot overflow later
+        sd = np.maximum((hi - mean) / Z90, 1e-9 * np.maximum(np.abs(mean), 1.0))
         z = np.abs(held[kpi].to_numpy(dtype=float) - mean) / sd
-        out[kpi] = float(max(1.0, np.quantile(z, 0.9) / Z90))
+        out[kpi] = float(min(MAX_INTERVAL_SCALE, max(1.0, np.quantile(z, 0.9) / Z90)))
     return out
 
 
