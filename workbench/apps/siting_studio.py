@@ -60,23 +60,8 @@ common.add_labels(
     }
 )
 
-#: Parameters kept in the page URL.
-URL_PARAMS = (
-    "edge_latency_ms",
-    "dc_latency_ms",
-    "hub_latency_ms",
-    "budget_mcny",
-    "n_hub",
-    "n_edge",
-    "n_dc",
-    "electricity_price",
-    "carbon_price",
-    "time_limit",
-    "area",
-    "selected_site",
-    "theme",
-    "language",
-)
+#: Parameters kept in the page URL: the planning settings, the selected site and the display.
+URL_PARAMS = (*SETTINGS, "selected_site", "theme", "language")
 
 
 class SitingStudio(WorkbenchApp):
