@@ -154,19 +154,7 @@ class SitingStudio(WorkbenchApp):
         self._status_md = pn.pane.Markdown("", margin=(0, 10), css_classes=["solver-status"])
         controls = pn.Param(
             self.param,
-            parameters=[
-                "edge_latency_ms",
-                "dc_latency_ms",
-                "hub_latency_ms",
-                "budget_mcny",
-                "n_hub",
-                "n_edge",
-                "n_dc",
-                "electricity_price",
-                "carbon_price",
-                "time_limit",
-                "area",
-            ],
+            parameters=list(SETTINGS),
             widgets={
                 "edge_latency_ms": pn.widgets.FloatSlider,
                 "dc_latency_ms": pn.widgets.FloatSlider,
