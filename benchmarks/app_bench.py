@@ -135,7 +135,7 @@ def bench_first_render(visits: int = 3) -> dict[str, dict[str, float]]:
     from playwright.sync_api import sync_playwright
 
     from workbench.apps.heavy import use_processes
-    from workbench.apps.server import APPS, _configure_panel, build_routes
+    from workbench.apps.server import APPS, _configure_panel, build_routes, extra_routes
     from workbench.apps.server import page as wb_page
 
     _configure_panel()
@@ -160,6 +160,7 @@ def bench_first_render(visits: int = 3) -> dict[str, dict[str, float]]:
         show=False,
         server_id=server_id,
         compress_response=True,  # as workbench serve does
+        extra_patterns=extra_routes(),  # as workbench serve does
     )
     while server_id not in state._servers:
         time.sleep(0.05)

@@ -31,9 +31,10 @@ from workbench.apps.index_views import (
     profile_markdown,
     ranking_table,
     register_labels,
-    shared_basemap_layer,
+    served_basemap_layer,
     whatif_markdown,
 )
+from workbench.apps.patching import patch_deck_layer, refresh_figure
 from workbench.dims import CITY, INDICATOR
 from workbench.viz import charts, maps
 
@@ -169,6 +170,8 @@ class IndexExplorer(WorkbenchApp):
         # Served, the first page shows the controls, the map's cities and the ranking; the
         # basemap, the views below and the background work follow once the page is on screen.
         self._loaded = False
+        self._profile_look: tuple[str, str] | None = None
+        self._heavy_pending = False  # served: uncertainty and path wait for the choices to settle
         self._build_widgets()
         self._weights_throttle = self._throttled(0.1, self.recompute)
         self._tabs.param.watch(lambda _e: self._start_secondary(), "active")
@@ -264,10 +267,12 @@ class IndexExplorer(WorkbenchApp):
         self.table = table
         if self.city not in set(table["code"]):
             self.city = str(self.table["code"].iloc[0])
-        self._update_views(cities=fast is None)
-        if self._loaded:
+        self._update_views(cities=fast is None, weights_only=fast is not None)
+        if self._loaded and not common.in_served_page():
             self._start_uncertainty()
             self._start_path()
+        elif self._loaded:  # served: once the choices settle (see ``_submit_views``)
+            self._heavy_pending = True
 
     def _after_load(self) -> None:
         """Complete the page once it is on screen (at once inline).
@@ -288,9 +293,15 @@ class IndexExplorer(WorkbenchApp):
     def _cube_id(self) -> str:
         return "sample" if self.cube is common.shared_sample("city_ai_index") else str(id(self))
 
-    def _start_uncertainty(self) -> None:
-        self._generation += 1
+    def _start_uncertainty(self, opened: bool = False) -> None:
+        if not opened:  # a new choice (``opened``: the tab was opened, the choice is the same)
+            self._generation += 1
         generation = self._generation
+        if common.in_served_page() and self._tabs.active != 1:
+            # served, the draws are below the fold: run them when their tab is opened (a
+            # workshop room moving weights would otherwise run one analysis per move)
+            self.uncertainty_summary = None
+            return
         spec, draws, seed, year = self.spec(), int(self.n_draws), int(self.seed), self.year
         cube_id = self._cube_id()
         key = ("index-uncertainty", cube_id, json.dumps(spec, sort_keys=True), draws, seed, year)
@@ -661,14 +672,16 @@ class IndexExplorer(WorkbenchApp):
             if layer.get("id") == "cities":
                 layer["data"] = self._cities
         if self._loaded:
-            spec["layers"][0] = shared_basemap_layer(self.provinces, self.theme)
+            spec["layers"][0] = served_basemap_layer(
+                self.provinces, self.theme, common.in_served_page()
+            )
         else:
             spec["layers"] = spec["layers"][1:]
         if current.get("initialViewState"):
             spec["initialViewState"] = current["initialViewState"]
         return spec
 
-    def _update_views(self, cities: bool = True) -> None:
+    def _update_views(self, cities: bool = True, weights_only: bool = False) -> None:
         """Update the map and the ranking (then the views below, in the background).
 
         Parameters
@@ -676,6 +689,9 @@ class IndexExplorer(WorkbenchApp):
         cities
             Also refill the city picker (names change with the language or the data; a
             weight move leaves them as they are).
+        weights_only
+            Only the weights changed: the map's city layer is patched in place (the columns
+            that depend on the scores), the rest of the map spec is not resent.
         """
         if self.table.empty:
             return
@@ -686,7 +702,10 @@ class IndexExplorer(WorkbenchApp):
                 f"{n} ({c})": c for c, n in zip(self.table["code"], self.table[name], strict=True)
             }
         self._city_w.value = self.city
-        self._map.object = self.map_spec()
+        before = self._cities
+        spec = self.map_spec()
+        if not (weights_only and patch_deck_layer(self._map, spec, "cities", before, self._cities)):
+            self._map.object = spec
         shown = self.table[["rank", name, "tier", "CAI_score", *DIMENSIONS, "code"]].rename(
             columns={name: "city", "CAI_score": "score"}
         )
@@ -696,15 +715,15 @@ class IndexExplorer(WorkbenchApp):
             self._start_secondary()
 
     def _show_table(self, shown: pd.DataFrame) -> None:
-        """Show the ranking: patch the columns that changed, or replace a table of other shape."""
+        """Show the ranking: patch the columns that changed, or replace a table of other shape.
+
+        Rows that moved (a new ranking) are patched too: the table has no sorters of its own,
+        so a patch of the same rows costs less than a new value (which Panel reprocesses and
+        resends with every column and the table's settings).
+        """
         current = self._table.value
         n = len(shown)
-        if (
-            current is None
-            or len(current) != n
-            or list(current.columns) != list(shown.columns)
-            or not current["code"].equals(shown["code"])  # rows moved: Tabulator re-sorts
-        ):
+        if current is None or len(current) != n or list(current.columns) != list(shown.columns):
             self._table.value = shown
             return
         changed = {
@@ -729,6 +748,10 @@ class IndexExplorer(WorkbenchApp):
     def _submit_views(self, generation: int) -> None:
         if generation != self._views_generation or self.closed:
             return  # a newer change is on its way, or the page is gone
+        if self._heavy_pending:  # served: the choices have settled, start the heavy work
+            self._heavy_pending = False
+            self._start_uncertainty()
+            self._start_path()
         self.jobs.submit("views", lambda: None, lambda _: self._update_secondary(generation))
 
     def _update_secondary(self, generation: int) -> None:
@@ -750,6 +773,9 @@ class IndexExplorer(WorkbenchApp):
                 theme=self.theme,
             )
         if active == 1:
+            pending = self.jobs.future("uncertainty")
+            if self.uncertainty_summary is None and (pending is None or pending.done()):
+                self._start_uncertainty(opened=True)  # served: deferred until the tab opens
             self._draw_uncertainty()
         if active == 0 or self._profile_fig.object is None:
             self._draw_profile(generation)
@@ -767,12 +793,16 @@ class IndexExplorer(WorkbenchApp):
         frame, series = dimension_profile(self.result, self.table, self.city)
         labels = {d: common.label(f"{d}_short", self.language) for d in DIMENSIONS}
         city_name = self._names().get(self.city, self.city)
-        self._profile_fig.object = charts.dimension_profile_figure(
+        figure = charts.dimension_profile_figure(
             frame.rename(index=labels, columns={"city": city_name}),
             series=[city_name, *series[1:]],
             title=self._names().get(self.city, self.city),
             theme=self.theme,
         )
+        look = (self.theme, self.language)
+        # a new ranking or city: the same bars with new numbers, patched into the page
+        refresh_figure(self._profile_fig, figure, same_look=look == self._profile_look)
+        self._profile_look = look
         self._profile_md.object = profile_markdown(prof, self.cube, self._names(), self.language)
 
     def _draw_whatif(self) -> None:

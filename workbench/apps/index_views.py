@@ -342,3 +342,71 @@ def shared_basemap_layer(provinces: Any, theme: str) -> dict[str, Any]:
             _BASEMAPS.pop(next(iter(_BASEMAPS)))
         _BASEMAPS[key] = (provinces, layer)  # keeps ``provinces`` alive: its id stays unique
         return layer
+
+
+#: Where a served page finds the shipped province polygons (see :func:`basemap_routes`).
+BASEMAP_PATH = "workbench-static/provinces.geojson"
+#: Set by :func:`basemap_routes`: the shipped polygons' URL (with a content hash), or ``None``.
+_BASEMAP_URL: list[str | None] = [None]
+
+
+def served_basemap_layer(provinces: Any, theme: str, served: bool) -> dict[str, Any]:
+    """Return the basemap layer, by URL when a served page can fetch the shipped polygons.
+
+    Inlined in the page's document, 290 kB of polygons are walked, serialised and sent by
+    the serving loop for every session (about half a second of its time each, blocking every
+    other participant); as a URL the browser fetches one gzipped, cached file instead.
+
+    Parameters
+    ----------
+    provinces
+        Province polygons (read-only).
+    theme
+        ``"light"`` or ``"dark"``.
+    served
+        Whether the app is in a served page (a notebook keeps the polygons inline).
+
+    Returns
+    -------
+    dict
+        The layer spec (its ``data`` a URL or the shared GeoJSON).
+    """
+    from workbench.apps import common
+
+    layer = shared_basemap_layer(provinces, theme)
+    url = _BASEMAP_URL[0]
+    if served and url and provinces is common.shared_sample("provinces"):
+        return {**layer, "data": url}
+    return layer
+
+
+def basemap_routes() -> list[tuple[str, Any, dict[str, Any]]]:
+    """Return the server route of the shipped province polygons (gzipped, cached for a year).
+
+    Registering it makes served Index Explorer pages load the basemap by URL.
+
+    Returns
+    -------
+    list of tuple
+        ``(pattern, handler, settings)`` for the server's ``extra_patterns``.
+    """
+    import hashlib
+    import json
+
+    from tornado.web import RequestHandler
+
+    from workbench.apps import common
+
+    data = shared_basemap_layer(common.shared_sample("provinces"), "light")["data"]
+    body = json.dumps(dict(data), separators=(",", ":")).encode()
+    version = hashlib.sha256(body).hexdigest()[:12]
+
+    class BasemapHandler(RequestHandler):
+        def get(self) -> None:
+            self.set_header("Content-Type", "application/json")
+            # the URL carries the content's hash: a new file gets a new URL
+            self.set_header("Cache-Control", "public, max-age=31536000, immutable")
+            self.write(body)
+
+    _BASEMAP_URL[0] = f"{BASEMAP_PATH}?v={version}"  # relative: works under a prefix
+    return [(f"/{BASEMAP_PATH}", BasemapHandler, {})]

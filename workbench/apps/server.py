@@ -306,6 +306,21 @@ def _facilitator_page(admin_password: str | None) -> Callable[[], Any]:
     return _build
 
 
+def extra_routes() -> list[tuple[str, Any, dict[str, Any]]]:
+    """Return the server's own routes besides the apps (static data the pages fetch).
+
+    Returns
+    -------
+    list of tuple
+        ``(pattern, handler, settings)`` for :func:`panel.serve`'s ``extra_patterns``: the
+        shipped province polygons, which served Index Explorer pages then load by URL
+        (gzipped, cached by the browser) instead of inline in every session's document.
+    """
+    from workbench.apps.index_views import basemap_routes
+
+    return basemap_routes()
+
+
 def websocket_origins(address: str, port: int, extra: Sequence[str] = ()) -> list[str]:
     """Return the origins allowed to open the apps' websocket.
 
@@ -404,6 +419,7 @@ def serve(
     origins = websocket_origins(address, port, allow_websocket_origin)
     log.info("serving %s on %s:%s", sorted(routes), address, port)
     kwargs.setdefault("compress_response", True)  # gzip for pages and static resources
+    kwargs["extra_patterns"] = [*kwargs.get("extra_patterns", []), *extra_routes()]
     return pn.serve(
         routes,
         port=port,

@@ -1,0 +1,185 @@
+"""Send only what changed to a served page: patch a deck.gl layer or a Bokeh figure in place.
+
+Setting ``DeckGL.object`` makes Panel rebuild every layer's data source from its frame,
+compare every column with what the browser has and resend the layer list; a weight move
+changes only a few columns of one layer (scores, tiers, sizes, colours). :func:`patch_deck_layer`
+updates the pane's object without those watchers and writes the changed columns straight into
+the layer's Bokeh ``ColumnDataSource`` of every page showing the pane, the way Panel itself
+applies an update (on the server's event loop when the page is served), so Bokeh sends only
+those columns. :func:`refresh_figure` does the same for a Bokeh figure redrawn with new numbers
+but the same glyphs: its data sources, title and ranges are updated instead of a new figure
+being built into the page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import param
+
+
+def _changed_columns(before: pd.DataFrame, after: pd.DataFrame) -> list[str] | None:
+    """Return the columns of ``after`` that differ from ``before`` (``None``: other shape)."""
+    if (
+        before is None
+        or before.empty
+        or len(before) != len(after)
+        or list(before.columns) != list(after.columns)
+        or "code" not in after.columns
+        or not before["code"].equals(after["code"])
+    ):
+        return None
+    return [c for c in after.columns if not before[c].equals(after[c])]
+
+
+def patch_deck_layer(
+    pane: Any, spec: dict[str, Any], layer_id: str, before: pd.DataFrame, after: pd.DataFrame
+) -> bool:
+    """Show ``spec`` in a ``DeckGL`` pane by patching one layer's changed columns.
+
+    Parameters
+    ----------
+    pane
+        A :class:`panel.pane.DeckGL` whose object is a dict spec.
+    spec
+        The new spec: the same as the pane's except for the data of layer ``layer_id``.
+    layer_id
+        The ``id`` of the layer whose data changed.
+    before, after
+        That layer's data frame as shown and as it should be (same rows, by ``code``).
+
+    Returns
+    -------
+    bool
+        ``False`` when the change is not a patch (other rows or columns, a notebook page, a
+        layer not found): the caller then sets ``pane.object = spec``.
+    """
+    from panel.io.state import state
+
+    changed = _changed_columns(before, after)
+    if changed is None:
+        return False
+    targets = []
+    for ref, (model, _parent) in list(pane._models.items()):  # noqa: SLF001 - Panel's own map
+        view = state._views.get(ref)  # noqa: SLF001
+        if view is None or view[3] is not None:  # not a page, or a notebook comm: no patch
+            return False
+        index = next(
+            (
+                layer.get("data")
+                for layer in model.layers
+                if layer.get("id") == layer_id and isinstance(layer.get("data"), int)
+            ),
+            None,
+        )
+        if index is None or index >= len(model.data_sources):
+            return False
+        targets.append((model.data_sources[index], view[2]))
+    with param.discard_events(pane):  # the pane's own watchers would resend everything
+        pane.object = spec
+    if not changed:
+        return True
+    columns = {c: after[c].to_numpy() for c in changed}
+
+    for source, doc in targets:
+
+        def apply(source: Any = source) -> None:
+            source.data.update(columns)
+
+        _apply(doc, apply)  # on another thread, the server's loop applies it (as Panel does)
+    return True
+
+
+def _apply(doc: Any, apply: Any) -> None:
+    """Run ``apply`` now if this thread may change ``doc``, else on the server's loop."""
+    from panel.io.document import unlocked
+    from panel.io.state import state
+
+    if doc is None or state._unblocked(doc) or not doc.session_context:  # noqa: SLF001
+        with unlocked():
+            apply()
+    else:
+        doc.add_next_tick_callback(apply)
+
+
+def _same_glyphs(old: Any, new: Any) -> bool:
+    """Whether two figures draw the same glyphs with the same settings (data aside)."""
+    from bokeh.models import GlyphRenderer
+
+    if type(old) is not type(new) or len(old.renderers) != len(new.renderers):
+        return False
+    for a, b in zip(old.renderers, new.renderers, strict=True):
+        if not (isinstance(a, GlyphRenderer) and isinstance(b, GlyphRenderer)):
+            return False
+        if type(a.glyph) is not type(b.glyph):
+            return False
+        if a.glyph.properties_with_values(include_defaults=False) != b.glyph.properties_with_values(
+            include_defaults=False
+        ):
+            return False
+        if set(a.data_source.data) != set(b.data_source.data):
+            return False
+    return type(old.x_range) is type(new.x_range) and type(old.y_range) is type(new.y_range)
+
+
+def refresh_figure(pane: Any, new: Any, same_look: bool = True) -> None:
+    """Show figure ``new`` in a Bokeh pane, patching the figure shown when only data changed.
+
+    Parameters
+    ----------
+    pane
+        A :class:`panel.pane.Bokeh`.
+    new
+        The figure as freshly drawn.
+    same_look
+        ``False`` when the theme or language changed since the shown figure was drawn: the
+        figure is then replaced (styles and labels are not patched).
+    """
+    from bokeh.models import FactorRange
+
+    old = pane.object
+    if old is None or not same_look or old.document is None or not _same_glyphs(old, new):
+        pane.object = new
+        return
+    sources = []
+    for a, b in zip(old.renderers, new.renderers, strict=True):
+        changed = {
+            c: v for c, v in b.data_source.data.items() if not _equal(a.data_source.data.get(c), v)
+        }
+        if changed:
+            sources.append((a.data_source, changed))
+    ranges = []
+    for attr in ("x_range", "y_range"):
+        r_old, r_new = getattr(old, attr), getattr(new, attr)
+        names = ("factors",) if isinstance(r_new, FactorRange) else ("start", "end")
+        for name in names:
+            value = getattr(r_new, name)
+            if getattr(r_old, name) != value:
+                ranges.append((r_old, name, value))
+    title = new.title.text if new.title is not None else None
+
+    def apply() -> None:
+        # the factors first: the bars' x values must be among them when the data arrives
+        for target, name, value in ranges:
+            setattr(target, name, value)
+        for source, changed in sources:
+            source.data.update(changed)
+        if old.title is not None and title is not None and old.title.text != title:
+            old.title.text = title
+
+    _apply(old.document, apply)
+
+
+def _equal(a: Any, b: Any) -> bool:
+    import numpy as np
+
+    if a is None:
+        return False
+    try:
+        return bool(np.array_equal(np.asarray(a, dtype=object), np.asarray(b, dtype=object)))
+    except (ValueError, TypeError):
+        return False
+
+
+__all__ = ["patch_deck_layer", "refresh_figure"]
