@@ -143,6 +143,26 @@ def rss_mb(pid: int) -> float:
     return total / 2**20
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by the server, its forks and its workers.
+
+    Unlike latencies, this does not grow when other work shares the cores: the server's own
+    cost of a round, divided by its interactions, is comparable between busy and quiet runs
+    (workers that ended during the round are not counted).
+    """
+    import psutil
+
+    root = psutil.Process(pid)
+    total = 0.0
+    for proc in [root, *root.children(recursive=True)]:
+        try:
+            times = proc.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
 def think_times(i: int, mean: float, seed: int = 20261130):
     """Think times of participant ``i``: exponential with mean ``mean`` seconds (seeded)."""
     rng = np.random.default_rng(np.random.SeedSequence([seed, i, 7]))
@@ -530,6 +550,7 @@ def run_round(
                 records.append(rec)
                 dones.append(done)
                 threads.append(thread)
+            cpu_start = cpu_s(proc.pid)
             t_start = time.perf_counter()
             for i, thread in enumerate(threads):
                 delay = t_start + ramp * i / max(n, 1) - time.perf_counter()
@@ -539,6 +560,7 @@ def run_round(
             for done in dones:
                 done.wait(timeout=WAIT_S * 6)
             wall = time.perf_counter() - t_start
+            cpu = cpu_s(proc.pid) - cpu_start
             peak = rss_mb(proc.pid)
             alive = proc.poll() is None
             rec_hold.set()
@@ -577,6 +599,8 @@ def run_round(
         "per_session": (peak - idle) / n,
         "server_alive": alive,
         "wall": wall,
+        "server_cpu": cpu,
+        "load": os.getloadavg()[0],
     }
 
 
@@ -585,8 +609,8 @@ def markdown(rows: list[dict]) -> str:
     lines = [
         "| sessions (browsers) | think (mean) | procs | interactions | p50 | p95 | max "
         "| page open p50/p95 | solves+runs p50/p95 (n) | errors | leaks "
-        "| server RSS idle → with N | per session |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| server RSS idle → with N | per session | server CPU (per interaction) | load avg |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
@@ -595,7 +619,9 @@ def markdown(rows: list[dict]) -> str:
             f"| {r['p95']:.2f} s | {r['max']:.2f} s | {r['open_p50']:.1f}/{r['open_p95']:.1f} s "
             f"| {r['work_p50']:.1f}/{r['work_p95']:.1f} s ({r['work_n']}) | {r['errors']} "
             f"| {r['leaks']} "
-            f"| {r['rss_idle']:.0f} → {r['rss_peak']:.0f} MB | {r['per_session']:.1f} MB |"
+            f"| {r['rss_idle']:.0f} → {r['rss_peak']:.0f} MB | {r['per_session']:.1f} MB "
+            f"| {r['server_cpu']:.0f} s ({r['server_cpu'] / max(r['interactions'], 1):.2f} s) "
+            f"| {r['load']:.1f} |"
         )
     return "\n".join(lines)
 
@@ -638,7 +664,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{row['interactions']} interactions; errors {row['errors']}, leaks {row['leaks']}; "
             f"RSS {row['rss_idle']:.0f} -> {row['rss_peak']:.0f} MB "
             f"({row['per_session']:.1f} MB/session); server alive: {row['server_alive']}; "
-            f"wall {row['wall']:.0f} s",
+            f"wall {row['wall']:.0f} s; server CPU {row['server_cpu']:.0f} s; "
+            f"load average {row['load']:.1f}",
             flush=True,
         )
     cpus = os.cpu_count()

@@ -306,6 +306,35 @@ def _facilitator_page(admin_password: str | None) -> Callable[[], Any]:
     return _build
 
 
+def preload(apps: Sequence[AppSpec]) -> None:
+    """Do once, before the first participant, what every session would otherwise wait for.
+
+    Imports the engines and plugins the apps load on first use (the city model's registries
+    import Mesa and the plugins: seconds on a busy machine), reads the shipped samples and
+    computes the Coordination Lab's opening run. Run before ``--procs`` forks, so every
+    process inherits it; on the serving loop, it would block every open page meanwhile.
+
+    Parameters
+    ----------
+    apps
+        The apps served.
+    """
+    from workbench.apps import common
+
+    slugs = {spec.slug for spec in apps}
+    try:
+        if "index" in slugs:
+            common.shared_sample("city_ai_index")
+            common.shared_sample("provinces")
+        if "citymodel" in slugs:
+            from workbench.apps.coordination_lab import baseline_run, registry_names
+
+            registry_names()
+            baseline_run()
+    except Exception:  # noqa: BLE001 - the page will load it, or show the error, itself
+        log.warning("preloading the apps failed; the first sessions load it", exc_info=True)
+
+
 def extra_routes() -> list[tuple[str, Any, dict[str, Any]]]:
     """Return the server's own routes besides the apps (static data the pages fetch).
 
@@ -413,6 +442,7 @@ def serve(
         pool.warm()
     routes = build_routes(apps, upload_limit=upload_limit, admin_password=admin_password)
     chosen = list(APPS) if apps is None else list(apps)
+    preload(chosen)
     titles = {"/": label("workbench")}
     titles.update({f"/{s.slug}": f"{s.title} · {label('workbench')}" for s in chosen})
     titles["/facilitator"] = f"Facilitator · {label('workbench')}"
