@@ -109,11 +109,26 @@ def test_unknown_oauth_provider_suggests_the_close_one():
         WorkshopConfig(oauth_provider="githb")
 
 
+def test_session_release_settings_reach_the_bokeh_server():
+    """Under names the Bokeh server does not take, they were ignored (released after ~26 s)."""
+    import inspect
+
+    from bokeh.server.tornado import BokehTornado
+
+    kw = serve_kwargs(WorkshopConfig(session_idle_minutes=0.02, check_sessions_seconds=0.5))
+    taken = inspect.signature(BokehTornado.__init__).parameters
+    assert kw["unused_session_lifetime_milliseconds"] == 1200
+    assert kw["check_unused_sessions_milliseconds"] == 500
+    assert {"unused_session_lifetime_milliseconds", "check_unused_sessions_milliseconds"} <= set(
+        taken
+    )
+
+
 def test_serve_kwargs_translate_to_panel_options():
     kw = serve_kwargs(WorkshopConfig(password="pw", session_idle_minutes=2, num_threads=3))
     assert kw["basic_auth"] == "pw"
     assert len(kw["cookie_secret"]) >= 32
-    assert (kw["unused_session_lifetime"], kw["num_threads"]) == (120_000, 3)
+    assert (kw["unused_session_lifetime_milliseconds"], kw["num_threads"]) == (120_000, 3)
     kw = serve_kwargs(
         WorkshopConfig(oauth_provider="github", oauth_key="k", oauth_secret="s", cookie_secret="c")
     )

@@ -8,7 +8,8 @@ room of twenty to fifty participants:
 - heavy work (solves, runs, uncertainty draws) runs in worker processes or on Dask, shared
   and memoised across sessions (:mod:`workbench.apps.heavy`); light work on a bounded thread
   pool (``common.run_in_background``);
-- idle sessions are released by the Bokeh server (``unused_session_lifetime``), and when a
+- idle sessions are released by the Bokeh server
+  (``unused_session_lifetime_milliseconds``), and when a
   session ends (tab closed or idle) its apps are closed (``app.close()``: queued work
   cancelled, upload folder removed)
   (:func:`attach_session`);
@@ -199,12 +200,15 @@ def serve_kwargs(config: WorkshopConfig) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``basic_auth`` or ``oauth_*``, ``cookie_secret``, ``unused_session_lifetime`` and
-        ``check_unused_sessions`` (milliseconds), ``num_threads``.
+        ``basic_auth`` or ``oauth_*``, ``cookie_secret``,
+        ``unused_session_lifetime_milliseconds`` and ``check_unused_sessions_milliseconds``
+        (the Bokeh server's names), ``num_threads``.
     """
     kwargs: dict[str, Any] = {
-        "unused_session_lifetime": int(config.session_idle_minutes * 60_000),
-        "check_unused_sessions": int(config.check_sessions_seconds * 1000),
+        # Bokeh's own names: under any other name the server ignores them silently and keeps
+        # its defaults (sessions released 15-32 s after the tab closed, whatever the setting)
+        "unused_session_lifetime_milliseconds": max(1, int(config.session_idle_minutes * 60_000)),
+        "check_unused_sessions_milliseconds": max(1, int(config.check_sessions_seconds * 1000)),
     }
     if config.num_threads:
         kwargs["num_threads"] = config.num_threads

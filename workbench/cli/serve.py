@@ -201,8 +201,8 @@ def run(args: argparse.Namespace) -> int:
     if workshop or config.auth:
         kwargs.update(serve_kwargs(config))
     if not workshop:
-        kwargs.pop("unused_session_lifetime", None)
-        kwargs.pop("check_unused_sessions", None)
+        kwargs.pop("unused_session_lifetime_milliseconds", None)
+        kwargs.pop("check_unused_sessions_milliseconds", None)
         kwargs.pop("num_threads", None)
     apps = APPS
     where = "this machine only" if args.address in _LOCAL else "the network (--address)"
