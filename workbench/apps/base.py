@@ -52,8 +52,11 @@ class Ticket(Future):
         """Release the claim and cancel the ticket; ``False`` once it has resolved."""
         if self.done():
             return False
+        # cancelled first: releasing the claim may cancel the shared job, whose callback
+        # would otherwise resolve this ticket with ``None`` on another thread in between
+        cancelled = super().cancel()
         self._pool.release(self.key)
-        return super().cancel()
+        return cancelled
 
     def position(self) -> int | None:
         """Return the job's place in the shared queue: 0 running, k k-th waiting, None done."""
