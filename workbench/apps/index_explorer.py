@@ -715,15 +715,15 @@ class IndexExplorer(WorkbenchApp):
             self._start_secondary()
 
     def _show_table(self, shown: pd.DataFrame) -> None:
-        """Show the ranking: patch the columns that changed, or replace a table of other shape.
-
-        Rows that moved (a new ranking) are patched too: the table has no sorters of its own,
-        so a patch of the same rows costs less than a new value (which Panel reprocesses and
-        resends with every column and the table's settings).
-        """
+        """Show the ranking: patch the columns that changed, or replace a table of other shape."""
         current = self._table.value
         n = len(shown)
-        if current is None or len(current) != n or list(current.columns) != list(shown.columns):
+        if (
+            current is None
+            or len(current) != n
+            or list(current.columns) != list(shown.columns)
+            or not current["code"].equals(shown["code"])  # rows moved: Tabulator re-sorts
+        ):
             self._table.value = shown
             return
         changed = {
