@@ -191,4 +191,23 @@ def test_launcher_tile_proxy_and_notebook_in_jupyterlab(lab: Lab, page: Any) -> 
         _notebook_runs_in_lab(lab, page)
     except Exception:
         print(lab.tail())  # the server's log, shown with the failure
+        print(_notebook_state(page))
         raise
+
+
+def _notebook_state(page: Any) -> str:
+    """What each cell of the open notebook shows (prompt, outputs' text), for a failure."""
+    lines = []
+    try:
+        for cell in page.locator(".jp-Notebook .jp-CodeCell").all():
+            prompt = cell.locator(".jp-InputPrompt").first.inner_text(timeout=2_000)
+            outputs = cell.locator(".jp-OutputArea-output").all()
+            kinds = [o.get_attribute("data-mime-type", timeout=2_000) or "?" for o in outputs]
+            text = " | ".join(o.inner_text(timeout=2_000)[:300] for o in outputs)
+            lines.append(f"{prompt.strip()} {kinds}: {text}")
+        dialogs = page.locator(".jp-Dialog").all_inner_texts()
+        if dialogs:
+            lines.append(f"open dialogs: {dialogs}")
+    except Exception as exc:  # the state is a diagnostic; never mask the failure itself
+        lines.append(f"(could not read the notebook's state: {exc})")
+    return "notebook state:\n" + "\n".join(lines)
