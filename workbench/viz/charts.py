@@ -10,8 +10,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from workbench.viz.maps import TIER_COLOURS
-from workbench.viz.theme import style_figure
+from workbench.viz.theme import (
+    INDEX_TIER_RGB,
+    NO_TIER_RGB,
+    OUTLINE_RGB,
+    PROFILE_SERIES,
+    style_figure,
+    to_hex,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -19,12 +25,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from bokeh.plotting import figure as Figure  # noqa: N812 - a type alias
 
 
-def _hex(rgb: Sequence[int]) -> str:
-    return "#{:02x}{:02x}{:02x}".format(*rgb[:3])
-
-
-#: Tier colours as hex strings.
-TIER_HEX: dict[str, str] = {k: _hex(v) for k, v in TIER_COLOURS.items()}
+#: Index tier colours as hex strings (:data:`workbench.viz.theme.INDEX_TIER_RGB`).
+TIER_HEX: dict[str, str] = {k: to_hex(v) for k, v in INDEX_TIER_RGB.items()}
+_NO_TIER_HEX = to_hex(NO_TIER_RGB)
+_OUTLINE_HEX = to_hex(OUTLINE_RGB)
 
 
 def style(fig: Figure, theme: str = "light") -> Figure:
@@ -90,8 +94,8 @@ def ranking_figure(
         {
             "name": names,
             "score": head[score].to_numpy(dtype=float),
-            "colour": [TIER_HEX.get(str(t), "#999999") for t in head[tier]],
-            "line": ["#000000" if str(c) == selected else None for c in head[code]],
+            "colour": [TIER_HEX.get(str(t), _NO_TIER_HEX) for t in head[tier]],
+            "line": [_OUTLINE_HEX if str(c) == selected else None for c in head[code]],
         }
     )
     fig = figure(
@@ -150,7 +154,7 @@ def dimension_profile_figure(
 
     labels = dict(labels or {})
     dims = [str(d) for d in profile.index]
-    palette = ["#0b6e4f", "#f2994a", "#9aa5b1", "#568ec4"]
+    palette = PROFILE_SERIES
     factors = [(d, labels.get(s, s)) for d in dims for s in series]
     values = [float(profile.loc[d, s]) for d in profile.index for s in series]
     colours = [palette[i % len(palette)] for _ in dims for i in range(len(series))]
@@ -215,7 +219,7 @@ def rank_band_figure(
             "lo": head["rank_p05"].to_numpy(dtype=float),
             "hi": head["rank_p95"].to_numpy(dtype=float),
             "nominal": head["nominal_rank"].to_numpy(dtype=float),
-            "colour": [TIER_HEX.get(str(t), "#999999") for t in head["nominal_tier"]],
+            "colour": [TIER_HEX.get(str(t), _NO_TIER_HEX) for t in head["nominal_tier"]],
             "size": [11 if str(c) == selected else 7 for c in head[code]],
         }
     )
@@ -240,7 +244,12 @@ def rank_band_figure(
         line_color=None,
     )
     fig.scatter(
-        x="nominal", y="name", size="size", source=source, fill_color="colour", line_color="#000000"
+        x="nominal",
+        y="name",
+        size="size",
+        source=source,
+        fill_color="colour",
+        line_color=_OUTLINE_HEX,
     )
     fig.ygrid.grid_line_color = None
     return style(fig, theme)
@@ -273,7 +282,7 @@ def tier_probability_figure(
         {
             "tier": tiers,
             "p": [float(v) for v in probabilities.values()],
-            "colour": [TIER_HEX.get(t, "#999999") for t in tiers],
+            "colour": [TIER_HEX.get(t, _NO_TIER_HEX) for t in tiers],
         }
     )
     fig = figure(
