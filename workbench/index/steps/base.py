@@ -33,6 +33,7 @@ import inspect
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from workbench.dims import INDICATOR
 from workbench.errors import NotFittedError, SpecError
 from workbench.plugin_contracts import Contract, registered_contract
 from workbench.plugins import get_registry
@@ -242,7 +243,7 @@ def indicator_directions(cube: xr.Dataset, framework: Framework, codes: list[str
         if c in fw:
             out.append(framework.node(c).direction)
         elif "direction" in cube.coords:
-            out.append(int(cube["direction"].sel(indicator=c)))
+            out.append(int(cube["direction"].sel({INDICATOR: c})))
         else:
             out.append(1)
     return np.asarray(out, dtype=float)
