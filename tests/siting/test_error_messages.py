@@ -106,6 +106,12 @@ def test_capacitated_without_capacities():
         solve(Problem.from_matrix(COSTS), "pmedian", p=1, capacitated=True)
 
 
+def test_capacitated_maximal_covering_without_capacities():
+    # MCLP used to fail with a TypeError deep in the model build (found by mypy).
+    with pytest.raises(SpecError, match=r"`capacitated=True` needs site capacities.*capacities="):
+        solve(Problem.from_matrix(COSTS), "mclp", p=1, radius=5, capacitated=True)
+
+
 def test_negative_radius():
     with pytest.raises(SpecError, match="`radius` must be a finite non-negative distance"):
         solve(Problem.from_matrix(COSTS), "lscp", radius=-1)
