@@ -21,7 +21,7 @@ from workbench.viz.theme import (
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
-    from bokeh.models import DataTable
+    from bokeh.models.widgets.tables import DataTable
     from bokeh.plotting import figure as Figure  # noqa: N812 - a type alias
 
 
@@ -85,7 +85,7 @@ def ranking_figure(
     bokeh.plotting.figure
         The figure.
     """
-    from bokeh.models import ColumnDataSource
+    from bokeh.models import ColumnDataSource, DataRange1d, FactorRange
     from bokeh.plotting import figure
 
     head = table.head(top)
@@ -98,8 +98,10 @@ def ranking_figure(
             "line": [_OUTLINE_HEX if str(c) == selected else None for c in head[code]],
         }
     )
+    scores = source.data["score"]
     fig = figure(
-        y_range=list(reversed(names)),
+        x_range=DataRange1d(start=min(0.0, float(np.nanmin(scores)) if len(head) else 0.0)),
+        y_range=FactorRange(factors=list(reversed(names))),
         height=max(220, 18 * len(names) + 60),
         sizing_mode="stretch_width",
         title=title,
@@ -116,7 +118,6 @@ def ranking_figure(
         line_color="line",
         line_width=2,
     )
-    fig.x_range.start = min(0.0, float(np.nanmin(source.data["score"])) if len(head) else 0.0)
     fig.ygrid.grid_line_color = None
     return style(fig, theme)
 
@@ -149,7 +150,7 @@ def dimension_profile_figure(
     bokeh.plotting.figure
         The figure.
     """
-    from bokeh.models import ColumnDataSource, FactorRange
+    from bokeh.models import CategoricalAxis, ColumnDataSource, DataRange1d, FactorRange
     from bokeh.plotting import figure
 
     labels = dict(labels or {})
@@ -160,7 +161,8 @@ def dimension_profile_figure(
     colours = [palette[i % len(palette)] for _ in dims for i in range(len(series))]
     source = ColumnDataSource({"x": factors, "value": values, "colour": colours})
     fig = figure(
-        x_range=FactorRange(*factors),
+        x_range=FactorRange(factors=factors),
+        y_range=DataRange1d(start=min(0.0, float(np.nanmin(values)) if values else 0.0)),
         height=340,
         sizing_mode="stretch_width",
         title=title,
@@ -169,10 +171,11 @@ def dimension_profile_figure(
         tooltips=[("", "@x"), ("score", "@value{0.0}")],
     )
     fig.vbar(x="x", top="value", width=0.85, source=source, fill_color="colour", line_color=None)
-    fig.y_range.start = min(0.0, float(np.nanmin(values)) if values else 0.0)
     fig.xaxis.major_label_orientation = 0.9
-    fig.xaxis.group_label_orientation = 0.0
-    fig.xaxis.group_text_font_size = "9pt"
+    for axis in fig.xaxis:
+        if isinstance(axis, CategoricalAxis):
+            axis.group_label_orientation = 0.0
+            axis.group_text_font_size = "9pt"
     fig.min_border_bottom = 40
     fig.xgrid.grid_line_color = None
     return style(fig, theme)
@@ -208,7 +211,7 @@ def rank_band_figure(
     bokeh.plotting.figure
         The figure.
     """
-    from bokeh.models import ColumnDataSource
+    from bokeh.models import ColumnDataSource, FactorRange
     from bokeh.plotting import figure
 
     head = summary.head(top)
@@ -224,7 +227,7 @@ def rank_band_figure(
         }
     )
     fig = figure(
-        y_range=list(reversed(names)),
+        y_range=FactorRange(factors=list(reversed(names))),
         height=max(220, 17 * len(names) + 60),
         sizing_mode="stretch_width",
         title="Rank: 5-95 % interval (bar) and nominal rank (dot)",
@@ -274,7 +277,7 @@ def tier_probability_figure(
     bokeh.plotting.figure
         The figure.
     """
-    from bokeh.models import ColumnDataSource
+    from bokeh.models import ColumnDataSource, FactorRange, Range1d
     from bokeh.plotting import figure
 
     tiers = [str(t) for t in probabilities]
@@ -286,7 +289,8 @@ def tier_probability_figure(
         }
     )
     fig = figure(
-        x_range=tiers,
+        x_range=FactorRange(factors=tiers),
+        y_range=Range1d(start=0, end=1),
         height=200,
         sizing_mode="stretch_width",
         title=title,
@@ -295,8 +299,6 @@ def tier_probability_figure(
         tooltips=[("tier", "@tier"), ("probability", "@p{0%}")],
     )
     fig.vbar(x="tier", top="p", width=0.7, source=source, fill_color="colour", line_color=None)
-    fig.y_range.start = 0
-    fig.y_range.end = 1
     fig.xgrid.grid_line_color = None
     return style(fig, theme)
 
@@ -316,7 +318,10 @@ def kpi_table(kpis: Mapping[str, Any], *, height: int = 220) -> DataTable:
     bokeh.models.DataTable
         The table.
     """
-    from bokeh.models import ColumnDataSource, DataTable, TableColumn
+    from bokeh.models import ColumnDataSource
+
+    # bokeh's stub of bokeh.models does not re-export the table widgets
+    from bokeh.models.widgets.tables import DataTable, TableColumn
 
     def _fmt(value: Any) -> str:
         if isinstance(value, float | np.floating):

@@ -166,7 +166,9 @@ def load_capacity_figure(
         Two figures sharing the time axis.
     """
     from bokeh.layouts import column
-    from bokeh.models import Span
+
+    # bokeh's stub of bokeh.models does not re-export Span: import it from where it is defined
+    from bokeh.models.annotations.geometry import Span
     from bokeh.plotting import figure
 
     df = load_frame(ds, district)

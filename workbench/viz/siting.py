@@ -549,7 +549,8 @@ def latency_figure(
     -------
     bokeh.plotting.figure
     """
-    from bokeh.models import Span
+    # bokeh's stub of bokeh.models does not re-export Span: import it from where it is defined
+    from bokeh.models.annotations.geometry import Span
     from bokeh.plotting import figure
 
     lat = np.asarray(latency_ms, dtype=float)
@@ -602,12 +603,13 @@ def compare_figure(table: pd.DataFrame, metric: str, *, theme: str = "light") ->
     -------
     bokeh.plotting.figure
     """
+    from bokeh.models import FactorRange
     from bokeh.plotting import figure
 
     names = [str(i) for i in table.index]
     vals = table[metric].to_numpy(float) if metric in table else np.zeros(len(names))
     fig = figure(
-        x_range=names,
+        x_range=FactorRange(factors=names),
         height=220,
         sizing_mode="stretch_width",
         title=metric,
