@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from workbench.dims import INDICATOR
 from workbench.errors import NotFittedError, SpecError
 from workbench.plugin_contracts import Contract, registered_contract
-from workbench.plugins import get_registry
+from workbench.plugins import Registry, get_registry
 
 if TYPE_CHECKING:  # pragma: no cover
     import xarray as xr
@@ -148,45 +148,38 @@ STEPS = get_registry(
         doc="a Step subclass; Step(**settings); fit(cube, framework) -> self; transform(cube)",
     ),
 )
-NORMALISERS = get_registry(
+
+
+def _method_registry(kind: str, description: str, params: tuple[str, ...], doc: str) -> Registry:
+    """Create the registry of a kind of index method (a function) with its contract."""
+    return get_registry(
+        kind, description, contract=Contract(kind, "callable", params=params, doc=doc)
+    )
+
+
+NORMALISERS = _method_registry(
     "index_normalisers",
     "normalisation method",
-    contract=Contract(
-        "index_normalisers",
-        "callable",
-        params=("x", "ref", "direction"),
-        doc="f(x, ref, direction, **params) -> ndarray (n, m); bounds learnt from ref",
-    ),
+    ("x", "ref", "direction"),
+    "f(x, ref, direction, **params) -> ndarray (n, m); bounds learnt from ref",
 )
-AGGREGATORS = get_registry(
+AGGREGATORS = _method_registry(
     "index_aggregators",
     "aggregation method",
-    contract=Contract(
-        "index_aggregators",
-        "callable",
-        params=("x", "w"),
-        doc="f(x, w, **params) -> ndarray: x (..., k) child scores, w weights; NaN skipped",
-    ),
+    ("x", "w"),
+    "f(x, w, **params) -> ndarray: x (..., k) child scores, w weights; NaN skipped",
 )
-WEIGHTS = get_registry(
+WEIGHTS = _method_registry(
     "index_weights",
     "weighting method",
-    contract=Contract(
-        "index_weights",
-        "callable",
-        params=("values", "framework"),
-        doc="f(values, framework, **params) -> {node: weight} or units x nodes DataFrame",
-    ),
+    ("values", "framework"),
+    "f(values, framework, **params) -> {node: weight} or units x nodes DataFrame",
 )
-TIERS = get_registry(
+TIERS = _method_registry(
     "index_tiers",
     "tiering method",
-    contract=Contract(
-        "index_tiers",
-        "callable",
-        params=("scores", "n_tiers"),
-        doc="f(scores, n_tiers, **params) -> n_tiers - 1 ascending thresholds",
-    ),
+    ("scores", "n_tiers"),
+    "f(scores, n_tiers, **params) -> n_tiers - 1 ascending thresholds",
 )
 
 #: Arguments the method protocols pass (the contracts' ``params``); every other argument of a
