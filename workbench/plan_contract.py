@@ -53,14 +53,8 @@ CANDIDATE_COLUMNS: tuple[str, ...] = (
 )
 """Columns of the candidate-site table the planner needs; a file needs the first five."""
 
-CANDIDATE_NUMERIC: tuple[str, ...] = (
-    "lon",
-    "lat",
-    "capacity_tokens_per_s",
-    "capex_cny",
-    "power_kw_max",
-    "pue",
-    "tokens_per_watt",
+CANDIDATE_NUMERIC: tuple[str, ...] = tuple(
+    c for c in CANDIDATE_COLUMNS if c not in ("id", "tier", "existing")
 )
 """The numeric columns of a candidate-site table (all but ``lon``/``lat`` are >= 0)."""
 
