@@ -225,13 +225,13 @@ class CityModel(mesa.Model):
         active = [self.demand_agent, self.logistics, self.emergency]
         self.extra_agents: list[Any] = []
         if extra_agents:
-            from workbench.citymodel.agents.base import validate_agent
-            from workbench.plugins import get_registry
+            from workbench.citymodel.agents import agent_registry
+            from workbench.plugin_contracts import check_contract
 
-            reg = get_registry("agents", "city-model agent", validate_agent)
+            reg = agent_registry()
             for spec in extra_agents:
                 cls = reg.get(spec) if isinstance(spec, str) else spec
-                validate_agent(getattr(cls, "__name__", str(cls)), cls)
+                check_contract("agents", getattr(cls, "__name__", str(cls)), cls)
                 agent = cls(self)
                 active.append(agent)
                 self.extra_agents.append(agent)

@@ -59,6 +59,8 @@ def whatif_figure(columns: dict[str, list[Any]], *, theme: str = "light") -> Any
     from bokeh.models.annotations.geometry import Span
     from bokeh.plotting import figure
 
+    from workbench.viz.theme import COLOURS, palette
+
     src = ColumnDataSource(columns, name="whatif")
     fig = figure(
         y_range=FactorRange(factors=list(reversed(columns["kpi"]))),
@@ -68,15 +70,17 @@ def whatif_figure(columns: dict[str, list[Any]], *, theme: str = "light") -> Any
         x_axis_label="ratio to the scenario as written",
         toolbar_location=None,
     )
-    fig.hbar(y="kpi", left="lo", right="hi", height=0.5, source=src, alpha=0.45, color="#4c78a8")
-    dots = fig.scatter(x="mean", y="kpi", size=9, source=src, color="#1f3b63")
+    fig.hbar(
+        y="kpi", left="lo", right="hi", height=0.5, source=src, alpha=0.45, color=COLOURS["blue"]
+    )
+    dots = fig.scatter(x="mean", y="kpi", size=9, source=src, color=palette(theme)["text"])
     fig.scatter(
         x="model",
         y="kpi",
         size=12,
         marker="diamond",
         source=src,
-        color="#e45756",
+        color=COLOURS["red"],
         legend_label="full model",
     )
     fig.add_layout(Span(location=1.0, dimension="height", line_dash="dashed", line_alpha=0.6))
