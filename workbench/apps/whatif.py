@@ -268,6 +268,13 @@ class WhatIfPane(pn.viewable.Viewer):
             return
         lines = [f"**{res.message}**", ""]
         lines.append(", ".join(f"{k} = {v:.4g}" for k, v in res.settings.items()))
+        for r in res.rounds:
+            verdict = "confirmed" if r.confirmed else "not confirmed"
+            lines += [
+                "",
+                f"- round {r.round} ({r.training_runs} training runs): {verdict}"
+                + (f", {r.added_runs} runs added near the answer" if r.added_runs else ""),
+            ]
         if res.reachable and res.delivered is not None:
             comp = res.to_dataframe()
             lines += ["", comp.to_markdown(floatfmt=".4g") if _has_tabulate() else str(comp)]

@@ -55,6 +55,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     grp.add_argument("--maximise", "--maximize", default=None, help="KPI to maximise")
     sk.add_argument("--set", action="append", default=[], dest="knobs", metavar="KNOB=VALUE")
     sk.add_argument("--verify-seeds", type=int, default=3, help="full-model seeds (default 3)")
+    sk.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="most seek-verify rounds: an answer the full model does not confirm adds runs "
+        "near it, refits the emulator and seeks again (default 3; 1 = verify once)",
+    )
+    sk.add_argument(
+        "--local-points", type=int, default=4, help="design points added near an unconfirmed answer"
+    )
     sk.add_argument("--no-verify", action="store_true", help="skip the full-model check")
     sk.add_argument("--json", action="store_true", help="print JSON")
     sk.set_defaults(func=_seek)
@@ -129,6 +139,9 @@ def _seek(args: argparse.Namespace) -> int:
         fixed=_settings(args.knobs),
         verify_seeds=args.verify_seeds,
         verify=not args.no_verify,
+        rounds=args.rounds,
+        local_points=args.local_points,
+        progress=lambda m: print(m, file=sys.stderr),
     )
     if args.json:
         print(json.dumps(res.to_dict(), indent=1, default=float))
@@ -140,4 +153,7 @@ def _seek(args: argparse.Namespace) -> int:
     print(res.to_dataframe().to_string(**with_fmt))
     print("\ngoals:")
     print(res.goal_table().to_string(index=False, **with_fmt))
+    if res.rounds:
+        verdict = "CONFIRMED" if res.confirmed else "NOT CONFIRMED"
+        print(f"\n{verdict} by the full model ({len(res.rounds)} round(s))")
     return 0 if res.reachable else 1

@@ -12,7 +12,7 @@ arrays and JSON (no pickle). Engines never import apps: nothing here imports Pan
 from __future__ import annotations
 
 from workbench.worldmodel.emulator import DEFAULT_KPIS, WorldModel, fit_worldmodel
-from workbench.worldmodel.seek import Goal, SeekResult, parse_goals, seek
+from workbench.worldmodel.seek import Goal, SeekResult, SeekRound, parse_goals, seek
 from workbench.worldmodel.training import design, train, validate
 
 TRAINED_DIR = __import__("pathlib").Path(__file__).resolve().parent / "trained"
@@ -23,6 +23,7 @@ __all__ = [
     "TRAINED_DIR",
     "Goal",
     "SeekResult",
+    "SeekRound",
     "WorldModel",
     "design",
     "fit_worldmodel",

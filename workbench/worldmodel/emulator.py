@@ -170,6 +170,7 @@ class WorldModel:
     y: np.ndarray  # (n, k)
     params: dict[str, dict[str, Any]]
     info: dict[str, Any] = field(default_factory=dict)
+    trajectory: Any = None  # a TrajectoryEmulator (hourly city load, district peak) or None
     _gps: dict[str, Any] = field(default_factory=dict, repr=False)
 
     # ----------------------------------------------------------------- inputs
@@ -284,6 +285,36 @@ class WorldModel:
         df["unit"] = [KPI_INFO.get(k, ("", ""))[0] for k in df.index]
         df.index.name = "kpi"
         return df
+
+    # ------------------------------------------------------------- refitting
+    def runs_table(self) -> pd.DataFrame:
+        """Return the training runs as a table (knob columns in their units, KPI columns)."""
+        df = pd.DataFrame(self.unscale(self.x), columns=self.knob_names)
+        for j, k in enumerate(self.kpis):
+            df[k] = self.y[:, j]
+        return df
+
+    def with_runs(self, runs: pd.DataFrame, *, info: dict[str, Any] | None = None) -> WorldModel:
+        """Return a new world model refitted on its training runs plus ``runs``.
+
+        The hyper-parameters are optimised again; each KPI keeps its calibrated interval
+        scale; an hourly trajectory emulator, if any, is kept as it is (it is not refitted).
+        Used by goal seeking to refine the emulator near an answer the full model did not
+        confirm.
+        """
+        table = pd.concat([self.runs_table(), runs[[*self.knob_names, *self.kpis]]])
+        wm = fit_worldmodel(
+            table.reset_index(drop=True),
+            scenario=self.scenario,
+            mechanism=self.mechanism,
+            hours=self.hours,
+            knobs=self.knobs,
+            kpis=self.kpis,
+            info={**self.info, **(info or {}), "runs": len(table)},
+            interval_scale={k: float(self.params[k].get("interval_scale", 1.0)) for k in self.kpis},
+        )
+        wm.trajectory = self.trajectory
+        return wm
 
     # ------------------------------------------------------------ persistence
     def save(self, path: str | Path) -> Path:
