@@ -91,7 +91,8 @@ def main() -> int:
             wm.hours,
             kpis=wm.kpis,
             client=client,
-        ).drop(columns="_city_load_mw")
+        )
+        held = held.drop(columns=[c for c in held.columns if c.startswith("_")])
         val = validate(wm, held)
         out["held_out_seconds"] = time.perf_counter() - t0
         main_val = val[val["kpi"].isin(MAIN_KPIS)]

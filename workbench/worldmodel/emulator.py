@@ -286,6 +286,55 @@ class WorldModel:
         df.index.name = "kpi"
         return df
 
+    def predict_trajectory(self, **knobs: float) -> Any:
+        """Predict the hourly curves (city load, district peak) at a setting, with 90% bands.
+
+        Knobs are checked as in :meth:`predict`.
+
+        Returns
+        -------
+        xarray.Dataset
+            Variables ``mean``, ``lo`` and ``hi`` (MW) over dimensions ``metric`` and ``time``
+            (hours from the run's start, as in the city model's run cube).
+
+        Raises
+        ------
+        SpecError
+            When this world model was trained without hourly curves.
+        """
+        import xarray as xr
+
+        from workbench import dims
+
+        if self.trajectory is None:
+            msg = (
+                f"World model of '{self.scenario}' has no trajectory emulator (it was trained "
+                "without hourly curves, e.g. refitted from runs.csv alone); got trajectory=None. "
+                "Retrain it with `workbench worldmodel train` (or sample_data/build_worldmodel.py)."
+            )
+            raise SpecError(msg)
+        s = self.settings(**knobs)
+        u = self.scale(np.array([[s[k] for k in self.knobs]]))
+        pred = self.trajectory.predict(u)
+        metrics = list(pred)
+        hours = np.arange(self.trajectory.hours)
+        data = {
+            name: ((dims.METRIC, dims.TIME), np.stack([pred[m][i][0] for m in metrics]))
+            for i, name in enumerate(("mean", "lo", "hi"))
+        }
+        ds = xr.Dataset(data, coords={dims.METRIC: metrics, dims.TIME: hours})
+        for name in ("mean", "lo", "hi"):
+            ds[name].attrs["units"] = "MW"
+        ds[dims.TIME].attrs["units"] = "hours from the start of the run"
+        ds.attrs.update(
+            title="World-model hourly curves (emulated; 90% band: lo-hi)",
+            scenario=self.scenario,
+            mechanism=self.mechanism,
+            settings=json.dumps(s),
+            synthetic="emulator of a city model whose demand cells are synthetic",
+        )
+        return ds
+
     # ------------------------------------------------------------- refitting
     def runs_table(self) -> pd.DataFrame:
         """Return the training runs as a table (knob columns in their units, KPI columns)."""
@@ -322,7 +371,8 @@ class WorldModel:
         out = Path(path)
         out.mkdir(parents=True, exist_ok=True)
         arrays = out / "arrays.npz"
-        np.savez(arrays, x=self.x, y=self.y)
+        extra = self.trajectory.arrays() if self.trajectory is not None else {}
+        np.savez(arrays, x=self.x, y=self.y, **extra)
         meta = {
             "format": FORMAT,
             "scenario": self.scenario,
@@ -334,6 +384,8 @@ class WorldModel:
             "info": self.info,
             "arrays_sha256": _digest(arrays),
         }
+        if self.trajectory is not None:
+            meta["trajectory"] = self.trajectory.meta()
         meta["meta_sha256"] = _meta_digest(meta)
         (out / "model.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
         return out
@@ -380,6 +432,11 @@ class WorldModel:
         try:
             with np.load(npz, allow_pickle=False) as z:
                 x, y = z["x"], z["y"]
+                traj = None
+                if meta.get("trajectory"):
+                    from workbench.worldmodel.trajectory import TrajectoryEmulator
+
+                    traj = TrajectoryEmulator.from_saved(meta["trajectory"], z)
         except (ValueError, KeyError, OSError) as exc:
             msg = f"'{npz}' cannot be read as plain arrays ({exc}). Retrain the model."
             raise DataError(msg) from None
@@ -393,6 +450,7 @@ class WorldModel:
             y=y,
             params=meta["kernel"],
             info=meta.get("info", {}),
+            trajectory=traj,
         )
 
 

@@ -12,6 +12,13 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import SpecError
+from workbench.worldmodel.trajectory import (
+    TRAJECTORY_METRICS,
+    calibrate_trajectories,
+    curves_of,
+    fit_trajectories,
+    validate_trajectories,
+)
 from workbench.worldmodel.emulator import (
     DEFAULT_KPIS,
     MAIN_KPIS,
@@ -74,8 +81,8 @@ def run_point(
     row["seed"] = int(seed)
     for k in kpis:
         row[k] = float(vals[k])
-    ds = res.dataset
-    row["_city_load_mw"] = (ds["grid_import_kw"].sum("district").to_numpy() / 1000).tolist()
+    for name, curve in curves_of(res.dataset).items():
+        row[f"_{name}"] = curve  # hourly curves: "_" columns never go to runs.csv
     return row
 
 
@@ -133,6 +140,16 @@ def run_design(
     n_each = len(per_point[0]) if per_point is not None else len(seeds)
     df.insert(0, "point", np.repeat(np.arange(len(points)), n_each))
     return df
+
+
+def _private(table: pd.DataFrame) -> list[str]:
+    """Columns of a runs table that hold hourly curves (named with a leading ``_``)."""
+    return [c for c in table.columns if c.startswith("_")]
+
+
+def _curves_of_table(table: pd.DataFrame, metrics: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Return the hourly curves held in a runs table, one (runs, hours) array per metric."""
+    return {m: np.array(table[f"_{m}"].tolist(), dtype=float) for m in metrics}
 
 
 def _ape(err: np.ndarray, y: np.ndarray, scale: float) -> np.ndarray:
@@ -251,7 +268,7 @@ def train(
         # the runs are the expensive part: keep them even if fitting fails
         if out is not None:
             Path(out).mkdir(parents=True, exist_ok=True)
-            table.drop(columns="_city_load_mw").to_csv(Path(out) / "runs.csv", index=False)
+            table.drop(columns=_private(table)).to_csv(Path(out) / "runs.csv", index=False)
 
     def _go(client):
         pts = design(knobs, n_points, seed=seed, method=method)
@@ -358,11 +375,18 @@ def finish(
 
     ``validation.csv`` reports the model fitted without the held-out points, with its raw
     (uncalibrated) interval coverage and the calibration factor then applied.
+    When ``table`` holds the runs' hourly curves (columns ``_city_load_mw`` and
+    ``_district_peak_mw``, as :func:`run_point` returns them), an hourly trajectory emulator
+    is fitted, validated on the same held-out points (``validation_trajectory.csv``),
+    calibrated, refitted on every run and saved with the model.
     """
     say = progress or (lambda _msg: None)
-    table = table.drop(columns="_city_load_mw", errors="ignore")
-    tr = table[~table["point"].isin(held_points)]
-    he = table[table["point"].isin(held_points)]
+    metrics = tuple(m for m in TRAJECTORY_METRICS if f"_{m}" in table.columns)
+    in_held = table["point"].isin(held_points).to_numpy()
+    curves = _curves_of_table(table, metrics)
+    table = table.drop(columns=_private(table))
+    tr = table[~in_held]
+    he = table[in_held]
     fit = functools.partial(
         fit_worldmodel,
         scenario=scenario,
@@ -387,11 +411,28 @@ def finish(
         "train_seconds": None if seconds is None else round(seconds, 1),
         "validation": val.to_dict("records"),
     }
+    traj_val = None
+    if curves:
+        t0 = time.perf_counter()
+        x = wm.scale(table[list(knobs)].to_numpy(float))
+        part = fit_trajectories(x[~in_held], {m: c[~in_held] for m, c in curves.items()})
+        held_curves = {m: c[in_held] for m, c in curves.items()}
+        traj_val = validate_trajectories(part, x[in_held], held_curves) if in_held.any() else None
+        traj_scales = calibrate_trajectories(part, x[in_held], held_curves) if in_held.any() else {}
+        if traj_val is not None:
+            traj_val["interval_scale"] = traj_val["metric"].map(traj_scales)
+            info["trajectory_validation"] = traj_val.to_dict("records")
+        say(f"trajectory emulator ({', '.join(metrics)}): {time.perf_counter() - t0:.0f} s")
     wm = fit(table, info=info, interval_scale=scales)
+    if curves:
+        wm.trajectory = fit_trajectories(wm.x, curves)
+        wm.trajectory.interval_scale = traj_scales
     if out is not None:
         folder = wm.save(out)
         table.to_csv(folder / "runs.csv", index=False)
         val.to_csv(folder / "validation.csv", index=False)
+        if traj_val is not None:
+            traj_val.to_csv(folder / "validation_trajectory.csv", index=False)
     say(f"fitted on {len(table)} runs" + (f"; {seconds:.0f} s in all" if seconds else ""))
     return wm
 
