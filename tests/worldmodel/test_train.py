@@ -177,7 +177,8 @@ def test_train_fits_and_validates_the_hourly_trajectories(tiny):
     # the emulated city load lies within the span of the training runs' curves
     curves = wm.trajectory.curves["city_load_mw"]
     mean = ds["mean"].sel({dims.METRIC: "city_load_mw"}).to_numpy()
-    assert np.all(mean >= 0.8 * curves.min(0)) and np.all(mean <= 1.2 * curves.max(0))
+    assert np.all(mean >= 0.8 * curves.min(0))
+    assert np.all(mean <= 1.2 * curves.max(0))
     # and every district's peak is below the city's load
     peak = ds["mean"].sel({dims.METRIC: "district_peak_mw"}).to_numpy()
     assert np.all(peak < mean)

@@ -62,7 +62,8 @@ def test_predicted_curves_follow_the_knobs(emu):
     assert np.mean(b - a) == pytest.approx(80, rel=0.15)  # the synthetic level: +80 MW
     mean, lo, hi = emu.predict(hi_knob)["district_peak_mw"]
     assert mean.shape == (1, HOURS)
-    assert np.all(lo <= mean) and np.all(mean <= hi)
+    assert np.all(lo <= mean)
+    assert np.all(mean <= hi)
 
 
 def test_bad_curves_are_refused():

@@ -12,19 +12,19 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import SpecError
-from workbench.worldmodel.trajectory import (
-    TRAJECTORY_METRICS,
-    calibrate_trajectories,
-    curves_of,
-    fit_trajectories,
-    validate_trajectories,
-)
 from workbench.worldmodel.emulator import (
     DEFAULT_KPIS,
     MAIN_KPIS,
     Z90,
     WorldModel,
     fit_worldmodel,
+)
+from workbench.worldmodel.trajectory import (
+    TRAJECTORY_METRICS,
+    calibrate_trajectories,
+    curves_of,
+    fit_trajectories,
+    validate_trajectories,
 )
 
 HOLDOUT_SHARE = 0.2
