@@ -3,9 +3,10 @@
 A :class:`WhatIfPane` loads a trained :class:`~workbench.worldmodel.WorldModel` (by default
 the shipped Shanghai heatwave emulator), shows one slider per knob and redraws every KPI's
 mean and 90% interval on each slider move (sub-millisecond predictions), and, when the model
-has a trajectory emulator, the hourly city load and largest district's load with their bands. "Verify with the
-full model" runs the city model at the current setting off the UI thread and marks where it
-landed; the goal-seeking form searches the knobs with the emulator and verifies the answer.
+has a trajectory emulator, the hourly city load and largest district's load with their bands.
+"Verify with the full model" runs the city model at the current setting off the UI thread and
+marks where it landed; the goal-seeking form searches the knobs with the emulator and verifies
+the answer (refining the emulator near an answer the model does not confirm).
 The pane holds no model logic; figures come from :mod:`workbench.viz.worldmodel`.
 """
 
