@@ -182,3 +182,11 @@ def test_train_fits_and_validates_the_hourly_trajectories(tiny):
     # and every district's peak is below the city's load
     peak = ds["mean"].sel({dims.METRIC: "district_peak_mw"}).to_numpy()
     assert np.all(peak < mean)
+
+
+@pytest.mark.slow
+def test_predict_cli_prints_the_hourly_curves(tiny, capsys):
+    assert main(["worldmodel", "predict", str(tiny), "--trajectory", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert {"city_load_mw_mean", "city_load_mw_lo", "district_peak_mw_hi"} <= set(doc)
+    assert len(doc["city_load_mw_mean"]) == 14

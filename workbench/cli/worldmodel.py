@@ -44,6 +44,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     pr.add_argument("model", help="folder written by `worldmodel train`")
     pr.add_argument("--set", action="append", default=[], dest="knobs", metavar="KNOB=VALUE")
     pr.add_argument("--json", action="store_true", help="print JSON")
+    pr.add_argument(
+        "--trajectory",
+        action="store_true",
+        help="print the hourly curves (city load, largest district; mean and 90%% band, MW)",
+    )
     pr.set_defaults(func=_predict)
 
     sk = sub.add_parser("seek", help="search knobs for a goal, then verify with the full model")
@@ -117,6 +122,23 @@ def _predict(args: argparse.Namespace) -> int:
     except SpecError as exc:
         msg = f"--set: {exc}"
         raise SpecError(msg) from None
+    if args.trajectory:
+        ds = wm.predict_trajectory(**_settings(args.knobs))
+        import pandas as pd
+
+        frame = pd.DataFrame(
+            {
+                f"{m}_{stat}": ds[stat].sel(metric=m).to_numpy().round(3)
+                for m in ds["metric"].to_numpy().tolist()
+                for stat in ("mean", "lo", "hi")
+            },
+            index=pd.Index(ds["time"].to_numpy(), name="time"),
+        )
+        if args.json:
+            print(frame.to_json(orient="columns", indent=1))
+        else:
+            print(frame.to_string())
+        return 0
     if args.json:
         print(json.dumps(pred, indent=1))
         return 0
