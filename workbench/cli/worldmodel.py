@@ -126,13 +126,15 @@ def _predict(args: argparse.Namespace) -> int:
         ds = wm.predict_trajectory(**_settings(args.knobs))
         import pandas as pd
 
+        from workbench import dims
+
         frame = pd.DataFrame(
             {
-                f"{m}_{stat}": ds[stat].sel(metric=m).to_numpy().round(3)
-                for m in ds["metric"].to_numpy().tolist()
+                f"{m}_{stat}": ds[stat].sel({dims.METRIC: m}).to_numpy().round(3)
+                for m in ds[dims.METRIC].to_numpy().tolist()
                 for stat in ("mean", "lo", "hi")
             },
-            index=pd.Index(ds["time"].to_numpy(), name="time"),
+            index=pd.Index(ds[dims.TIME].to_numpy(), name=dims.TIME),
         )
         if args.json:
             print(frame.to_json(orient="columns", indent=1))
