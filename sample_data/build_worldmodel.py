@@ -65,7 +65,7 @@ def _refit(out: Path, hours: int) -> int:
     import pandas as pd
 
     from workbench.citymodel import get_scenario
-    from workbench.worldmodel.training import HOLDOUT_SHARE, finish
+    from workbench.worldmodel.training import HOLDOUT_SHARE, finish, scenario_knobs
     from workbench.worldmodel.trajectory import TRAJECTORY_METRICS
 
     runs = pd.read_csv(out / "runs.csv")
@@ -77,10 +77,7 @@ def _refit(out: Path, hours: int) -> int:
     old = json.loads((out / "model.json").read_text(encoding="utf-8"))
     n_points = int(runs["point"].nunique())
     n_held = max(1, round(HOLDOUT_SHARE * n_points))
-    knobs = {
-        k: {kk: v for kk, v in i.items() if kk != "sets"}
-        for k, i in get_scenario("heatwave").knob_info.items()
-    }
+    knobs = scenario_knobs(get_scenario("heatwave"), hours)
     keep = ("seeds_per_point", "seeds", "seed", "method", "train_seconds")
     info = {k: old["info"][k] for k in keep if k in old["info"]}
     wm = finish(

@@ -63,6 +63,23 @@ def _kernel_params(kernel) -> dict[str, Any]:
     }
 
 
+def _effective(knob: dict[str, Any]) -> tuple[float, float]:
+    lo, hi = float(knob["min"]), float(knob["max"])
+    return lo, max(lo, min(hi, float(knob.get("effective_max", hi))))
+
+
+def scale_knobs(knobs: dict[str, dict[str, Any]], values: np.ndarray) -> np.ndarray:
+    """Map knob values (n, d) to [0, 1], each over the part of its range that changes a run.
+
+    A knob may carry ``effective_max`` (set by training from the scenario: e.g. a heatwave
+    starting at hour 12 of a 48 h run cannot last more than 36 h inside it); values above it
+    are the same run, so they map to 1 and the emulator does not have to learn a flat stretch.
+    """
+    lo, hi = (np.array(a, dtype=float) for a in zip(*map(_effective, knobs.values()), strict=True))
+    v = np.minimum(np.asarray(values, dtype=float), hi)
+    return (v - lo) / np.where(hi > lo, hi - lo, 1.0)
+
+
 class KpiGP:
     """One KPI's emulator: a linear trend plus a GP on its residuals, predicted in numpy.
 
@@ -184,19 +201,20 @@ class WorldModel:
         """The scenario's knob values as written."""
         return {k: float(v["default"]) for k, v in self.knobs.items()}
 
-    def _lo_hi(self) -> tuple[np.ndarray, np.ndarray]:
-        lo = np.array([self.knobs[k]["min"] for k in self.knobs], dtype=float)
-        hi = np.array([self.knobs[k]["max"] for k in self.knobs], dtype=float)
-        return lo, hi
+    def effective_range(self, name: str) -> tuple[float, float]:
+        """Return the part of knob ``name``'s range that can change a run (:func:`scale_knobs`)."""
+        return _effective(self.knobs[name])
 
     def scale(self, values: np.ndarray) -> np.ndarray:
-        """Map knob values (n, d) to [0, 1]."""
-        lo, hi = self._lo_hi()
-        return (np.asarray(values, dtype=float) - lo) / (hi - lo)
+        """Map knob values (n, d) to [0, 1] over their effective ranges (:func:`scale_knobs`)."""
+        return scale_knobs(self.knobs, values)
 
     def unscale(self, u: np.ndarray) -> np.ndarray:
-        """Map [0, 1] inputs (n, d) back to knob values."""
-        lo, hi = self._lo_hi()
+        """Map [0, 1] inputs (n, d) back to knob values (within the effective ranges)."""
+        lo, hi = (
+            np.array(a, dtype=float)
+            for a in zip(*map(_effective, self.knobs.values()), strict=True)
+        )
         return lo + np.asarray(u, dtype=float) * (hi - lo)
 
     def settings(self, **knobs: float) -> dict[str, float]:
@@ -476,9 +494,7 @@ def fit_worldmodel(
     if missing:
         msg = f"`runs` lacks column(s) {missing}; it needs every knob and KPI as a column."
         raise SpecError(msg)
-    lo = np.array([knobs[k]["min"] for k in names], dtype=float)
-    hi = np.array([knobs[k]["max"] for k in names], dtype=float)
-    x = (runs[names].to_numpy(dtype=float) - lo) / (hi - lo)
+    x = scale_knobs(knobs, runs[names].to_numpy(dtype=float))
     y = runs[list(kpis)].to_numpy(dtype=float)
     params = {}
     for j, kpi in enumerate(kpis):
@@ -500,4 +516,5 @@ __all__ = [
     "WorldModel",
     "fit_gp",
     "fit_worldmodel",
+    "scale_knobs",
 ]

@@ -412,8 +412,10 @@ def _search(wm, goals, objective, sign, vary, base_set, seed):
     from scipy.stats import qmc
 
     base = {k: v["mean"] for k, v in wm.predict(**base_set).items()}
-    lo = np.array([wm.knobs[k]["min"] for k in vary], dtype=float)
-    hi = np.array([wm.knobs[k]["max"] for k in vary], dtype=float)
+    # search where a knob can change a run (its effective range)
+    lo, hi = (
+        np.array(a, dtype=float) for a in zip(*[wm.effective_range(k) for k in vary], strict=True)
+    )
     u = qmc.Sobol(len(vary), seed=seed).random(N_CANDIDATES)
     cand = lo + u * (hi - lo)
     obj, viol = _score(wm, goals, base, objective, sign, cand, base_set, vary)
@@ -452,7 +454,7 @@ def _local_runs(wm, settings, vary, n_points, seeds, seed, client):
         return pd.DataFrame(columns=[*wm.knob_names, *wm.kpis])
     box = {}
     for k in vary:
-        lo, hi = float(wm.knobs[k]["min"]), float(wm.knobs[k]["max"])
+        lo, hi = wm.effective_range(k)
         half = LOCAL_SPAN * (hi - lo)
         box[k] = {"min": max(lo, settings[k] - half), "max": min(hi, settings[k] + half)}
     pts = design(box, n_points, seed=seed)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -61,7 +62,38 @@ def design(knobs: dict[str, dict[str, Any]], n: int, *, seed: int = 0, method: s
     u = sampler.random(n)
     lo = np.array([knobs[k]["min"] for k in names], dtype=float)
     hi = np.array([knobs[k]["max"] for k in names], dtype=float)
+    # only where a knob can change a run (see scenario_knobs)
+    hi = np.maximum(lo, np.minimum(hi, [knobs[k].get("effective_max", np.inf) for k in names]))
     return pd.DataFrame(lo + u * (hi - lo), columns=names)
+
+
+_EVENT_KEY = re.compile(r"^events\[(\d+)\]\.(duration_hours|start_hour)$")
+
+
+def scenario_knobs(scenario: Any, hours: int) -> dict[str, dict[str, Any]]:
+    """Return a scenario's knobs (unit, min, max, default, ...) for a world model of ``hours``.
+
+    A knob that sets an event's ``duration_hours`` or ``start_hour`` gets ``effective_max``
+    when part of its range lies outside the run: an event starting at hour ``s`` lasts at
+    most ``hours - s`` inside it, and an event starting at or after ``hours`` never happens
+    in it. Designs then sample only the effective part and the emulator maps values above it
+    to the same input (:func:`workbench.worldmodel.emulator.scale_knobs`).
+    """
+    events = list(getattr(scenario, "events", ()) or ())
+    out: dict[str, dict[str, Any]] = {}
+    for name, info in scenario.knob_info.items():
+        knob = {k: v for k, v in info.items() if k != "sets"}
+        sets = info.get("sets") or []
+        for target in [sets] if isinstance(sets, str) else sets:
+            m = _EVENT_KEY.match(str(target))
+            if not m or int(m.group(1)) >= len(events):
+                continue
+            start = float(events[int(m.group(1))].get("start_hour", 0) or 0)
+            limit = hours - start if m.group(2) == "duration_hours" else float(hours)
+            if limit < float(knob["max"]):
+                knob["effective_max"] = max(float(knob["min"]), limit)
+        out[name] = knob
+    return out
 
 
 def run_point(
@@ -237,9 +269,7 @@ def train(
     from workbench.citymodel import get_scenario
 
     sc = get_scenario(scenario)
-    knobs = {
-        k: {kk: v for kk, v in info.items() if kk != "sets"} for k, info in sc.knob_info.items()
-    }
+    knobs = scenario_knobs(sc, hours)
     if not knobs:
         msg = (
             f"Scenario '{sc.name}' declares no knobs, so there is nothing to emulate. Add a "
@@ -445,6 +475,7 @@ __all__ = [
     "finish",
     "run_design",
     "run_point",
+    "scenario_knobs",
     "train",
     "validate",
 ]
