@@ -97,7 +97,11 @@ class WhatIfPane(pn.viewable.Viewer):
             )
             self._traj_src = traj.select_one({"name": "trajectory"})
             plots.append(
-                pn.pane.Bokeh(traj, sizing_mode="stretch_width", css_classes=["whatif-trajectory"])
+                pn.Column(
+                    pn.pane.Bokeh(traj, sizing_mode="stretch_width"),
+                    sizing_mode="stretch_width",
+                    css_classes=["whatif-trajectory"],
+                )
             )
         self._table = pn.widgets.Tabulator(
             pd.DataFrame(columns=list(TABLE_COLUMNS)),
