@@ -166,7 +166,7 @@ def fit_trajectories(
         mu = y.mean(0)
         _, sv, vt = np.linalg.svd(y - mu, full_matrices=False)
         share = np.cumsum(sv**2) / max(float((sv**2).sum()), 1e-300)
-        k = int(min(MAX_COMPONENTS, np.searchsorted(share, VARIANCE_KEPT) + 1, len(sv)))
+        k = min(MAX_COMPONENTS, int(np.searchsorted(share, VARIANCE_KEPT)) + 1, len(sv))
         basis = vt[:k]
         scores = (y - mu) @ basis.T
         left = y - mu - scores @ basis
