@@ -1,4 +1,4 @@
-"""Conservation through a feeder blackout: nodes draw only the power their feeder and batteries supply.
+"""Conservation in a feeder blackout: nodes draw only what feeder and batteries supply.
 
 A night blackout of one district's feeder (no solar) is the hard case: every kW the district's
 compute nodes draw, idle power included, must come from its batteries, and a node whose power

@@ -21,6 +21,11 @@ district and latency class, each with ``K`` candidate nodes):
   + load shed - EV charging - node power = fixed load - PV, where node power is idle power plus
   ``e[n]`` kWh per token (``PUE / tokens-per-watt``): compute served draws power, so a feeder
   limit curtails compute;
+* a node whose power cannot be supplied goes dark: ``dark[n]`` (0..1) is the share of node
+  ``n`` switched off; it sheds that share of the node's fixed load (idle power and incidents'
+  compute) and takes that share of its capacity away (``sum x + b + cap dark <= cap``), so a
+  node serves tokens only while its power is supplied. Building and factory load shed
+  (``shed``) and node load shed both cost the value of lost load;
 * battery state of charge, EV charging backlog (``R``; each kWh waiting costs
   ``ev_hold_cny_per_kwh_h`` per hour).
 
@@ -35,7 +40,7 @@ import numpy as np
 
 from workbench.errors import InfeasibleError
 
-COLS = ("x", "u", "b", "ov", "imp", "ch", "dis", "soc", "curt", "shed", "ev", "R", "B", "z")
+COLS = ("x", "u", "b", "ov", "imp", "ch", "dis", "soc", "curt", "shed", "ev", "R", "B", "z", "dark")
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,7 @@ class Window:
     dem_i: np.ndarray  # (G, H)
     value_i: np.ndarray  # (G, H) cost of an unserved interactive token
     fixed_kw: np.ndarray  # (D, H) load that must be served (incl. node idle power)
-    sheddable_kw: np.ndarray  # (D, H) part of the fixed load that may be shed
+    sheddable_kw: np.ndarray  # (D, H) building/factory/incident part of it (not nodes')
     pv: np.ndarray  # (D, H)
     feeder: np.ndarray  # (D, H)
     batt_kw: np.ndarray  # (D,)
@@ -88,6 +93,7 @@ class Window:
     batch_end_value: float | None = None
     soc_end_value: np.ndarray | None = None  # (D,) value of stored energy at window end
     late_cost: np.ndarray | None = None  # (H,) overrides econ.late_cny_per_token_h
+    node_fixed_kw: np.ndarray | None = None  # (N, H) nodes' part of fixed_kw (0: none)
 
     @property
     def H(self) -> int:  # noqa: N802 - the horizon's usual symbol
@@ -186,6 +192,7 @@ class Dispatcher:
             "R": D,
             "B": 1,
             "z": 1,
+            "dark": N,
         }
         off, pos = {}, 0
         for k in COLS:
@@ -225,6 +232,16 @@ class Dispatcher:
         setb("B", inf)
         late = w.late_cost if w.late_cost is not None else np.full(H, e.late_cny_per_token_h)
         setb("z", inf, late[None, :])
+        # nodes may go dark only where their district's feeder and PV cannot carry the
+        # nodes' own fixed load (a blackout): elsewhere building load is shed first, and
+        # the constraint matrix stays the same hour to hour (warm starts)
+        nfix = np.zeros((N, H)) if w.node_fixed_kw is None else w.node_fixed_kw
+        nd = w.node_district
+        nfix_d = np.zeros((D, H))
+        np.add.at(nfix_d, nd, nfix)
+        dark_ok = (nfix > 0) & (nfix_d > w.feeder + w.pv)[nd]
+        setb("dark", dark_ok.astype(float), e.voll_cny_per_kwh * nfix)
+        dn, dh = np.nonzero(dark_ok)
         last = H - 1
         end_b = e.batch_end_value if w.batch_end_value is None else w.batch_end_value
         cost[col("B", 0, last)] += end_b
@@ -265,6 +282,9 @@ class Dispatcher:
             ent(base + for_h * N + node_of[None, :], col("x", gk[None, :], for_h), 1.0)
             ent(base + for_h * N + np.arange(N)[None, :], col("b", np.arange(N)[None, :], for_h), 1)
         ent(ro + for_h * N + np.arange(N)[None, :], col("ov", np.arange(N)[None, :], for_h), -1.0)
+        # a dark node's share of capacity is gone: x + b + cap dark <= cap (and rated load)
+        ent(rc + dh * N + dn, col("dark", dn, dh), w.cap[dn, dh])
+        ent(ro + dh * N + dn, col("dark", dn, dh), w.rated * w.cap[dn, dh])
         # power balance
         rhs = (w.fixed_kw - w.pv).T
         rb = add(D * H, rhs, rhs)
@@ -272,7 +292,7 @@ class Dispatcher:
         for name, sgn in (("imp", 1), ("curt", -1), ("dis", 1), ("ch", -1), ("shed", 1)):
             ent(rb + for_h * D + dd, col(name, dd, for_h), float(sgn))
         ent(rb + for_h * D + dd, col("ev", dd, for_h), -1.0)
-        nd = w.node_district
+        ent(rb + dh * D + nd[dn], col("dark", dn, dh), nfix[dn, dh])
         ent(
             rb + for_h * D + nd[node_of][None, :],
             col("x", gk[None, :], for_h),
