@@ -149,6 +149,8 @@ class Dispatcher:
         self._indptr: np.ndarray = np.empty(0, dtype=np.int32)
         self._indices: np.ndarray = np.empty(0, dtype=np.int32)
         self._data: np.ndarray = np.empty(0)
+        self._key: tuple | None = None
+        self._A = None
 
     def _shift_basis(self, V: int, H: int, blocks: list[tuple[int, int]]) -> None:
         """Start from the last window's basis moved one hour earlier (rolling horizon)."""
@@ -250,6 +252,21 @@ class Dispatcher:
             cost[col("soc", np.arange(D), last)] -= w.soc_end_value
 
         rows_i, cols_i, vals = [], [], []
+        # the constraint matrix depends only on these; when they repeat (hour after hour
+        # under ``lp``), the last matrix is reused and no entries are built
+        key = (
+            (G, K, N, D, H),
+            w.arcs.tobytes(),
+            w.node_district.tobytes(),
+            w.e_tok.tobytes(),
+            float(w.eff),
+            float(w.rated),
+            dn.tobytes(),
+            dh.tobytes(),
+            w.cap[dn, dh].tobytes(),
+            nfix[dn, dh].tobytes(),
+        )
+        cached = key == self._key
         rlo, rup = [], []
         r = 0
 
@@ -262,6 +279,8 @@ class Dispatcher:
             return start
 
         def ent(rr: np.ndarray, cc: np.ndarray, vv: np.ndarray | float) -> None:
+            if cached:
+                return
             rr, cc, vv = np.broadcast_arrays(np.asarray(rr), np.asarray(cc), np.asarray(vv, float))
             rows_i.append(rr.reshape(-1))
             cols_i.append(cc.reshape(-1))
@@ -336,10 +355,14 @@ class Dispatcher:
 
         from scipy.sparse import csc_matrix
 
-        A = csc_matrix(
-            (np.concatenate(vals), (np.concatenate(rows_i), np.concatenate(cols_i))),
-            shape=(r, V * H),
-        )
+        if cached:
+            A = self._A
+        else:
+            A = csc_matrix(
+                (np.concatenate(vals), (np.concatenate(rows_i), np.concatenate(cols_i))),
+                shape=(r, V * H),
+            )
+            self._key, self._A = key, A
         row_lo, row_up = np.concatenate(rlo), np.concatenate(rup)
         same = (
             self._shape == (V * H, r)
