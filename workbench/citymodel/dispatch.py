@@ -21,10 +21,10 @@ district and latency class, each with ``K`` candidate nodes):
   + load shed - EV charging - node power = fixed load - PV, where node power is idle power plus
   ``e[n]`` kWh per token (``PUE / tokens-per-watt``): compute served draws power, so a feeder
   limit curtails compute;
-* a node whose power cannot be supplied goes dark: ``dark[n]`` (0..1) is the share of node
-  ``n`` switched off; it sheds that share of the node's fixed load (idle power and incidents'
-  compute) and takes that share of its capacity away (``sum x + b + cap dark <= cap``), so a
-  node serves tokens only while its power is supplied. Building and factory load shed
+* a node whose power cannot be supplied goes dark: ``dark[n]`` (0..cap) is the capacity of
+  node ``n`` switched off (0..1 where incidents take all its capacity); it sheds that share of the node's fixed load (idle power and
+  incidents' compute) and takes that capacity away (``sum x + b + dark <= cap``), so a node
+  serves tokens only while its power is supplied. Building and factory load shed
   (``shed``) and node load shed both cost the value of lost load;
 * battery state of charge, EV charging backlog (``R``; each kWh waiting costs
   ``ev_hold_cny_per_kwh_h`` per hour).
@@ -228,7 +228,9 @@ class Dispatcher:
         setb("dis", w.batt_kw[:, None])
         setb("soc", w.batt_kwh[:, None])
         setb("curt", w.pv)
-        setb("shed", w.sheddable_kw, e.voll_cny_per_kwh)
+        # a hair of slack (1e-9 of the load) keeps a district that must shed everything
+        # feasible within floating-point round-off of its loads
+        setb("shed", w.sheddable_kw + 1e-9 * (1.0 + w.fixed_kw), e.voll_cny_per_kwh)
         setb("ev", w.ev_max[:, None])
         setb("R", inf, e.ev_hold_cny_per_kwh_h)
         setb("B", inf)
@@ -241,9 +243,14 @@ class Dispatcher:
         nd = w.node_district
         nfix_d = np.zeros((D, H))
         np.add.at(nfix_d, nd, nfix)
+        # in tokens of capacity switched off (well scaled; a node whose capacity incidents
+        # take whole goes dark in units of 1): kW shed per unit = nfix / scale
+        scale = np.where(w.cap > 0, w.cap, 1.0)
+        kw_per_tok = nfix / scale
         dark_ok = (nfix > 0) & (nfix_d > w.feeder + w.pv)[nd]
-        setb("dark", dark_ok.astype(float), e.voll_cny_per_kwh * nfix)
+        setb("dark", np.where(dark_ok, scale, 0.0), e.voll_cny_per_kwh * kw_per_tok)
         dn, dh = np.nonzero(dark_ok)
+        dc = w.cap[dn, dh] > 0  # capacity entries only where there is capacity
         last = H - 1
         end_b = e.batch_end_value if w.batch_end_value is None else w.batch_end_value
         cost[col("B", 0, last)] += end_b
@@ -263,8 +270,8 @@ class Dispatcher:
             float(w.rated),
             dn.tobytes(),
             dh.tobytes(),
-            w.cap[dn, dh].tobytes(),
-            nfix[dn, dh].tobytes(),
+            kw_per_tok[dn, dh].tobytes(),
+            dc.tobytes(),
         )
         cached = key == self._key
         rlo, rup = [], []
@@ -301,9 +308,9 @@ class Dispatcher:
             ent(base + for_h * N + node_of[None, :], col("x", gk[None, :], for_h), 1.0)
             ent(base + for_h * N + np.arange(N)[None, :], col("b", np.arange(N)[None, :], for_h), 1)
         ent(ro + for_h * N + np.arange(N)[None, :], col("ov", np.arange(N)[None, :], for_h), -1.0)
-        # a dark node's share of capacity is gone: x + b + cap dark <= cap (and rated load)
-        ent(rc + dh * N + dn, col("dark", dn, dh), w.cap[dn, dh])
-        ent(ro + dh * N + dn, col("dark", dn, dh), w.rated * w.cap[dn, dh])
+        # a dark node's capacity is gone: x + b + dark <= cap (and rated load)
+        ent(rc + dh[dc] * N + dn[dc], col("dark", dn[dc], dh[dc]), 1.0)
+        ent(ro + dh[dc] * N + dn[dc], col("dark", dn[dc], dh[dc]), w.rated)
         # power balance
         rhs = (w.fixed_kw - w.pv).T
         rb = add(D * H, rhs, rhs)
@@ -311,7 +318,7 @@ class Dispatcher:
         for name, sgn in (("imp", 1), ("curt", -1), ("dis", 1), ("ch", -1), ("shed", 1)):
             ent(rb + for_h * D + dd, col(name, dd, for_h), float(sgn))
         ent(rb + for_h * D + dd, col("ev", dd, for_h), -1.0)
-        ent(rb + dh * D + nd[dn], col("dark", dn, dh), nfix[dn, dh])
+        ent(rb + dh * D + nd[dn], col("dark", dn, dh), kw_per_tok[dn, dh])
         ent(
             rb + for_h * D + nd[node_of][None, :],
             col("x", gk[None, :], for_h),

@@ -97,7 +97,9 @@ class JointCoordinator:
         w = np.divide(C, cap_lp[self.lp_of], out=np.zeros_like(C), where=cap_lp[self.lp_of] > 0)
         out["b"] = out["b"][self.lp_of] * w
         out["ov"] = out["ov"][self.lp_of] * w
-        out["dark"] = np.clip(out["dark"][self.lp_of], 0.0, 1.0)  # a pool goes dark as one
+        # capacity switched off, as a share of the LP node (a pool goes dark as one)
+        share = out["dark"] / np.where(cap_lp > 0, cap_lp, 1.0)  # the LP's scale of dark
+        out["dark"] = np.clip(share[self.lp_of], 0.0, 1.0)
         out["node_price"] = out["node_price"][self.lp_of]
 
     # ------------------------------------------------------------------ inputs
