@@ -22,10 +22,10 @@ district and latency class, each with ``K`` candidate nodes):
   ``e[n]`` kWh per token (``PUE / tokens-per-watt``): compute served draws power, so a feeder
   limit curtails compute;
 * a node whose power cannot be supplied goes dark: ``dark[n]`` (0..cap) is the capacity of
-  node ``n`` switched off (0..1 where incidents take all its capacity); it sheds that share of the node's fixed load (idle power and
-  incidents' compute) and takes that capacity away (``sum x + b + dark <= cap``), so a node
-  serves tokens only while its power is supplied. Building and factory load shed
-  (``shed``) and node load shed both cost the value of lost load;
+  node ``n`` switched off (0..1 where incidents take all its capacity); it sheds that share
+  of the node's fixed load (idle power and incidents' compute) and takes that capacity away
+  (``sum x + b + dark <= cap``), so a node serves tokens only while its power is supplied.
+  Building and factory load shed (``shed``) and node load shed both cost the value of lost load;
 * battery state of charge, EV charging backlog (``R``; each kWh waiting costs
   ``ev_hold_cny_per_kwh_h`` per hour).
 
