@@ -166,8 +166,26 @@ def _notebook_runs_in_lab(lab: Lab, page: Any) -> None:
     page.locator(".jp-NotebookPanel .jp-KernelName").get_by_text("Python (workbench)").wait_for(
         timeout=120_000
     )
-    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    # and idle: a run requested before the kernel's websocket is up can be lost
+    page.locator(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(
+        timeout=120_000
+    )
+    # Run > Run All Cells; the first cell is queued or has run within a minute, else the click
+    # was lost (a menu that opened before Lab finished laying out) and is made once more
+    first = page.locator(".jp-Notebook .jp-CodeCell .jp-InputPrompt").first
+    for attempt in range(2):
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        started = time.monotonic() + 60
+        while _not_started(first) and time.monotonic() < started:
+            page.wait_for_timeout(500)
+        if not _not_started(first):
+            break
+        print(f"Run All Cells did not start the first cell (attempt {attempt + 1})")
+    assert not _not_started(first), (
+        "Run > Run All Cells did not start the first cell within 60 s, twice\n"
+        + _notebook_state(page)
+    )
     output = page.locator(".jp-OutputArea-output .ranking-table .tabulator-row")
     output.first.wait_for(timeout=300_000)
     assert output.count() > 5
@@ -193,6 +211,10 @@ def test_launcher_tile_proxy_and_notebook_in_jupyterlab(lab: Lab, page: Any) -> 
         print(lab.tail())  # the server's log, shown with the failure
         print(_notebook_state(page))
         raise
+
+
+def _not_started(prompt: Any) -> bool:
+    return prompt.inner_text().strip() in ("[ ]:", "[ ]", "")
 
 
 def _notebook_state(page: Any) -> str:
