@@ -84,7 +84,9 @@ def label(key: str, language: str = "en") -> str:
     """
     texts = _LABELS.get(key)
     if texts is None:
-        return key
+        from workbench import labels  # the planner's label table (controls, columns, units)
+
+        return labels.label(key, language) if labels.has_label(key) else key
     return texts.get(language, texts["en"])
 
 

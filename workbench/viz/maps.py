@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from workbench.dims import INDEX_TIERS
-from workbench.viz.theme import palette
+from workbench.viz.theme import INDEX_TIER_RGB, palette
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -23,11 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pydeck as pdk
 
 #: Colour of each index tier (RGB), best first.
-TIER_COLOURS: dict[str, list[int]] = {
-    INDEX_TIERS[0]: [214, 69, 65],  # Leading: red
-    INDEX_TIERS[1]: [242, 153, 74],  # Dynamic: orange
-    INDEX_TIERS[2]: [86, 142, 196],  # Potential: blue
-}
+TIER_COLOURS: dict[str, list[int]] = {t: list(INDEX_TIER_RGB[t]) for t in INDEX_TIERS}
 _OTHER = [150, 150, 150]
 
 

@@ -20,14 +20,10 @@ import numpy as np
 import pandas as pd
 
 from workbench.dims import SITE_TIERS
-from workbench.viz.theme import palette
+from workbench.viz.theme import SITE_TIER_RGB, palette
 
-TIER_COLOURS: dict[str, list[int]] = {
-    "hub": [214, 39, 40],
-    "edge": [31, 119, 180],
-    "dc": [148, 103, 189],
-}
-"""RGB colour of each siting tier (hub red, edge blue, data centre purple)."""
+TIER_COLOURS: dict[str, list[int]] = {t: list(SITE_TIER_RGB[t]) for t in ("hub", "edge", "dc")}
+"""RGB colour of each siting tier (Okabe-Ito: hub vermillion, edge blue, data centre purple)."""
 
 TIER_LABELS: dict[str, dict[str, str]] = {
     "hub": {"en": "Core hub", "zh": "核心枢纽"},

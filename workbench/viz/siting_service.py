@@ -12,13 +12,16 @@ import numpy as np
 import pandas as pd
 
 from workbench.viz.siting import style_figure
+from workbench.viz.theme import SITE_TIER_RGB, rgb_hex
 
 #: Latency components, in the order they are stacked, with their colours.
 COMPONENTS = (("network_ms", "network", "#1f77b4"), ("queueing_ms", "queueing", "#ff7f0e"),
               ("inference_ms", "inference", "#2ca02c"))  # fmt: skip
 #: Tiers in routing order, with their colours (unserved last, grey).
-TIER_COLOURS = (("edge", "#31a354"), ("dc", "#3182bd"), ("hub", "#756bb1"),
-                ("unserved", "#bdbdbd"))  # fmt: skip
+TIER_COLOURS = (  # the siting tiers' colours of every app (workbench.viz.theme)
+    *((t, rgb_hex(SITE_TIER_RGB[t])) for t in ("edge", "dc", "hub")),
+    ("unserved", "#bdbdbd"),
+)
 
 
 def latency_breakdown_table(latency: pd.DataFrame) -> pd.DataFrame:

@@ -38,6 +38,37 @@ PALETTES: dict[str, dict[str, Any]] = {
     },
 }
 
+#: Colour of each City AI Index tier (RGB), best first: Okabe-Ito colours, told apart with
+#: every common colour-vision deficiency, the same in every app, figure and report.
+INDEX_TIER_RGB: dict[str, list[int]] = {
+    "Leading": [213, 94, 0],  # vermillion
+    "Dynamic": [0, 114, 178],  # blue
+    "Potential": [0, 158, 115],  # bluish green
+}
+#: Colour of each siting tier (RGB): Okabe-Ito, as :data:`INDEX_TIER_RGB`.
+SITE_TIER_RGB: dict[str, list[int]] = {
+    "hub": [213, 94, 0],  # vermillion
+    "edge": [0, 114, 178],  # blue
+    "dc": [204, 121, 167],  # reddish purple
+}
+
+
+def rgb_hex(rgb: list[int]) -> str:
+    """Return ``#rrggbb`` of an RGB(A) list.
+
+    Parameters
+    ----------
+    rgb
+        Red, green, blue (and alpha, ignored), 0-255.
+
+    Returns
+    -------
+    str
+        The hex colour.
+    """
+    return "#{:02x}{:02x}{:02x}".format(*rgb[:3])
+
+
 #: Two contrasting series colours (run A and run B, a value and its budget line).
 SERIES: tuple[str, ...] = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#7f7f7f")
 
@@ -119,4 +150,13 @@ def card_style(theme: str = "light") -> dict[str, str]:
     }
 
 
-__all__ = ["PALETTES", "SERIES", "card_style", "palette", "style_figure"]
+__all__ = [
+    "INDEX_TIER_RGB",
+    "PALETTES",
+    "SERIES",
+    "SITE_TIER_RGB",
+    "card_style",
+    "palette",
+    "rgb_hex",
+    "style_figure",
+]
