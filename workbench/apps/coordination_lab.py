@@ -282,6 +282,7 @@ class CoordinationLab(WorkbenchApp):
                     self._payments_fig,
                 ),
             ),
+            dynamic=True,  # hidden tabs are not in the page (nor in its tab order)
             sizing_mode="stretch_width",
         )
         self._main = pn.Column(

@@ -157,6 +157,9 @@ def page(
         header_background="#0b6e4f",
         sidebar_width=330,
     )
+    from workbench.apps import a11y
+
+    a11y.install()  # names for the sliders, spin buttons and grids Bokeh draws without one
     return template
 
 

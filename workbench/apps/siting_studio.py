@@ -11,6 +11,7 @@ Use it inline (``display(SitingStudio())`` or ``pn.ipywidget(SitingStudio())``) 
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import Future
 from typing import Any
 
@@ -143,6 +144,7 @@ class SitingStudio(WorkbenchApp):
         super().__init__(**params)
         self.plan: PlanView | None = None
         self.default_plan: PlanView | None = None
+        self._compare_lock = threading.RLock()
         self.kept: list[Kept] = []
         self._build()
         self.param.watch(self._redraw_map, ["selected_site", "theme"])
@@ -219,12 +221,13 @@ class SitingStudio(WorkbenchApp):
         """Name a kept plan by the settings that differ from the default ones."""
         if self._inputs_id != "sample":
             return f"Plan {len(self.kept) + 1}"
+        default = self.default_settings()
         changed = [
             f"{labels.label(k, self.language)} = {v}"
             for k, v in self.settings().items()
-            if v != self.default_settings().get(k) and k != "area"
+            if v != default.get(k) and k != "area"
         ]
-        if self.settings().get("area"):
+        if sorted(self.area) != sorted(default.get("area") or []):
             changed.append(labels.label("area", self.language))
         return "; ".join(changed) or common.label("default_plan", self.language)
 
@@ -245,9 +248,9 @@ class SitingStudio(WorkbenchApp):
         self._cancel_button.on_click(lambda _e: self.cancel_solve())
         self._status_md = pn.pane.Markdown("", margin=(0, 10), css_classes=["solver-status"])
         kinds: dict[str, Any] = {
-            "edge_latency_ms": pn.widgets.FloatSlider,
-            "dc_latency_ms": pn.widgets.FloatSlider,
-            "hub_latency_ms": pn.widgets.FloatSlider,
+            "edge_latency_ms": pn.widgets.FloatInput,
+            "dc_latency_ms": pn.widgets.FloatInput,
+            "hub_latency_ms": pn.widgets.FloatInput,
             "budget_mcny": pn.widgets.FloatInput,
             "n_hub": pn.widgets.IntInput,
             "n_edge": pn.widgets.IntInput,
@@ -327,8 +330,7 @@ class SitingStudio(WorkbenchApp):
             disabled=True,
             selectable=1,
             show_index=False,
-            pagination="local",
-            page_size=8,
+            pagination=None,  # scrolls (virtual rows); pager buttons inside a grid break its roles
             css_classes=["site-table"],
         )
         self._site_table.param.watch(self._on_table_select, "selection")
@@ -361,6 +363,7 @@ class SitingStudio(WorkbenchApp):
             (common.label("tab_latency", lang), self._latency),
             (common.label("tab_service", lang), self._service),
             (common.label("tab_compare", lang), pn.Column(self._compare_table, self._compare_fig)),
+            dynamic=True,  # hidden tabs are not in the page (nor in its tab order)
             sizing_mode="stretch_width",
         )
         self._title = pn.pane.Markdown("", margin=(0, 10))
@@ -649,10 +652,13 @@ class SitingStudio(WorkbenchApp):
         )
 
     def _refresh_compare(self) -> None:
-        table = self.comparison_table()
-        self._compare_table.value = side_by_side(table, self.language)
-        metric = "coverage"
-        self._compare_fig.object = vz.compare_figure(table, metric, theme=self.theme)
+        # the default plan arrives on a worker's thread while a click may keep a plan: one
+        # at a time, so the newest table is the one shown
+        with self._compare_lock:
+            table = self.comparison_table()
+            self._compare_table.value = side_by_side(table, self.language)
+            metric = "coverage"
+            self._compare_fig.object = vz.compare_figure(table, metric, theme=self.theme)
 
     def _restyle(self, *_: Any) -> None:
         self._legend.object = siting_legend(self.language, self.theme)
