@@ -7,9 +7,9 @@ workbench cannot change that markup from Python, so a small script fixes it wher
 each slider handle is named after its slider's title, the spin buttons are named (and left out
 of the tab order: the arrow keys in the field do the same), icon buttons (the player's) are
 named after their action, the chips of a multiple choice drop an ``aria-selected`` their
-role does not allow, the grid's dangling ``aria-owns``
-is dropped (its scrolling body, focusable, becomes a row group) and the sidebar's list is marked presentational. Bokeh draws into shadow roots, so
-the script walks them; it runs when the page is ready and again after updates.
+role does not allow, the grid's dangling ``aria-owns`` is dropped (its focusable scrolling
+body becomes a row group) and the sidebar's list is marked presentational. Bokeh draws into
+shadow roots, so the script walks them; it runs when the page is ready and every 1.5 s after.
 """
 
 from __future__ import annotations
