@@ -13,18 +13,11 @@ offline): no serious or critical violation, at first open and after the task.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from workbench.apps.server import APPS, build_routes
-
-SCREENSHOTS = Path(
-    os.environ.get("WORKBENCH_SCREENSHOTS")
-    or Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
-)
 
 
 class Planner:
@@ -48,57 +41,38 @@ class Planner:
         self.interactions += 1
 
 
-def text(locator: Any) -> str:
-    """Return what a Panel pane shows: its text, inside its shadow root."""
-    return locator.first.evaluate(
-        "e => (e.shadowRoot ? e.shadowRoot.textContent : '') + ' ' + e.textContent"
-    )
-
-
-def serious_violations(page: Any) -> list[str]:
-    """Run axe-core on the page; return its serious and critical violations, readable."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    page.evaluate("window.__workbenchA11y && window.__workbenchA11y()")  # else within 1.5 s
-    results = Axe().run(page)
-    found = []
-    for violation in results.response["violations"]:
-        if violation.get("impact") in ("serious", "critical"):
-            nodes = [str(n.get("html", ""))[:120] for n in violation.get("nodes", [])][:4]
-            found.append(f"{violation['id']} ({violation['impact']}): {nodes}")
-    return found
-
-
 def _app(slug: str) -> list[Any]:
     return [a for a in APPS if a.slug == slug]
 
 
-def test_task_1_where_does_chengdu_stand(serve_page, wait_until):
+def test_task_1_where_does_chengdu_stand(serve_page, wait_until, pane_text, axe_serious):
     session = serve_page(build_routes(_app("index")), path="/index")
     page = session.page
     page.locator(".ranking-table .tabulator-row").first.wait_for(timeout=60_000)
     # a result on first open: the ranking, and the selected city's certainty and path
-    wait_until(lambda: "rank band" in text(page.locator(".certainty")), timeout=120)
-    assert serious_violations(page) == []
+    wait_until(lambda: "rank band" in pane_text(page.locator(".certainty")), timeout=120)
+    assert axe_serious(page) == []
 
     planner = Planner(page)
     planner.choose(page.locator(".city-select select"), "Chengdu (510100)")
 
     certainty = page.locator(".certainty")
-    wait_until(lambda: "Chengdu" in text(certainty), timeout=120)
-    shown = text(certainty)
+    wait_until(lambda: "Chengdu" in pane_text(certainty), timeout=120)
+    shown = pane_text(certainty)
     assert "rank band (90 %)" in shown
     assert "tier probability" in shown
     assert "Leading" in shown
     path = page.locator(".path")
-    wait_until(lambda: "Chengdu" in text(path), timeout=120)
-    assert "tier" in text(path)
+    wait_until(lambda: "Chengdu" in pane_text(path), timeout=120)
+    assert "tier" in pane_text(path)
     assert planner.interactions <= 3
-    assert serious_violations(page) == []
+    assert axe_serious(page) == []
 
 
 @pytest.mark.slow
-def test_task_2_edge_latency_budget_of_5_ms(serve_page, wait_until, tmp_path, monkeypatch):
+def test_task_2_edge_latency_budget_of_5_ms(
+    serve_page, wait_until, pane_text, axe_serious, tmp_path, monkeypatch
+):
     monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path))  # nothing solved before
     from workbench.apps.first_open import warm_first_results
 
@@ -108,12 +82,12 @@ def test_task_2_edge_latency_budget_of_5_ms(serve_page, wait_until, tmp_path, mo
     page.locator(".siting-map canvas").first.wait_for(timeout=60_000)
     # the default plan arrives on its own: its KPI cards fill in (a full-city solve)
     status = page.locator(".solver-status")
-    wait_until(lambda: "Solver status" in text(status), timeout=600)
+    wait_until(lambda: "Solver status" in pane_text(status), timeout=600)
     cards = page.locator(".kpi-cards .kpi-card")
     assert cards.count() == 7
     tops = {round(cards.nth(i).bounding_box()["y"]) for i in range(cards.count())}
     assert len(tops) == 1  # one row of cards above the map
-    assert serious_violations(page) == []
+    assert axe_serious(page) == []
 
     planner = Planner(page)
     field = page.locator(".setting-edge-latency-ms input").first
@@ -125,30 +99,30 @@ def test_task_2_edge_latency_budget_of_5_ms(serve_page, wait_until, tmp_path, mo
     planner.click(compare)
 
     table = page.locator(".compare-table")
-    wait_until(lambda: "Default plan" in text(table), timeout=60)
-    shown = text(table)
-    assert "Edge latency budget (ms) = 5.0" in shown  # the new plan, named by what changed
+    wait_until(lambda: "Default plan" in pane_text(table), timeout=60)
+    shown = pane_text(table)
+    assert "Edge latency budget (ms) = 5" in shown  # the new plan, named by what changed
     assert "Coverage within budget" in shown
     assert "Capex (CNY)" in shown
     assert planner.interactions <= 4
-    assert serious_violations(page) == []
+    assert axe_serious(page) == []
 
 
 @pytest.mark.slow
-def test_task_3_coordination_in_a_heatwave(serve_page, wait_until):
+def test_task_3_coordination_in_a_heatwave(serve_page, wait_until, pane_text, axe_serious):
     session = serve_page(build_routes(_app("citymodel")), path="/citymodel")
     page = session.page
     page.locator(".lab-map canvas").first.wait_for(timeout=60_000)
     # the baseline run is on screen at first open
-    wait_until(lambda: "done" in text(page.locator(".run-status")), timeout=120)
-    assert serious_violations(page) == []
+    wait_until(lambda: "done" in pane_text(page.locator(".run-status")), timeout=120)
+    assert axe_serious(page) == []
 
     planner = Planner(page)
     planner.choose(page.locator(".lab-scenario select"), "Heatwave")
     planner.choose(page.locator(".lab-mechanism select"), "lp: central optimisation")
     planner.click(page.get_by_role("button", name="Run", exact=True))
     status = page.locator(".run-status")
-    wait_until(lambda: "heatwave · lp · seed 0: done" in text(status), timeout=600)
+    wait_until(lambda: "heatwave · lp · seed 0: done" in pane_text(status), timeout=600)
 
     table = page.locator(".kpi-table")
     row = table.locator(".tabulator-row").filter(has_text="Energy cost")
@@ -157,4 +131,4 @@ def test_task_3_coordination_in_a_heatwave(serve_page, wait_until):
     assert "Without coordination" in headers  # `none` on the same seed, beside `lp`
     assert "Ratio to no coordination" in headers
     assert planner.interactions <= 4
-    assert serious_violations(page) == []
+    assert axe_serious(page) == []

@@ -20,6 +20,7 @@ import logging
 import os
 import pickle
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -125,13 +126,15 @@ def default_plan_job(settings: dict[str, Any]) -> Any:
     return view
 
 
-def warm_first_results(pool: Any = None) -> threading.Thread:
+def warm_first_results(pool: Any = None, delay: float = 0.0) -> threading.Thread:
     """Start computing every app's default result now (a server start), in the background.
 
     Parameters
     ----------
     pool
         The heavy pool; this process's one when ``None``.
+    delay
+        Seconds to wait before starting (the server starts listening first).
 
     Returns
     -------
@@ -144,6 +147,11 @@ def warm_first_results(pool: Any = None) -> threading.Thread:
     pool = heavy_pool() if pool is None else pool
 
     def _warm() -> None:
+        time.sleep(delay)  # the server answers its first pages first
+        try:  # below the serving thread's priority (Linux: per thread)
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+        except (AttributeError, OSError):
+            log.debug("could not lower the warm-up thread's priority")
         try:
             settings = default_siting_settings()
             pool.submit(plan_key(settings, "sample"), default_plan_job, (settings,))

@@ -403,7 +403,7 @@ def serve(
 
         # each app opens on its default result, computed once, now (after a fork, each
         # server process computes it on its first page instead; the plan comes from disk)
-        warm_first_results(pool)
+        warm_first_results(pool, delay=2.0)
     routes = build_routes(apps, upload_limit=upload_limit, admin_password=admin_password)
     chosen = list(APPS) if apps is None else list(apps)
     titles = {"/": label("workbench")}

@@ -270,6 +270,15 @@ class SitingStudio(WorkbenchApp):
                     "css_classes": [f"setting-{name.replace('_', '-')}"],
                 }
                 for name, kind in kinds.items()
+            }
+            | {
+                "area": {
+                    "type": pn.widgets.MultiChoice,
+                    "name": labels.label("area", lang),
+                    "css_classes": ["setting-area"],
+                    # the typed text in the theme's colour (black on dark grey otherwise)
+                    "stylesheets": [".choices__input { color: inherit; }"],
+                }
             },
             show_name=False,
             sizing_mode="stretch_width",
@@ -315,7 +324,7 @@ class SitingStudio(WorkbenchApp):
             sizing_mode="stretch_width",
             css_classes=["kpi-cards"],
             flex_direction="row",
-            flex_wrap="wrap",
+            flex_wrap="nowrap",
         )
         self._legend = pn.pane.HTML(
             siting_legend(lang, self.theme), sizing_mode="stretch_width", margin=(0, 10)
@@ -587,9 +596,10 @@ class SitingStudio(WorkbenchApp):
                 pn.pane.HTML(
                     f"<div class='kpi-card'><div class='kpi-label'>{common.label(key, lang)}</div>"
                     f"<div class='kpi-value'>{text}</div></div>",
-                    margin=(4, 6),
-                    width=165,  # one row of cards, before a plan as after it
-                    styles=card_style(self.theme),
+                    margin=(4, 4),
+                    sizing_mode="stretch_width",
+                    # one row of cards that share the width, before a plan as after it
+                    styles={**card_style(self.theme), "flex": "1 1 0", "min-width": "0"},
                 )
             )
         self._kpis.objects = cards
