@@ -232,6 +232,7 @@ class CoordinationLab(WorkbenchApp):
         self._kpi_table = pn.widgets.Tabulator(
             pd.DataFrame(columns=["code", *KPI_COLUMNS]),
             titles=labels.column_titles(["code", *KPI_COLUMNS], self.language),
+            hidden_columns=["code"],  # kept for downloads and tests; the KPI shows in words
             disabled=True,
             sizing_mode="stretch_width",
             height=380,
