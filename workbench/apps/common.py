@@ -90,6 +90,23 @@ def label(key: str, language: str = "en") -> str:
     return texts.get(language, texts["en"])
 
 
+def on_click(button: Any, action: Callable[[], object]) -> None:
+    """Run ``action`` when ``button`` is clicked (its return value is not Panel's business).
+
+    Parameters
+    ----------
+    button
+        A ``pn.widgets.Button``.
+    action
+        Called with no argument.
+    """
+
+    def _click(_event: object) -> None:
+        action()
+
+    button.on_click(_click)
+
+
 def name_column(language: str) -> str:
     """Return the column holding place names in ``language`` (``name_en`` or ``name_zh``).
 

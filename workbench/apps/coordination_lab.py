@@ -106,11 +106,15 @@ class CoordinationLab(WorkbenchApp):
         Initial values of the declared parameters.
     """
 
-    scenario = param.Selector(default="baseline", objects=["baseline"], doc="What-if scenario.")
-    mechanism = param.Selector(default="lp", objects=["lp"], doc="Coordination mechanism.")
+    scenario: param.Selector[str] = param.Selector(
+        default="baseline", objects=["baseline"], doc="What-if scenario."
+    )
+    mechanism: param.Selector[str] = param.Selector(
+        default="lp", objects=["lp"], doc="Coordination mechanism."
+    )
     seed = param.Integer(default=0, bounds=(0, 2**31 - 1), doc="Seed of every random stream.")
     hours = param.Integer(default=24, bounds=(1, 168), doc="Hours to simulate.")
-    metric = param.Selector(
+    metric: param.Selector[str] = param.Selector(
         default=DEFAULT_METRIC,
         objects=[DEFAULT_METRIC],
         check_on_set=False,
@@ -157,9 +161,9 @@ class CoordinationLab(WorkbenchApp):
 
     def _build(self) -> None:
         self._run_button = pn.widgets.Button(label="Run", color="primary")
-        self._run_button.on_click(lambda _e: self.run_async())
+        common.on_click(self._run_button, self.run_async)
         self._keep_button = pn.widgets.Button(label="Keep as run A", disabled=True)
-        self._keep_button.on_click(lambda _e: self.keep_reference())
+        common.on_click(self._keep_button, self.keep_reference)
         self._progress = pn.indicators.Progress(
             value=0, max=100, sizing_mode="stretch_width", bar_color="success"
         )
@@ -167,7 +171,7 @@ class CoordinationLab(WorkbenchApp):
         self._cancel_button = pn.widgets.Button(
             label=common.label("cancel", self.language), visible=False, css_classes=["cancel-run"]
         )
-        self._cancel_button.on_click(lambda _e: self.cancel_run())
+        common.on_click(self._cancel_button, self.cancel_run)
         lang = self.language
         self._theme_w = pn.widgets.RadioButtonGroup.from_param(
             self.param.theme,
@@ -181,7 +185,7 @@ class CoordinationLab(WorkbenchApp):
             color="light",
             name=labels.label("language_both"),
         )
-        self._setting_ws = {
+        self._setting_ws: dict[str, Any] = {
             "scenario": pn.widgets.Select.from_param(
                 self.param.scenario, css_classes=["lab-scenario"]
             ),

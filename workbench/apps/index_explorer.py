@@ -103,16 +103,18 @@ class IndexExplorer(WorkbenchApp):
         give, or too slow to recompute live); shown as the pickers' tooltips.
     """
 
-    year = param.Selector(default=None, objects=[], doc="Year of the indicator data.")
+    year: param.Selector[Any] = param.Selector(
+        default=None, objects=[], doc="Year of the indicator data."
+    )
     weight_ind = _weight("IND")
     weight_tec = _weight("TEC")
     weight_pub = _weight("PUB")
     weight_gov = _weight("GOV")
     # the choices come from the engine's registries (built-ins and plugins) in ``__init__``
-    normalisation = param.Selector(
+    normalisation: param.Selector[str] = param.Selector(
         default="minmax", objects=["minmax"], doc="How indicators are made comparable."
     )
-    aggregation = param.Selector(
+    aggregation: param.Selector[str] = param.Selector(
         default="arithmetic", objects=["arithmetic"], doc="How scores are combined."
     )
     city = param.String(default="310000", doc="Code of the selected city.")
@@ -130,7 +132,7 @@ class IndexExplorer(WorkbenchApp):
         label="Cap per indicator (points)",
         doc="Most each indicator may improve on the path to the next tier (normalised points).",
     )
-    whatif_indicator = param.Selector(
+    whatif_indicator: param.Selector[Any] = param.Selector(
         default=None, objects=[], label="Indicator", doc="Indicator to change."
     )
     whatif_change = param.Number(
@@ -638,7 +640,7 @@ class IndexExplorer(WorkbenchApp):
         self._weights_title.object = f"**{common.label('weights', lang)}**"
         for code, widget in self._weight_ws.items():
             widget.label = common.label(code, lang)
-        for key, widget in (
+        relabelled: tuple[tuple[str, Any], ...] = (
             ("year", self._year_w),
             ("normalisation", self._norm_w),
             ("aggregation", self._agg_w),
@@ -648,15 +650,17 @@ class IndexExplorer(WorkbenchApp):
             ("indicator", self._whatif_ind_w),
             ("change", self._whatif_w),
             ("presets", self._preset_w),
-        ):
+        )
+        for key, widget in relabelled:
             widget.label = common.label(key, lang)
         self._whatif_title.object = f"### {common.label('whatif', lang)}"
         self._path_title.object = f"### {common.label('path', lang)}"
         self._downloads_title.object = f"**{common.label('download', lang)}**"
         self._table.titles = labels.column_titles(_SHOWN, lang)
         self._legend.object = index_legend(lang, self.theme)
-        self._look[1].options = {labels.label(t, lang): t for t in common.THEMES}
-        self._look[1].name = labels.label("theme", lang)
+        theme_w: Any = self._look[1]
+        theme_w.options = {labels.label(t, lang): t for t in common.THEMES}
+        theme_w.name = labels.label("theme", lang)
         self._whatif_ind_w.options = labels.indicator_options(self.cube, lang)
         names = ("profile", "uncertainty", "ranking")
         self._tabs._names = [common.label(n, lang) for n in names]

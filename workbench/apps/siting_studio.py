@@ -15,7 +15,6 @@ import threading
 from concurrent.futures import Future
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import panel as pn
 import param
@@ -236,16 +235,16 @@ class SitingStudio(WorkbenchApp):
     def _build(self) -> None:
         lang = self.language
         self._solve_button = pn.widgets.Button(label=common.label("solve", lang), color="primary")
-        self._solve_button.on_click(lambda _e: self.solve_async())
+        common.on_click(self._solve_button, self.solve_async)
         self._keep_button = pn.widgets.Button(label=common.label("keep", lang), disabled=True)
-        self._keep_button.on_click(lambda _e: self.keep_plan())
+        common.on_click(self._keep_button, self.keep_plan)
         self._clear_button = pn.widgets.Button(label=common.label("clear_plans", lang))
-        self._clear_button.on_click(lambda _e: self.clear_plans())
+        common.on_click(self._clear_button, self.clear_plans)
         self._spinner = pn.indicators.LoadingSpinner(value=False, size=28)
         self._cancel_button = pn.widgets.Button(
             label=common.label("cancel", lang), visible=False, css_classes=["cancel-solve"]
         )
-        self._cancel_button.on_click(lambda _e: self.cancel_solve())
+        common.on_click(self._cancel_button, self.cancel_solve)
         self._status_md = pn.pane.Markdown("", margin=(0, 10), css_classes=["solver-status"])
         kinds: dict[str, Any] = {
             "edge_latency_ms": pn.widgets.FloatInput,
@@ -301,7 +300,7 @@ class SitingStudio(WorkbenchApp):
             disabled=True,
             css_classes=["compare-default"],
         )
-        self._compare_button.on_click(lambda _e: self.compare_with_default())
+        common.on_click(self._compare_button, self.compare_with_default)
         self._controls = pn.Column(
             pn.Row(self._theme_w, self._lang_w),
             controls,
@@ -656,7 +655,7 @@ class SitingStudio(WorkbenchApp):
         return "\n".join(lines)
 
     def _redraw_latency(self) -> None:
-        lat = self.plan.latency_ms if self.plan is not None else np.array([])
+        lat = self.plan.latency_ms.tolist() if self.plan is not None else []
         self._latency.object = vz.latency_figure(
             lat, budget_ms=self.edge_latency_ms, theme=self.theme
         )
