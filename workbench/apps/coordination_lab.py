@@ -384,6 +384,8 @@ class CoordinationLab(WorkbenchApp):
         if not self.busy:
             return
         position = self.jobs.position("run")
+        if position is None:  # not in the pool: its result (a memo hit) is being shown
+            return
         if position:
             text = "⏳ " + common.label("queued", self.language).format(n=position)
         else:
