@@ -129,6 +129,8 @@ def dimension_profile_figure(
     labels: Mapping[str, str] | None = None,
     title: str = "",
     theme: str = "light",
+    x_label: str = "Dimension",
+    y_label: str = "Score (0-100)",
 ) -> Figure:
     """Draw grouped bars: one group per dimension, one bar per series (city, tier peers, all).
 
@@ -144,6 +146,8 @@ def dimension_profile_figure(
         The figure's title.
     theme
         ``"light"`` or ``"dark"``.
+    x_label, y_label
+        The axes' titles (the groups are the dimensions).
 
     Returns
     -------
@@ -156,12 +160,11 @@ def dimension_profile_figure(
     labels = dict(labels or {})
     dims = [str(d) for d in profile.index]
     palette = PROFILE_SERIES
-    factors = [(d, labels.get(s, s)) for d in dims for s in series]
+    names = [labels.get(s, s) for s in series]
+    factors = [(d, n) for d in dims for n in names]
     values = [float(profile.loc[d, s]) for d in profile.index for s in series]
-    colours = [palette[i % len(palette)] for _ in dims for i in range(len(series))]
-    source = ColumnDataSource({"x": factors, "value": values, "colour": colours})
     fig = figure(
-        x_range=FactorRange(factors=factors),
+        x_range=FactorRange(factors=factors, group_padding=0.8, factor_padding=0.05),
         y_range=DataRange1d(start=min(0.0, float(np.nanmin(values)) if values else 0.0)),
         height=340,
         sizing_mode="stretch_width",
@@ -169,14 +172,36 @@ def dimension_profile_figure(
         toolbar_location=None,
         tools="hover",
         tooltips=[("", "@x"), ("score", "@value{0.0}")],
+        y_axis_label=y_label,
+        x_axis_label=x_label,
     )
-    fig.vbar(x="x", top="value", width=0.85, source=source, fill_color="colour", line_color=None)
-    fig.xaxis.major_label_orientation = 0.9
+    # one renderer per series: the legend names the bars, the axis names the dimensions
+    # (bar labels under each bar were clipped at workshop screen sizes)
+    for i, name in enumerate(names):
+        rows = [k for k, (_, n) in enumerate(factors) if n == name]
+        source = ColumnDataSource(
+            {"x": [factors[k] for k in rows], "value": [values[k] for k in rows]}
+        )
+        fig.vbar(
+            x="x",
+            top="value",
+            width=0.85,
+            source=source,
+            fill_color=palette[i % len(palette)],
+            line_color=None,
+            legend_label=name,
+        )
     for axis in fig.xaxis:
+        axis.major_label_text_font_size = "0pt"  # the series: in the legend
+        axis.major_tick_line_color = None
         if isinstance(axis, CategoricalAxis):
             axis.group_label_orientation = 0.0
-            axis.group_text_font_size = "9pt"
-    fig.min_border_bottom = 40
+            axis.group_text_font_size = "10pt"
+    legend = fig.legend[0]
+    legend.orientation = "horizontal"
+    legend.location = "top_left"
+    legend.label_text_font_size = "9pt"
+    fig.add_layout(legend, "above")
     fig.xgrid.grid_line_color = None
     return style(fig, theme)
 

@@ -57,20 +57,22 @@ COLOURS: dict[str, str] = {
 SERIES: tuple[str, ...] = tuple(COLOURS.values())
 
 #: Colours of the series of a dimension profile (the city, then the comparisons).
-PROFILE_SERIES: tuple[str, ...] = ("#0b6e4f", "#f2994a", "#9aa5b1", "#568ec4")
+PROFILE_SERIES: tuple[str, ...] = ("#0b6e4f", "#e69f00", "#9aa5b1", "#56b4e9")  # Okabe-Ito
 
-#: Colour of each City AI Index tier (RGB), best first.
+#: Colour of each City AI Index tier (RGB), best first: Okabe-Ito colours, told apart with
+#: every common colour-vision deficiency, the same in every app, figure and report.
 INDEX_TIER_RGB: dict[str, list[int]] = {
-    INDEX_TIERS[0]: [214, 69, 65],  # Leading: red
-    INDEX_TIERS[1]: [242, 153, 74],  # Dynamic: orange
-    INDEX_TIERS[2]: [86, 142, 196],  # Potential: blue
+    INDEX_TIERS[0]: [213, 94, 0],  # Leading: vermillion
+    INDEX_TIERS[1]: [0, 114, 178],  # Dynamic: blue
+    INDEX_TIERS[2]: [0, 158, 115],  # Potential: bluish green
 }
 
-#: Colour of each siting tier (RGB): hub red, edge blue, urban data centre purple.
+#: Colour of each siting tier (RGB), Okabe-Ito as :data:`INDEX_TIER_RGB`: hub vermillion, edge
+#: blue, urban data centre reddish purple.
 SITE_TIER_RGB: dict[str, list[int]] = {
-    "hub": [214, 39, 40],
-    "edge": [31, 119, 180],
-    "dc": [148, 103, 189],
+    "hub": [213, 94, 0],
+    "edge": [0, 114, 178],
+    "dc": [204, 121, 167],
 }
 
 #: Colour (RGB) of whatever has no tier or no value: a city outside the tiers, a site of an
@@ -124,6 +126,10 @@ def to_hex(rgb: Sequence[int]) -> str:
     '#d62728'
     """
     return "#{:02x}{:02x}{:02x}".format(*rgb[:3])
+
+
+#: Another name of :func:`to_hex`.
+rgb_hex = to_hex
 
 
 def palette(theme: str = "light") -> dict[str, Any]:
@@ -217,5 +223,6 @@ __all__ = [
     "card_style",
     "palette",
     "style_figure",
+    "rgb_hex",
     "to_hex",
 ]
