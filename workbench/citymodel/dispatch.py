@@ -35,6 +35,7 @@ Duals of node capacity and of the power balance are the prices fed back to the a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -150,7 +151,7 @@ class Dispatcher:
         self._indices: np.ndarray = np.empty(0, dtype=np.int32)
         self._data: np.ndarray = np.empty(0)
         self._key: tuple | None = None
-        self._A = None
+        self._A: Any = None  # the last window's constraint matrix (scipy CSC), reused when equal
 
     def _shift_basis(self, V: int, H: int, blocks: list[tuple[int, int]]) -> None:
         """Start from the last window's basis moved one hour earlier (rolling horizon)."""
