@@ -4,9 +4,10 @@ Trains :func:`workbench.worldmodel.train` on full city-model runs of the ``heatw
 under the ``lp`` mechanism (48 h runs, a Latin hypercube over the scenario's five knobs, two
 seeds per point, 20% of the points held out for validation) on a Dask LocalCluster, and writes
 ``workbench/worldmodel/trained/heatwave_lp/`` (model.json, arrays.npz, runs.csv,
-validation.csv). Rerun after any change to the city model::
+validation.csv, validation_trajectory.csv): the KPI emulator and the hourly trajectory
+emulator (city load, district peak). Rerun after any change to the city model::
 
-    PYTHONPATH=$PWD python sample_data/build_worldmodel.py            # ~6-10 min on 2 cores
+    PYTHONPATH=$PWD python sample_data/build_worldmodel.py            # ~3-5 min on 2 cores
 
 Options: ``--runs N``, ``--hours H``, ``--workers W``, ``--out DIR``.
 """
@@ -53,7 +54,6 @@ def main(argv: list[str] | None = None) -> int:
         n_workers=args.workers,
         progress=lambda m: print(m, file=sys.stderr, flush=True),
     )
-    (Path(args.out) / "city_load_mw.csv").unlink(missing_ok=True)  # keep the shipped copy small
     print(f"wrote {args.out}: {wm.info['runs']} runs in {time.perf_counter() - t0:.0f} s")
     return 0
 
@@ -61,19 +61,23 @@ def main(argv: list[str] | None = None) -> int:
 def _refit(out: Path, hours: int) -> int:
     import json
 
+    import numpy as np
     import pandas as pd
 
     from workbench.citymodel import get_scenario
-    from workbench.worldmodel.training import HOLDOUT_SHARE, finish
+    from workbench.worldmodel.training import HOLDOUT_SHARE, finish, scenario_knobs
+    from workbench.worldmodel.trajectory import TRAJECTORY_METRICS
 
     runs = pd.read_csv(out / "runs.csv")
+    # the hourly curves live in arrays.npz (same row order as runs.csv): refit them too
+    with np.load(out / "arrays.npz", allow_pickle=False) as z:
+        for m in TRAJECTORY_METRICS:
+            if f"traj_{m}" in z.files and len(z[f"traj_{m}"]) == len(runs):
+                runs[f"_{m}"] = list(z[f"traj_{m}"])
     old = json.loads((out / "model.json").read_text(encoding="utf-8"))
     n_points = int(runs["point"].nunique())
     n_held = max(1, round(HOLDOUT_SHARE * n_points))
-    knobs = {
-        k: {kk: v for kk, v in i.items() if kk != "sets"}
-        for k, i in get_scenario("heatwave").knob_info.items()
-    }
+    knobs = scenario_knobs(get_scenario("heatwave"), hours)
     keep = ("seeds_per_point", "seeds", "seed", "method", "train_seconds")
     info = {k: old["info"][k] for k in keep if k in old["info"]}
     wm = finish(

@@ -1,10 +1,12 @@
 """The contract each kind of plugin must honour, checked when the plugin loads.
 
 A :class:`Contract` says what shape the registered object has (a class, a callable or an
-instance), which base class it must derive from, which methods it must have and which
-parameters those methods take. :func:`check_contract` raises :class:`~workbench.errors.PluginError`
-with a message that names the plugin, the rule and the fix; the registry records that message
-as the reason the plugin is broken and skips it.
+instance), which base class it must derive from, which methods it must have, which parameters
+those methods take and which values its class attributes may take. :func:`check_contract`
+raises :class:`~workbench.errors.PluginError` with a message that names the plugin, the rule
+and the fix. :meth:`workbench.plugins.Registry.register` runs it on every component, built-in or
+plugin, so this module is the one place a kind's contract is checked; for an entry-point
+plugin the registry records the message as the reason the plugin is broken and skips it.
 
 The engines own their contracts: each engine passes a :class:`Contract` (holding its own base
 class) when it creates the registry of a kind it owns, ``get_registry(kind, ..., contract=...)``.
@@ -55,6 +57,9 @@ class Contract:
         the base only has a placeholder, like ``mesa.Agent.step``).
     instance_of
         For instances: the accepted types (any of them).
+    attributes
+        ``{attribute: (allowed value, ...)}``: attributes the object must have, each set to one
+        of the allowed values (``{"sense": ("min", "max")}``).
     doc
         One line describing the contract, shown by ``workbench plugins check`` and the guide.
 
@@ -73,6 +78,7 @@ class Contract:
     params: tuple[str, ...] = ()
     overrides: tuple[str, ...] = ()
     instance_of: tuple[type, ...] = ()
+    attributes: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     doc: str = ""
 
 
@@ -92,6 +98,10 @@ class _ContractTable(Mapping[str, Contract]):
 
     def set(self, contract: Contract) -> None:
         self._contracts[contract.kind] = contract
+
+    def peek(self, kind: str) -> Contract | None:
+        """Return the contract of ``kind`` if one is registered already (imports nothing)."""
+        return self._contracts.get(kind)
 
     def __getitem__(self, kind: str) -> Contract:
         if kind not in self._contracts:
@@ -131,6 +141,26 @@ def register_contract(contract: Contract) -> None:
     _TABLE.set(contract)
 
 
+def registered_contract(kind: str) -> Contract | None:
+    """Return the contract registered for ``kind`` so far, without importing the engines.
+
+    :data:`CONTRACTS` imports the engines the first time it misses a kind; the registry uses
+    this instead while an engine is registering its built-ins (the engine registers the
+    contract of a kind before the kind's built-ins, so nothing is missed).
+
+    Parameters
+    ----------
+    kind
+        The registry kind.
+
+    Returns
+    -------
+    Contract or None
+        ``None`` when no engine has registered a contract for ``kind`` yet.
+    """
+    return _TABLE.peek(kind)
+
+
 def _positional(sig: inspect.Signature) -> tuple[list[str], bool]:
     names = []
     var = False
@@ -158,6 +188,13 @@ def _check_params(what: str, func: Any, wanted: tuple[str, ...], *, skip_self: b
         raise PluginError(msg)
 
 
+_MISSING = object()
+
+
+def _dotted(typ: type) -> str:
+    return f"{typ.__module__}.{typ.__qualname__}"
+
+
 def check_contract(kind: str, name: str, obj: Any, *, contract: Contract | None = None) -> None:
     """Raise :class:`PluginError` unless ``obj`` honours the contract of ``kind``.
 
@@ -179,10 +216,12 @@ def check_contract(kind: str, name: str, obj: Any, *, contract: Contract | None 
         return
     label = f"{kind} plugin '{name}'"
     got = f"{type(obj).__name__} {obj!r}"[:120]
+    base = contract.base
     if contract.shape == "class" and not isinstance(obj, type):
+        deriving = f" deriving from {_dotted(base)}" if base is not None else ""
         msg = (
-            f"wrong type: {label} must be a class ({contract.doc}); got {got}. "
-            "Point the entry point at the class."
+            f"wrong type: {label} must be a class{deriving} ({contract.doc}); got {got}. "
+            "Register the class itself (in a plugin, point the entry point at the class)."
         )
         raise PluginError(msg)
     if contract.shape == "instance" and isinstance(obj, type):
@@ -200,18 +239,17 @@ def check_contract(kind: str, name: str, obj: Any, *, contract: Contract | None 
     if contract.instance_of:
         types = contract.instance_of
         if not isinstance(obj, types):
-            names = " or ".join(f"{t.__module__}.{t.__qualname__}" for t in types)
+            names = " or ".join(_dotted(t) for t in types)
             msg = (
                 f"wrong type: {label} must be a {names} ({contract.doc}); got {got}. "
                 "Point the entry point at such an object."
             )
             raise PluginError(msg)
-    base = contract.base
     if base is not None:
         cls = obj if isinstance(obj, type) else type(obj)
         if not issubclass(cls, base):
             msg = (
-                f"wrong type: {label} must derive from {base.__module__}.{base.__qualname__}; "
+                f"wrong type: {label} must derive from {_dotted(base)}; "
                 f"{cls.__qualname__} does not. Subclass it ({contract.doc})."
             )
             raise PluginError(msg)
@@ -242,6 +280,15 @@ def check_contract(kind: str, name: str, obj: Any, *, contract: Contract | None 
                     f"Implement it ({contract.doc})."
                 )
                 raise PluginError(msg)
+    for attr, allowed in contract.attributes.items():
+        value = getattr(obj, attr, _MISSING)
+        if value is _MISSING or value not in allowed:
+            shown = "does not set it" if value is _MISSING else f"got {value!r}"
+            msg = (
+                f"wrong value: {label} must set {attr} to one of "
+                f"{', '.join(repr(a) for a in allowed)}; {shown}. Set it ({contract.doc})."
+            )
+            raise PluginError(msg)
     if contract.shape == "callable" and contract.params:
         _check_params(label, obj, contract.params, skip_self=False)
 
@@ -258,4 +305,5 @@ __all__ = [
     "check_contract",
     "describe_contracts",
     "register_contract",
+    "registered_contract",
 ]

@@ -17,7 +17,10 @@ other plugins. The checks, in order:
    object or its module, or a ``city-ai-workbench`` requirement in its distribution's
    metadata) and the running workbench satisfies it;
 4. it honours the kind's contract (:mod:`workbench.plugin_contracts`: base class or protocol,
-   required methods and their parameters) and the engine's own ``validate`` callable.
+   required methods and their parameters, allowed attribute values).
+
+:meth:`Registry.register` checks the contract of every component it registers, built-in or
+plugin, with :func:`~workbench.plugin_contracts.check_contract`; the engines restate none of it.
 
 This module names no engine. An engine creates the registry of each kind it owns and passes
 the kind's :class:`~workbench.plugin_contracts.Contract` with it (``get_registry(kind, ...,
@@ -31,7 +34,7 @@ from __future__ import annotations
 import importlib
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from typing import TYPE_CHECKING, Any
@@ -225,14 +228,13 @@ class Registry:
         The kind of component (``"mechanisms"``); the entry-point group is ``workbench.<kind>``.
     description
         A human-readable description used in error messages (``"coordination mechanism"``).
-    validate
-        Optional callable ``validate(name, obj)`` that raises :class:`PluginError` (or any
-        exception) when a plugin object does not honour the kind's contract.
+
+    The kind's :class:`~workbench.plugin_contracts.Contract` is the one registered with
+    :func:`get_registry` (``contract=``) by the engine that owns the kind.
     """
 
     kind: str
     description: str
-    validate: Callable[[str, Any], None] | None = None
     _items: dict[str, PluginInfo] = field(default_factory=dict, repr=False)
     _broken: dict[str, BrokenPlugin] = field(default_factory=dict, repr=False)
     _loaded: bool = field(default=False, repr=False)
@@ -277,9 +279,15 @@ class Registry:
         Raises
         ------
         PluginError
-            When ``name`` is already taken by another component of this kind, or ``obj`` fails
-            the registry's ``validate`` check.
+            When ``name`` is already taken by another component of this kind, or ``obj`` does
+            not honour the kind's contract (:func:`~workbench.plugin_contracts.check_contract`).
         """
+        from workbench.plugin_contracts import CONTRACTS, check_contract, registered_contract
+
+        # A built-in registers while its engine is being imported, after the engine registered
+        # the kind's contract: look it up without importing the engines (which would re-enter
+        # the import). A plugin may register before any engine is imported: look it up fully.
+        contract = registered_contract(self.kind) if builtin else CONTRACTS.get(self.kind)
         with self._lock:
             existing = self._items.get(name)
             if existing is not None and builtin and not existing.builtin:
@@ -299,8 +307,7 @@ class Registry:
                     f"already used by {existing.source}. Choose another name for the plugin."
                 )
                 raise PluginError(msg)
-            if self.validate is not None:
-                self.validate(name, obj)
+            check_contract(self.kind, name, obj, contract=contract)
             self._items[name] = PluginInfo(
                 name,
                 self.kind,
@@ -315,8 +322,6 @@ class Registry:
         return obj
 
     def _load_one(self, ep: EntryPoint, source: str, version: str) -> None:
-        from workbench.plugin_contracts import check_contract
-
         obj = ep.load()
         declared = declared_requirement(obj, ep)
         if declared is None:
@@ -328,7 +333,6 @@ class Registry:
             raise PluginError(msg)
         spec, where = declared
         check_workbench_version(spec, where)
-        check_contract(self.kind, ep.name, obj)
         self.register(
             ep.name,
             obj,
@@ -443,7 +447,6 @@ _REGISTRIES: dict[str, Registry] = {}
 def get_registry(
     kind: str,
     description: str | None = None,
-    validate: Callable[[str, Any], None] | None = None,
     *,
     contract: Contract | None = None,
 ) -> Registry:
@@ -456,11 +459,10 @@ def get_registry(
     description
         Human-readable name used in messages; defaults to the description in :data:`KINDS`,
         else ``kind``.
-    validate
-        Optional contract check applied to every component registered from then on.
     contract
         The kind's :class:`~workbench.plugin_contracts.Contract`, passed by the engine that
-        owns the kind; every plugin of the kind is checked against it when it loads.
+        owns the kind; every component of the kind, built-in or plugin, is checked against it
+        when it registers.
 
     Returns
     -------
@@ -485,13 +487,10 @@ def get_registry(
         register_contract(contract)
     reg = _REGISTRIES.get(kind)
     if reg is None:
-        reg = Registry(kind, description or KINDS.get(kind, kind), validate)
+        reg = Registry(kind, description or KINDS.get(kind, kind))
         _REGISTRIES[kind] = reg
-    else:
-        if validate is not None and reg.validate is None:
-            reg.validate = validate
-        if description is not None and reg.description in (reg.kind, KINDS.get(kind)):
-            reg.description = description
+    elif description is not None and reg.description in (reg.kind, KINDS.get(kind)):
+        reg.description = description
     return reg
 
 

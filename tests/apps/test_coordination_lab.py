@@ -67,7 +67,7 @@ def test_hour_and_metric_change_the_map_and_the_log(lab):
     assert before != after
     assert set(lab._decisions.value["step"]) == {HOURS - 1}
     lab.metric = "power_served_kw"
-    assert "power_served_kw" in lab._map_caption.object
+    assert "Power served (kW)" in lab._map_caption.object  # the metric in words, with its unit
 
 
 def test_clicking_a_district_filters_linked_views(lab):

@@ -14,6 +14,10 @@ from workbench.index import run_index
 
 NORMS, _ = method_choices("index_normalisers")
 AGGS, _ = method_choices("index_aggregators")
+#: Aggregations that need positive scores, and the normalisations whose scores reach 0 or below
+#: on the sample (min-max runs: the Explorer normalises it to [1, 100]).
+POSITIVE_MEANS = ("geometric", "harmonic")
+REACH_ZERO = ("borda", "dist_max", "percentile", "scaled", "zscore")
 
 
 @pytest.fixture(scope="module")
@@ -35,10 +39,13 @@ def test_reweighting_equals_a_full_run(cube, norm, agg):
     rng = np.random.default_rng(7)
     year = int(cube["year"].to_numpy()[-1])
     start = dict.fromkeys(DIMENSIONS, 1.0)
-    try:
-        base = run_index(cube, _spec(norm, agg, start), year=year)
-    except Exception as exc:  # noqa: BLE001 - a method the sample cannot take is not offered live
-        pytest.skip(f"{norm}/{agg} does not run on the sample: {exc}")
+    if agg in POSITIVE_MEANS and norm in REACH_ZERO:
+        # a mean of positive values over scores that reach 0 or below is refused, with the fix
+        # (the Explorer shows this message, not a traceback)
+        with pytest.raises(ValueError, match=r"needs positive values.*range"):
+            run_index(cube, _spec(norm, agg, start), year=year)
+        return
+    base = run_index(cube, _spec(norm, agg, start), year=year)
     fast = Reweighter.from_result(base)
     assert fast is not None, f"{norm}/{agg}: the Explorer would rerun the pipeline on each move"
     static = ranking_table(base, cube).drop(columns=["rank", "tier", "CAI_score"])

@@ -64,6 +64,26 @@ def test_refresh_figure_patches_data_and_replaces_other_glyphs():
     assert pane.object is not newer
 
 
+def test_refresh_figure_redraws_when_the_legend_names_change():
+    import panel as pn
+    from bokeh.plotting import figure
+
+    def bars(city):
+        fig = figure(x_range=["a", "b"])
+        fig.vbar(x=["a", "b"], top=[1, 2], width=0.5, legend_label=city)
+        return fig
+
+    pane = pn.pane.Bokeh(bars("Chengdu"))
+    doc = Document()
+    doc.add_root(pane.get_root(doc))
+    shown = pane.object
+    refresh_figure(pane, bars("Chengdu"))
+    assert pane.object is shown  # same legend: patched in place
+    refresh_figure(pane, bars("Wuhan"))
+    assert pane.object is not shown  # another city names the series: the legend is redrawn
+    assert pane.object.legend[0].items[0].label.value == "Wuhan"
+
+
 def test_served_pages_load_the_shipped_basemap_by_url():
     from workbench.apps import common
     from workbench.apps.index_views import basemap_routes, served_basemap_layer

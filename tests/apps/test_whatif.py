@@ -72,3 +72,36 @@ def test_missing_model_is_explained_not_raised(tmp_path):
     pane = WhatIfPane(model=tmp_path)
     assert "No world model loaded" in pane._message.object  # noqa: SLF001
     assert "build_worldmodel.py" in pane._message.object  # noqa: SLF001
+
+
+def test_hourly_curves_follow_the_sliders_when_the_model_has_them(wm):
+    from dataclasses import replace
+
+    from workbench.worldmodel.trajectory import fit_trajectories
+
+    # SYNTHETIC curves: the city load's level rises with the carbon price's scaled value
+    t = np.arange(12)
+    level = 300 + 100 * wm.x[:, [2]]  # column 2 is carbon_price in the heatwave's knob order
+    load = level + 30 * np.sin(2 * np.pi * t / 24)
+    emu = fit_trajectories(wm.x, {"city_load_mw": load, "district_peak_mw": 0.2 * load})
+    pane = WhatIfPane(model=replace(wm, trajectory=emu, _gps={}))
+    src = pane._traj_src  # noqa: SLF001
+    assert src is not None
+    before = np.mean(src.data["city_load_mw"])
+    pane.set_knobs(carbon_price=600)
+    after = np.mean(src.data["city_load_mw"])
+    assert after > before + 50
+    assert len(src.data["time"]) == 12
+    assert all(
+        lo <= m <= hi
+        for lo, m, hi in zip(
+            src.data["city_load_mw_lo"],
+            src.data["city_load_mw"],
+            src.data["city_load_mw_hi"],
+            strict=True,
+        )
+    )
+
+
+def test_no_hourly_chart_without_a_trajectory_emulator(wm):
+    assert WhatIfPane(model=wm)._traj_src is None  # noqa: SLF001

@@ -93,12 +93,33 @@ def test_looking_up_a_broken_plugin_says_why(broken_site):
 
 
 def test_clash_between_two_plugins_names_both_sources():
+    from workbench.citymodel.mechanisms.base import Mechanism
+
+    class AuctionA(Mechanism):
+        def allocate(self, claims):
+            return None
+
+    class AuctionB(AuctionA):
+        pass
+
     reg = _fresh("mechanisms", "coordination mechanism")
-    reg.register("auction", dict, source="pkg-a")
+    reg.register("auction", AuctionA, source="pkg-a")
     with pytest.raises(
         PluginError, match=r"'auction' from pkg-b: the name is already used by pkg-a"
     ):
-        reg.register("auction", list, source="pkg-b")
+        reg.register("auction", AuctionB, source="pkg-b")
+
+
+def test_register_checks_the_contract_of_the_kind():
+    # Registry.register runs the kind's contract on every component, not only on entry points.
+    reg = _fresh("mechanisms", "coordination mechanism")
+    with pytest.raises(
+        PluginError,
+        match=r"wrong type: mechanisms plugin 'auction' must derive from "
+        r"workbench\.citymodel\.mechanisms\.base\.Mechanism; dict does not\. Subclass it",
+    ):
+        reg.register("auction", dict, source="pkg-a")
+    assert "auction" not in reg
 
 
 @pytest.mark.subprocess

@@ -106,6 +106,12 @@ def test_capacitated_without_capacities():
         solve(Problem.from_matrix(COSTS), "pmedian", p=1, capacitated=True)
 
 
+def test_capacitated_maximal_covering_without_capacities():
+    # MCLP used to fail with a TypeError deep in the model build (found by mypy).
+    with pytest.raises(SpecError, match=r"`capacitated=True` needs site capacities.*capacities="):
+        solve(Problem.from_matrix(COSTS), "mclp", p=1, radius=5, capacitated=True)
+
+
 def test_negative_radius():
     with pytest.raises(SpecError, match="`radius` must be a finite non-negative distance"):
         solve(Problem.from_matrix(COSTS), "lscp", radius=-1)
@@ -117,8 +123,32 @@ def test_bad_latency_model():
 
 
 def test_plugin_must_subclass_base():
-    with pytest.raises(PluginError, match="must be a subclass of workbench.siting.SitingModel"):
+    # The registry checks the siting-model contract (workbench.plugin_contracts) on register.
+    with pytest.raises(
+        PluginError,
+        match=r"siting_models plugin 'not_a_model_xyz' must be a class deriving from "
+        r"workbench\.siting\.models\.base\.SitingModel .*got object .*Register the class itself",
+    ):
         registry().register("not_a_model_xyz", object())
+    assert "not_a_model_xyz" not in registry()
+
+
+def test_plugin_must_set_sense():
+    from workbench.siting import SitingModel
+
+    class Sideways(SitingModel):
+        name = "sideways"
+        sense = "up"
+
+        def solve(self, problem, **kw):
+            return None
+
+    with pytest.raises(
+        PluginError,
+        match=r"siting_models plugin 'sideways_xyz' must set sense to one of 'min', 'max'; "
+        r"got 'up'\. Set it",
+    ):
+        registry().register("sideways_xyz", Sideways)
 
 
 def test_plan_unreachable_demand_named(synthetic_scenario):

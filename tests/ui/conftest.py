@@ -191,3 +191,45 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def _wait_until_fixture() -> Callable[..., Any]:
     """The :func:`wait_until` helper, as a fixture for the test modules."""
     return wait_until
+
+
+def pane_text(locator: Any) -> str:
+    """Return what a Panel pane shows: its text, inside its shadow root."""
+    return locator.first.evaluate(
+        "e => (e.shadowRoot ? e.shadowRoot.textContent : '') + ' ' + e.textContent"
+    )
+
+
+def serious_violations(page: Any) -> list[str]:
+    """Run axe-core (shipped in ``axe-playwright-python``, offline) on the page.
+
+    Returns its serious and critical violations, each with the first nodes' markup.
+    """
+    from axe_playwright_python.sync_playwright import Axe
+
+    found: list[str] = []
+    for _attempt in range(2):  # a view redrawn between the script's runs: check it again
+        # the workbench's accessibility script (workbench.apps.a11y) runs every 1.5 s: now
+        page.evaluate("window.__workbenchA11y && window.__workbenchA11y()")
+        results = Axe().run(page)
+        found = []
+        for violation in results.response["violations"]:
+            if violation.get("impact") in ("serious", "critical"):
+                nodes = [str(n.get("html", ""))[:120] for n in violation.get("nodes", [])][:4]
+                found.append(f"{violation['id']} ({violation['impact']}): {nodes}")
+        if not found:
+            break
+        page.wait_for_timeout(2000)
+    return found
+
+
+@pytest.fixture(name="pane_text")
+def _pane_text_fixture() -> Callable[[Any], str]:
+    """The :func:`pane_text` helper, as a fixture."""
+    return pane_text
+
+
+@pytest.fixture(name="axe_serious")
+def _axe_serious_fixture() -> Callable[[Any], list[str]]:
+    """The :func:`serious_violations` helper (axe-core), as a fixture."""
+    return serious_violations

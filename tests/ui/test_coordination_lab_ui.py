@@ -16,6 +16,9 @@ SCREENSHOTS = Path(
     os.environ.get("WORKBENCH_SCREENSHOTS")
     or Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
 )
+#: After the interaction (for a person to look at); the README shows each app at first open
+#: (tests/ui/test_first_open_ui.py).
+AFTER = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
 LAB = [a for a in APPS if a.slug == "citymodel"]
 QUERY = "scenario=heatwave&mechanism=priority&hours=16&hour=14&seed=2"
 
@@ -40,11 +43,11 @@ def test_coordination_lab_runs_in_the_browser(serve_page, wait_until, theme):
     rows = page.locator(".kpi-table .tabulator-row")
     wait_until(lambda: rows.count() >= 10, timeout=30)
     # the first KPI row names its KPI (cells drawn, not only empty rows)
-    kpi = page.locator(".kpi-table .tabulator-row").filter(has_text="energy_cost_cny")
+    kpi = page.locator(".kpi-table .tabulator-row").filter(has_text="Energy cost")
     wait_until(lambda: kpi.count() == 1, timeout=30)
     # after the run the districts are still coloured by the metric
     wait_until(lambda: _canvas_colours(page) > 3, timeout=30)
 
     page.wait_for_timeout(1500)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"coordination_lab_{theme}.png"), full_page=False)
+    AFTER.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(AFTER / f"coordination_lab_{theme}_after.png"), full_page=False)

@@ -166,8 +166,26 @@ def _notebook_runs_in_lab(lab: Lab, page: Any) -> None:
     page.locator(".jp-NotebookPanel .jp-KernelName").get_by_text("Python (workbench)").wait_for(
         timeout=120_000
     )
-    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    # and idle: a run requested before the kernel's websocket is up can be lost
+    page.locator(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(
+        timeout=120_000
+    )
+    # Run > Run All Cells; the first cell is queued or has run within a minute, else the click
+    # was lost (a menu that opened before Lab finished laying out) and is made once more
+    first = page.locator(".jp-Notebook .jp-CodeCell .jp-InputPrompt").first
+    for attempt in range(2):
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        started = time.monotonic() + 60
+        while _not_started(first) and time.monotonic() < started:
+            page.wait_for_timeout(500)
+        if not _not_started(first):
+            break
+        print(f"Run All Cells did not start the first cell (attempt {attempt + 1})")
+    assert not _not_started(first), (
+        "Run > Run All Cells did not start the first cell within 60 s, twice\n"
+        + _notebook_state(page)
+    )
     output = page.locator(".jp-OutputArea-output .ranking-table .tabulator-row")
     output.first.wait_for(timeout=300_000)
     assert output.count() > 5
@@ -191,4 +209,27 @@ def test_launcher_tile_proxy_and_notebook_in_jupyterlab(lab: Lab, page: Any) -> 
         _notebook_runs_in_lab(lab, page)
     except Exception:
         print(lab.tail())  # the server's log, shown with the failure
+        print(_notebook_state(page))
         raise
+
+
+def _not_started(prompt: Any) -> bool:
+    return prompt.inner_text().strip() in ("[ ]:", "[ ]", "")
+
+
+def _notebook_state(page: Any) -> str:
+    """What each cell of the open notebook shows (prompt, outputs' text), for a failure."""
+    lines = []
+    try:
+        for cell in page.locator(".jp-Notebook .jp-CodeCell").all():
+            prompt = cell.locator(".jp-InputPrompt").first.inner_text(timeout=2_000)
+            outputs = cell.locator(".jp-OutputArea-output").all()
+            kinds = [o.get_attribute("data-mime-type", timeout=2_000) or "?" for o in outputs]
+            text = " | ".join(o.inner_text(timeout=2_000)[:300] for o in outputs)
+            lines.append(f"{prompt.strip()} {kinds}: {text}")
+        dialogs = page.locator(".jp-Dialog").all_inner_texts()
+        if dialogs:
+            lines.append(f"open dialogs: {dialogs}")
+    except Exception as exc:  # the state is a diagnostic; never mask the failure itself
+        lines.append(f"(could not read the notebook's state: {exc})")
+    return "notebook state:\n" + "\n".join(lines)

@@ -16,6 +16,9 @@ SCREENSHOTS = Path(
     os.environ.get("WORKBENCH_SCREENSHOTS")
     or Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
 )
+#: After the interaction (for a person to look at); the README shows each app at first open
+#: (tests/ui/test_first_open_ui.py).
+AFTER = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
 INDEX = [a for a in APPS if a.slug == "index"]
 
 
@@ -50,8 +53,8 @@ def test_index_explorer_loads_draws_the_map_and_reranks(serve_page, wait_until, 
 
     # leave a picture of the app for the docs (and for a person to look at)
     page.wait_for_timeout(1500)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"index_explorer_{theme}.png"), full_page=False)
+    AFTER.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(AFTER / f"index_explorer_{theme}_after.png"), full_page=False)
 
 
 def test_url_state_and_linked_selection(serve_page):

@@ -53,7 +53,7 @@ def test_siting_url_follows_the_language_and_restores_it(serve_page):
     session = serve_page(build_routes([APP["siting"]]), path="/siting?n_edge=8")
     page = session.page
     page.get_by_role("button", name="Solve", exact=True).wait_for(timeout=60_000)
-    page.get_by_role("button", name="zh", exact=True).first.click()
+    page.get_by_role("button", name="中文", exact=True).first.click()
     page.wait_for_url("**language=zh**", timeout=30_000)
     assert _query(page.url)["n_edge"] == ["8"]  # the opening state stays in the link
     page.get_by_role("button", name="求解", exact=True).wait_for(timeout=30_000)
@@ -69,15 +69,15 @@ def test_coordination_lab_url_follows_the_scenario_and_restores_it(serve_page):
     page = session.page
     page.get_by_role("button", name="Run", exact=True).wait_for(timeout=60_000)
     scenario = page.locator("select").first
-    assert scenario.input_value() != "heatwave"
-    scenario.select_option("heatwave")
+    assert scenario.input_value() != "Heatwave"  # the option shows the scenario in words
+    scenario.select_option(label="Heatwave")
     page.wait_for_url("**scenario=heatwave**", timeout=30_000)
     assert _query(page.url)["seed"] == ["3"]
 
     other = page.context.new_page()
     other.goto(page.url, wait_until="domcontentloaded")
     other.get_by_role("button", name="Run", exact=True).wait_for(timeout=60_000)
-    assert other.locator("select").first.input_value() == "heatwave"
+    assert other.locator("select").first.input_value() == "Heatwave"
     inputs = other.locator("input.bk-input")
     assert "3" in [inputs.nth(i).input_value() for i in range(inputs.count())]  # the seed
     other.close()

@@ -28,6 +28,8 @@ def test_whatif_slider_answers_at_once(serve_page, wait_until):
     wait_until(lambda: _carbon_row(page) != before, timeout=20)
     # the chart is there with its interval bars
     page.locator(".whatif-pane canvas").first.wait_for(timeout=20_000)
+    # and the hourly curves with their bands (the shipped emulator has a trajectory emulator)
+    page.locator(".whatif-trajectory canvas").first.wait_for(timeout=20_000)
     page.wait_for_timeout(800)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "whatif_pane.png"), full_page=True)

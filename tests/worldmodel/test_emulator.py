@@ -77,3 +77,37 @@ def test_missing_or_foreign_files_are_refused(tmp_path):
     np.savez(tmp_path / "arrays.npz", x=np.zeros(1))
     with pytest.raises(DataError, match="has format 'other'"):
         WorldModel.load(tmp_path)
+
+
+def test_a_heatwave_longer_than_the_run_is_one_input(synthetic_runs, heat_knobs):
+    """The heatwave starts at hour 12: in a 48 h run it lasts at most 36 h inside the run."""
+    from workbench.citymodel import get_scenario
+    from workbench.worldmodel import design, fit_worldmodel
+    from workbench.worldmodel.training import scenario_knobs
+
+    knobs = scenario_knobs(get_scenario("heatwave"), 48)
+    assert knobs["heat_duration_h"]["effective_max"] == 36.0
+    assert "effective_max" not in knobs["carbon_price"]
+    assert "effective_max" not in scenario_knobs(get_scenario("heatwave"), 168)["heat_duration_h"]
+    pts = design(knobs, 50, seed=0)
+    assert pts["heat_duration_h"].max() <= 36.0
+    assert pts["heat_duration_h"].min() >= 12.0
+    wm = fit_worldmodel(
+        synthetic_runs,
+        scenario="heatwave",
+        mechanism="lp",
+        hours=48,
+        knobs=knobs,
+        kpis=("carbon_t",),
+    )
+    assert wm.effective_range("heat_duration_h") == (12.0, 36.0)
+    at_36 = wm.predict(heat_duration_h=36)["carbon_t"]
+    assert wm.predict(heat_duration_h=72)["carbon_t"] == at_36
+    assert wm.predict(heat_duration_h=20)["carbon_t"] != at_36
+    # the declared range still bounds what may be asked
+    import pytest
+
+    from workbench.errors import SpecError
+
+    with pytest.raises(SpecError, match=r"outside the trained range \[12, 72\]"):
+        wm.predict(heat_duration_h=80)

@@ -161,3 +161,32 @@ def test_active_learning_adds_runs_where_the_emulator_is_least_certain(tmp_path)
     # the added points are new settings, not repeats of the design
     knobs = list(wm.knobs)
     assert len(runs.drop_duplicates(knobs)) == 6
+
+
+@pytest.mark.slow
+def test_train_fits_and_validates_the_hourly_trajectories(tiny):
+    from workbench import dims
+
+    val = pd.read_csv(tiny / "validation_trajectory.csv")
+    assert set(val["metric"]) == {"city_load_mw", "district_peak_mw"}
+    assert (val["hours"] == 14).all()
+    assert np.isfinite(val[["mae_mw", "mape", "coverage_90"]]).all().all()
+    wm = WorldModel.load(tiny)
+    ds = wm.predict_trajectory(carbon_price=300)
+    assert ds.sizes[dims.TIME] == 14
+    # the emulated city load lies within the span of the training runs' curves
+    curves = wm.trajectory.curves["city_load_mw"]
+    mean = ds["mean"].sel({dims.METRIC: "city_load_mw"}).to_numpy()
+    assert np.all(mean >= 0.8 * curves.min(0))
+    assert np.all(mean <= 1.2 * curves.max(0))
+    # and every district's peak is below the city's load
+    peak = ds["mean"].sel({dims.METRIC: "district_peak_mw"}).to_numpy()
+    assert np.all(peak < mean)
+
+
+@pytest.mark.slow
+def test_predict_cli_prints_the_hourly_curves(tiny, capsys):
+    assert main(["worldmodel", "predict", str(tiny), "--trajectory", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert {"city_load_mw_mean", "city_load_mw_lo", "district_peak_mw_hi"} <= set(doc)
+    assert len(doc["city_load_mw_mean"]) == 14

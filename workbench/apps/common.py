@@ -84,8 +84,27 @@ def label(key: str, language: str = "en") -> str:
     """
     texts = _LABELS.get(key)
     if texts is None:
-        return key
+        from workbench import labels  # the planner's label table (controls, columns, units)
+
+        return labels.label(key, language) if labels.has_label(key) else key
     return texts.get(language, texts["en"])
+
+
+def on_click(button: Any, action: Callable[[], object]) -> None:
+    """Run ``action`` when ``button`` is clicked (its return value is not Panel's business).
+
+    Parameters
+    ----------
+    button
+        A ``pn.widgets.Button``.
+    action
+        Called with no argument.
+    """
+
+    def _click(_event: object) -> None:
+        action()
+
+    button.on_click(_click)
 
 
 def name_column(language: str) -> str:

@@ -19,10 +19,12 @@ import pandas as pd
 import panel as pn
 import param
 
+from workbench import labels
 from workbench.apps import common
 from workbench.apps.base import WorkbenchApp
 from workbench.errors import SpecError
 from workbench.viz import citymodel as vz
+from workbench.viz.legends import district_legend
 from workbench.viz.siting import deck_spec
 
 common.add_labels(
@@ -40,6 +42,23 @@ common.add_labels(
         "compare_runs": {"en": "Two runs", "zh": "两次运行对比"},
         "district": {"en": "District", "zh": "区"},
         "prices": {"en": "Prices, payments and gap to the oracle", "zh": "价格、支付与最优差距"},
+        "at_hour": {"en": "at hour", "zh": "时刻"},
+        # scenarios and mechanisms (plugins without a label show their name in words)
+        "scen_baseline": {"en": "Baseline day", "zh": "基准日"},
+        "scen_heatwave": {"en": "Heatwave", "zh": "高温热浪"},
+        "scen_heatwave_blackout": {"en": "Heatwave with blackout", "zh": "高温热浪叠加停电"},
+        "scen_esports_final": {"en": "Esports final", "zh": "电竞决赛"},
+        "scen_hub_outage": {"en": "Hub outage", "zh": "枢纽故障"},
+        "scen_new_factory": {"en": "New factory", "zh": "新建工厂"},
+        "scen_priority_policy": {"en": "Priority policy", "zh": "优先级政策"},
+        "mech_none": {"en": "none: no coordination", "zh": "none：无协同"},
+        "mech_lp": {"en": "lp: central optimisation", "zh": "lp：集中优化"},
+        "mech_priority": {"en": "priority: fixed priorities", "zh": "priority：固定优先级"},
+        "mech_market": {"en": "market: price auction", "zh": "market：价格竞拍"},
+        "mech_contract_net": {"en": "contract_net: negotiation", "zh": "contract_net：合同网协商"},
+        "mech_drf": {"en": "drf: fair shares", "zh": "drf：主导资源公平"},
+        "mech_mpc": {"en": "mpc: look-ahead control", "zh": "mpc：模型预测控制"},
+        "mech_oracle": {"en": "oracle: perfect foresight", "zh": "oracle：完全预知"},
     }
 )
 
@@ -87,11 +106,15 @@ class CoordinationLab(WorkbenchApp):
         Initial values of the declared parameters.
     """
 
-    scenario = param.Selector(default="baseline", objects=["baseline"], doc="What-if scenario.")
-    mechanism = param.Selector(default="lp", objects=["lp"], doc="Coordination mechanism.")
+    scenario: param.Selector[str] = param.Selector(
+        default="baseline", objects=["baseline"], doc="What-if scenario."
+    )
+    mechanism: param.Selector[str] = param.Selector(
+        default="lp", objects=["lp"], doc="Coordination mechanism."
+    )
     seed = param.Integer(default=0, bounds=(0, 2**31 - 1), doc="Seed of every random stream.")
     hours = param.Integer(default=24, bounds=(1, 168), doc="Hours to simulate.")
-    metric = param.Selector(
+    metric: param.Selector[str] = param.Selector(
         default=DEFAULT_METRIC,
         objects=[DEFAULT_METRIC],
         check_on_set=False,
@@ -119,7 +142,9 @@ class CoordinationLab(WorkbenchApp):
         self.result: Any = None
         self.reference: Any = None
         self._build()
-        self.param.watch(self._redraw_map, ["metric", "hour", "selected_district", "theme"])
+        self.param.watch(
+            self._redraw_map, ["metric", "hour", "selected_district", "theme", "language"]
+        )
         self.param.watch(self._redraw_load, ["hour", "selected_district", "theme"])
         self.param.watch(self._redraw_decisions, ["hour", "selected_district"])
         self.param.watch(self._redraw_compare, ["metric", "theme"])
@@ -136,9 +161,9 @@ class CoordinationLab(WorkbenchApp):
 
     def _build(self) -> None:
         self._run_button = pn.widgets.Button(label="Run", color="primary")
-        self._run_button.on_click(lambda _e: self.run_async())
+        common.on_click(self._run_button, self.run_async)
         self._keep_button = pn.widgets.Button(label="Keep as run A", disabled=True)
-        self._keep_button.on_click(lambda _e: self.keep_reference())
+        common.on_click(self._keep_button, self.keep_reference)
         self._progress = pn.indicators.Progress(
             value=0, max=100, sizing_mode="stretch_width", bar_color="success"
         )
@@ -146,22 +171,44 @@ class CoordinationLab(WorkbenchApp):
         self._cancel_button = pn.widgets.Button(
             label=common.label("cancel", self.language), visible=False, css_classes=["cancel-run"]
         )
-        self._cancel_button.on_click(lambda _e: self.cancel_run())
-        self._controls = pn.Column(
-            pn.Row(
-                pn.widgets.RadioButtonGroup.from_param(self.param.theme, color="light"),
-                pn.widgets.RadioButtonGroup.from_param(self.param.language, color="light"),
+        common.on_click(self._cancel_button, self.cancel_run)
+        lang = self.language
+        self._theme_w = pn.widgets.RadioButtonGroup.from_param(
+            self.param.theme,
+            options={labels.label(t, lang): t for t in common.THEMES},
+            color="light",
+            name=labels.label("theme", lang),
+        )
+        self._lang_w = pn.widgets.RadioButtonGroup.from_param(
+            self.param.language,
+            options=common.LANGUAGES,
+            color="light",
+            name=labels.label("language_both"),
+        )
+        self._setting_ws: dict[str, Any] = {
+            "scenario": pn.widgets.Select.from_param(
+                self.param.scenario, css_classes=["lab-scenario"]
             ),
-            pn.widgets.Select.from_param(self.param.scenario),
-            pn.widgets.Select.from_param(self.param.mechanism),
-            pn.widgets.IntInput.from_param(self.param.seed),
-            pn.widgets.IntSlider.from_param(self.param.hours),
+            "mechanism": pn.widgets.Select.from_param(
+                self.param.mechanism, css_classes=["lab-mechanism"]
+            ),
+            "seed": pn.widgets.IntInput.from_param(self.param.seed),
+            "hours": pn.widgets.IntSlider.from_param(self.param.hours),
+            "metric": pn.widgets.Select.from_param(self.param.metric, css_classes=["lab-metric"]),
+        }
+        self._label_settings()
+        self._controls = pn.Column(
+            pn.Row(self._theme_w, self._lang_w),
+            self._setting_ws["scenario"],
+            self._setting_ws["mechanism"],
+            self._setting_ws["seed"],
+            self._setting_ws["hours"],
             pn.Row(self._run_button, self._cancel_button),
             self._progress,
             self._progress_md,
             self._keep_button,
             pn.layout.Divider(),
-            pn.widgets.Select.from_param(self.param.metric),
+            self._setting_ws["metric"],
             sizing_mode="stretch_width",
             min_width=280,
             max_width=340,
@@ -184,9 +231,12 @@ class CoordinationLab(WorkbenchApp):
             css_classes=["lab-map"],
         )
         self._map_caption = pn.pane.Markdown("", margin=(0, 10))
+        self._legend = pn.pane.HTML("", sizing_mode="stretch_width", margin=(0, 10))
         self._load = pn.pane.Bokeh(sizing_mode="stretch_width", height=420)
         self._kpi_table = pn.widgets.Tabulator(
-            pd.DataFrame(columns=list(KPI_COLUMNS)),
+            pd.DataFrame(columns=["code", *KPI_COLUMNS]),
+            titles=labels.column_titles(["code", *KPI_COLUMNS], self.language),
+            hidden_columns=["code"],  # kept for downloads and tests; the KPI shows in words
             disabled=True,
             sizing_mode="stretch_width",
             height=380,
@@ -237,13 +287,20 @@ class CoordinationLab(WorkbenchApp):
                     self._payments_fig,
                 ),
             ),
+            dynamic=True,  # hidden tabs are not in the page (nor in its tab order)
             sizing_mode="stretch_width",
         )
         self._main = pn.Column(
             self._title,
             self.status.alert,
             pn.Row(
-                pn.Column(self._map_caption, self._map, self._player, sizing_mode="stretch_width"),
+                pn.Column(
+                    self._map_caption,
+                    self._legend,
+                    self._map,
+                    self._player,
+                    sizing_mode="stretch_width",
+                ),
                 pn.Column(self._load, sizing_mode="stretch_width"),
                 sizing_mode="stretch_width",
             ),
@@ -258,6 +315,22 @@ class CoordinationLab(WorkbenchApp):
     def __panel__(self) -> pn.viewable.Viewable:
         """Return the app's layout: controls beside the main area."""
         return pn.Row(self._controls, self._main, sizing_mode="stretch_width")
+
+    def _option_label(self, kind: str, name: str) -> str:
+        key = {"mechanism": f"mech_{name}", "scenario": f"scen_{name}"}.get(kind, name)
+        text = common.label(key, self.language)
+        return text if text != key else labels.label(name, self.language)
+
+    def _label_settings(self) -> None:
+        """Label the controls and their options in the current language (values unchanged)."""
+        lang = self.language
+        for name, widget in self._setting_ws.items():
+            widget.name = labels.label(name, lang)
+        for kind in ("scenario", "mechanism", "metric"):
+            names = list(self.param[kind].objects)
+            self._setting_ws[kind].options = {self._option_label(kind, n): n for n in names}
+        self._theme_w.name = labels.label("theme", lang)
+        self._theme_w.options = {labels.label(t, lang): t for t in common.THEMES}
 
     # -- running -----------------------------------------------------------------------------
 
@@ -311,6 +384,8 @@ class CoordinationLab(WorkbenchApp):
         if not self.busy:
             return
         position = self.jobs.position("run")
+        if position is None:  # not in the pool: its result (a memo hit) is being shown
+            return
         if position:
             text = "⏳ " + common.label("queued", self.language).format(n=position)
         else:
@@ -339,6 +414,9 @@ class CoordinationLab(WorkbenchApp):
             self.param.metric.objects = metrics
             if self.metric not in metrics:
                 self.metric = DEFAULT_METRIC if DEFAULT_METRIC in metrics else metrics[0]
+            self._setting_ws["metric"].options = {
+                self._option_label("metric", n): n for n in metrics
+            }
         last = max(int(result.hours) - 1, 0)
         self.param.hour.bounds = (0, max(last, 1))
         self._player.end = max(last, 1)
@@ -421,11 +499,14 @@ class CoordinationLab(WorkbenchApp):
                 "initialViewState", spec["initialViewState"]
             )
         self._map.object = spec
-        caption = f"**{self.metric}** at hour **{self.hour}**"
+        metric = labels.label(self.metric, self.language)
+        caption = f"**{metric}** {common.label('at_hour', self.language)} **{self.hour}**"
+        low = high = None
         if self.result is not None:
             values = vz.district_values(self.result.dataset, self.metric, self.hour)
-            caption += f": {values.min():,.4g} (light) to {values.max():,.4g} (dark)"
+            low, high = float(values.min()), float(values.max())
         self._map_caption.object = caption
+        self._legend.object = district_legend(metric, low, high, self.language, self.theme)
 
     def _redraw_load(self, *_: Any) -> None:
         if self.result is None:
@@ -440,9 +521,9 @@ class CoordinationLab(WorkbenchApp):
 
     def _redraw_kpis(self) -> None:
         if self.result is None:
-            self._kpi_table.value = pd.DataFrame(columns=list(KPI_COLUMNS))
+            self._kpi_table.value = pd.DataFrame(columns=["code", *KPI_COLUMNS])
             return
-        self._kpi_table.value = _rounded(self.result.kpis.reset_index())
+        self._kpi_table.value = kpi_display(self.result.kpis, self.language)
         self._redraw_prices()
 
     def _redraw_prices(self) -> None:
@@ -490,12 +571,17 @@ class CoordinationLab(WorkbenchApp):
         self._title.object = f"## {common.label('lab_title', lang)}"
         self._run_button.label = common.label("run", lang)
         self._keep_button.label = common.label("keep_ref", lang)
+        self._cancel_button.label = common.label("cancel", lang)
         if self.result is None:
             self._progress_md.object = self._progress_md.object or common.label("no_run", lang)
         titles = [common.label(k, lang) for k in ("kpis", "decisions", "compare_runs", "prices")]
         if list(self._tabs._names) != titles:
             objects = list(self._tabs.objects)
             self._tabs[:] = list(zip(titles, objects, strict=True))
+        self._label_settings()
+        self._kpi_table.titles = labels.column_titles(["code", *KPI_COLUMNS], lang)
+        if self.result is not None:
+            self._kpi_table.value = kpi_display(self.result.kpis, lang)
 
     # -- linked selection --------------------------------------------------------------------
 
@@ -539,6 +625,30 @@ def run_lab_job(scenario: str, mechanism: str, seed: int, hours: int) -> Any:
         return run(scenario, mechanism=mechanism, seed=seed, hours=hours)
     base = run(scenario, mechanism="none", seed=seed, hours=hours)
     return run(scenario, mechanism=mechanism, seed=seed, hours=hours, baseline=base)
+
+
+def kpi_display(kpis: pd.DataFrame, language: str = "en") -> pd.DataFrame:
+    """Return a run's KPIs for reading: the run and no coordination side by side, labelled.
+
+    Parameters
+    ----------
+    kpis
+        ``RunResult.kpis`` (index ``kpi``; ``value``, ``baseline_none``, ``ratio_to_none``,
+        ``unit``, ``better``).
+    language
+        ``"en"`` or ``"zh"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``code`` and the columns of :data:`KPI_COLUMNS`, the KPI's name in words in ``kpi``,
+        numbers to four significant figures (the table's headers come from
+        :func:`workbench.labels.column_titles`).
+    """
+    frame = _rounded(kpis.reset_index())
+    frame.insert(0, "code", frame["kpi"].astype(str))
+    frame["kpi"] = [labels.label(k, language) for k in frame["code"]]
+    return frame
 
 
 def _rounded(frame: pd.DataFrame) -> pd.DataFrame:

@@ -19,12 +19,15 @@ import pandas as pd
 import panel as pn
 import param
 
+from workbench import labels
 from workbench.apps import common
 from workbench.apps.base import WorkbenchApp
 from workbench.apps.index_reweight import Reweighter
 from workbench.apps.index_views import (
     DIMENSIONS,
+    certainty_markdown,
     dimension_profile,
+    indicator_names,
     left_out_note,
     method_choices,
     path_markdown,
@@ -37,6 +40,7 @@ from workbench.apps.index_views import (
 from workbench.apps.patching import patch_deck_layer, refresh_figure
 from workbench.dims import CITY, INDICATOR
 from workbench.viz import charts, maps
+from workbench.viz.legends import index_legend
 
 register_labels()
 
@@ -53,6 +57,9 @@ URL_PARAMS: dict[str, str] = {
     "city": "city",
     "language": "language",
 }
+
+#: Columns of the ranking table, in order (their headers come from :mod:`workbench.labels`).
+_SHOWN = ("rank", "city", "tier", "score", *DIMENSIONS, "code")
 
 _WEIGHT_PARAMS = {
     "IND": "weight_ind",
@@ -97,16 +104,18 @@ class IndexExplorer(WorkbenchApp):
         give, or too slow to recompute live); shown as the pickers' tooltips.
     """
 
-    year = param.Selector(default=None, objects=[], doc="Year of the indicator data.")
+    year: param.Selector[Any] = param.Selector(
+        default=None, objects=[], doc="Year of the indicator data."
+    )
     weight_ind = _weight("IND")
     weight_tec = _weight("TEC")
     weight_pub = _weight("PUB")
     weight_gov = _weight("GOV")
     # the choices come from the engine's registries (built-ins and plugins) in ``__init__``
-    normalisation = param.Selector(
+    normalisation: param.Selector[str] = param.Selector(
         default="minmax", objects=["minmax"], doc="How indicators are made comparable."
     )
-    aggregation = param.Selector(
+    aggregation: param.Selector[str] = param.Selector(
         default="arithmetic", objects=["arithmetic"], doc="How scores are combined."
     )
     city = param.String(default="310000", doc="Code of the selected city.")
@@ -124,7 +133,7 @@ class IndexExplorer(WorkbenchApp):
         label="Cap per indicator (points)",
         doc="Most each indicator may improve on the path to the next tier (normalised points).",
     )
-    whatif_indicator = param.Selector(
+    whatif_indicator: param.Selector[Any] = param.Selector(
         default=None, objects=[], label="Indicator", doc="Indicator to change."
     )
     whatif_change = param.Number(
@@ -310,6 +319,7 @@ class IndexExplorer(WorkbenchApp):
         def done(summary: pd.DataFrame) -> None:
             if generation == self._generation:
                 self.uncertainty_summary = summary
+                self._draw_certainty()
                 if self._tabs.active == 1:  # else drawn when the tab is opened
                     self._draw_uncertainty()
 
@@ -327,7 +337,9 @@ class IndexExplorer(WorkbenchApp):
         def done(path: Any) -> None:
             if generation == self._generation and city == self.city:
                 self.path = path
-                self._path_md.object = path_markdown(path, self._names(), self.language)
+                self._path_md.object = path_markdown(
+                    path, self._names(), self.language, indicator_names(self.cube, self.language)
+                )
 
         self.jobs.submit_heavy("path", key, path_job, (cube, spec, year, city, cap), done)
         self._start_timeline()
@@ -446,7 +458,9 @@ class IndexExplorer(WorkbenchApp):
         self._update_views()
         self._draw_uncertainty()
         if self.path is not None:
-            self._path_md.object = path_markdown(self.path, self._names(), self.language)
+            self._path_md.object = path_markdown(
+                self.path, self._names(), self.language, indicator_names(self.cube, self.language)
+            )
 
     @param.depends("whatif_indicator", "whatif_change", watch=True)
     def _on_whatif(self) -> None:
@@ -477,9 +491,17 @@ class IndexExplorer(WorkbenchApp):
         self._title = pn.pane.Markdown(f"## {common.label('index_title', lang)}")
         self._look = pn.Row(
             pn.widgets.RadioButtonGroup.from_param(
-                self.param.language, options={"English": "en", "中文": "zh"}, color="light"
+                self.param.language,
+                options=common.LANGUAGES,
+                color="light",
+                name=labels.label("language_both"),
             ),
-            pn.widgets.RadioButtonGroup.from_param(self.param.theme, color="light"),
+            pn.widgets.RadioButtonGroup.from_param(
+                self.param.theme,
+                options={labels.label(t, lang): t for t in common.THEMES},
+                color="light",
+                name=labels.label("theme", lang),
+            ),
         )
         self._year_w = pn.widgets.Select.from_param(self.param.year)
         self._weight_ws = {
@@ -526,6 +548,13 @@ class IndexExplorer(WorkbenchApp):
             disabled=True,
             show_index=False,
             css_classes=["ranking-table"],
+            titles=labels.column_titles(_SHOWN, lang),
+        )
+        self._legend = pn.pane.HTML(
+            index_legend(lang, self.theme), sizing_mode="stretch_width", margin=(0, 10)
+        )
+        self._certainty_md = pn.pane.Markdown(
+            "", sizing_mode="stretch_width", css_classes=["certainty"]
         )
         self._table.param.watch(self._on_table_select, "selection")
         self._ranking_fig = pn.pane.Bokeh(sizing_mode="stretch_width")
@@ -536,7 +565,11 @@ class IndexExplorer(WorkbenchApp):
         self._band_fig = pn.pane.Bokeh(sizing_mode="stretch_width")
         self._tierprob_fig = pn.pane.Bokeh(sizing_mode="stretch_width")
         self._whatif_md = pn.pane.Markdown(sizing_mode="stretch_width", css_classes=["whatif"])
-        self._whatif_ind_w = pn.widgets.Select.from_param(self.param.whatif_indicator)
+        self._whatif_ind_w = pn.widgets.Select.from_param(
+            self.param.whatif_indicator,
+            options=labels.indicator_options(self.cube, lang),
+            description=", ".join(str(c) for c in self.cube[INDICATOR].to_numpy()),
+        )
         self._whatif_w = pn.widgets.FloatSlider.from_param(self.param.whatif_change)
         self._downloads = pn.Column(
             common.download_button(lambda: self.table, "city_ai_index_ranking.csv", "Ranking CSV"),
@@ -577,6 +610,7 @@ class IndexExplorer(WorkbenchApp):
         self._main = pn.Column(
             self._title,
             self.status.alert,
+            self._legend,
             pn.Row(self._map, self._table, sizing_mode="stretch_width"),
             self._tabs,
             sizing_mode="stretch_width",
@@ -588,7 +622,12 @@ class IndexExplorer(WorkbenchApp):
         self._whatif_title = pn.pane.Markdown(f"### {common.label('whatif', self.language)}")
         self._path_title = pn.pane.Markdown(f"### {common.label('path', self.language)}")
         return pn.Row(
-            pn.Column(self._profile_fig, self._profile_md, sizing_mode="stretch_width"),
+            pn.Column(
+                self._certainty_md,
+                self._profile_fig,
+                self._profile_md,
+                sizing_mode="stretch_width",
+            ),
             pn.Column(
                 self._whatif_title,
                 self._whatif_ind_w,
@@ -612,7 +651,7 @@ class IndexExplorer(WorkbenchApp):
         self._weights_title.object = f"**{common.label('weights', lang)}**"
         for code, widget in self._weight_ws.items():
             widget.label = common.label(code, lang)
-        for key, widget in (
+        relabelled: tuple[tuple[str, Any], ...] = (
             ("year", self._year_w),
             ("normalisation", self._norm_w),
             ("aggregation", self._agg_w),
@@ -621,11 +660,19 @@ class IndexExplorer(WorkbenchApp):
             ("draws", self._draws_w),
             ("indicator", self._whatif_ind_w),
             ("change", self._whatif_w),
-        ):
+            ("presets", self._preset_w),
+        )
+        for key, widget in relabelled:
             widget.label = common.label(key, lang)
         self._whatif_title.object = f"### {common.label('whatif', lang)}"
         self._path_title.object = f"### {common.label('path', lang)}"
         self._downloads_title.object = f"**{common.label('download', lang)}**"
+        self._table.titles = labels.column_titles(_SHOWN, lang)
+        self._legend.object = index_legend(lang, self.theme)
+        theme_w: Any = self._look[1]
+        theme_w.options = {labels.label(t, lang): t for t in common.THEMES}
+        theme_w.name = labels.label("theme", lang)
+        self._whatif_ind_w.options = labels.indicator_options(self.cube, lang)
         names = ("profile", "uncertainty", "ranking")
         self._tabs._names = [common.label(n, lang) for n in names]
         self._tabs.param.trigger("objects")
@@ -791,13 +838,15 @@ class IndexExplorer(WorkbenchApp):
                 self.status.error(exc)  # not an error of choices already replaced
             return
         frame, series = dimension_profile(self.result, self.table, self.city)
-        labels = {d: common.label(f"{d}_short", self.language) for d in DIMENSIONS}
+        short = {d: common.label(f"{d}_short", self.language) for d in DIMENSIONS}
         city_name = self._names().get(self.city, self.city)
         figure = charts.dimension_profile_figure(
-            frame.rename(index=labels, columns={"city": city_name}),
+            frame.rename(index=short, columns={"city": city_name}),
             series=[city_name, *series[1:]],
             title=self._names().get(self.city, self.city),
             theme=self.theme,
+            x_label=common.label("dimension", self.language),
+            y_label=labels.label("score", self.language),
         )
         look = (self.theme, self.language)
         # a new ranking or city: the same bars with new numbers, patched into the page
@@ -822,10 +871,20 @@ class IndexExplorer(WorkbenchApp):
             return
         self._whatif_md.object = whatif_markdown(self.whatif, self.whatif_change, self.language)
 
+    def _draw_certainty(self) -> None:
+        """Say above the profile how sure the city's rank and tier are."""
+        summary = self.uncertainty_summary
+        if summary is None or self.table.empty:
+            return
+        self._certainty_md.object = certainty_markdown(
+            summary, self.city, self._names(), self.language, int(self.n_draws)
+        )
+
     def _draw_uncertainty(self) -> None:
         summary = self.uncertainty_summary
         if summary is None:
             return
+        self._draw_certainty()
         name = common.name_column(self.language)
         names = dict(zip(self.table["code"], self.table[name], strict=True))
         labelled = summary.assign(label=[names.get(c, c) for c in summary["code"]])

@@ -6,6 +6,7 @@ profile, a what-if, a development path) for display; none computes a score.
 
 from __future__ import annotations
 
+import html
 import inspect
 import threading
 from typing import Any
@@ -187,7 +188,8 @@ def dimension_profile(result: Any, table: pd.DataFrame, city: str) -> tuple[pd.D
     return frame, list(frame.columns)
 
 
-def _indicator_names(cube: Any, language: str) -> dict[str, str]:
+def indicator_names(cube: Any, language: str) -> dict[str, str]:
+    """Return indicator code -> full name in ``language`` (the cube's metadata, else codes)."""
     column = "indicator_name_zh" if language == "zh" else "indicator_name_en"
     codes = [str(i) for i in cube[INDICATOR].to_numpy()]
     if column in cube.coords and cube[column].dims == (INDICATOR,):
@@ -214,11 +216,11 @@ def profile_markdown(prof: Any, cube: Any, names: dict[str, str], language: str)
     str
         The text.
     """
-    ind = _indicator_names(cube, language)
+    ind = indicator_names(cube, language)
     zh = language == "zh"
 
     def _list(codes: Any) -> str:
-        return ", ".join(f"{ind.get(c, c)}" for c in codes) or "-"
+        return ", ".join(_named(c, ind) for c in codes) or "-"
 
     city = names.get(prof.city, prof.city)
     head = (
@@ -236,6 +238,58 @@ def profile_markdown(prof: Any, cube: Any, names: dict[str, str], language: str)
         + ", ".join(names.get(p, p) for p in prof.peers),
     ]
     return "\n".join(rows)
+
+
+def _named(code: str, indicators: dict[str, str] | None) -> str:
+    """Return an indicator's full name as HTML, its code on hover."""
+    name = (indicators or {}).get(code, code)
+    return f'<span title="{html.escape(code)}">{html.escape(name)}</span>'
+
+
+def certainty_markdown(
+    summary: Any, city: str, names: dict[str, str], language: str, n_draws: int
+) -> str:
+    """Say how sure a city's place is: its rank band and the probability of each tier.
+
+    Parameters
+    ----------
+    summary
+        The uncertainty analysis's summary (``code``, ``rank_p05``, ``rank_p95``, ``p_<tier>``).
+    city
+        The city's code.
+    names
+        City code -> name.
+    language
+        ``"en"`` or ``"zh"``.
+    n_draws
+        Draws behind the summary (said in the text).
+
+    Returns
+    -------
+    str
+        Markdown; empty when the city is not in the summary.
+    """
+    row = summary.loc[summary["code"] == city]
+    if not len(row):
+        return ""
+    r = row.iloc[0]
+    zh = language == "zh"
+    lo, hi = int(r["rank_p05"]), int(r["rank_p95"])
+    band = f"{lo}" if lo == hi else f"{lo}–{hi}"
+    probs = ", ".join(
+        f"{label(c[2:], language)} {100 * float(r[c]):.0f} %"
+        for c in summary.columns
+        if c.startswith("p_")
+    )
+    if zh:
+        return (
+            f"**{names.get(city, city)}** · 排名区间（90%）：**{band}** · "
+            f"梯队概率：{probs}（{n_draws} 次抽样）"
+        )
+    return (
+        f"**{names.get(city, city)}** · rank band (90 %): **{band}** · "
+        f"tier probability: {probs} ({n_draws} draws)"
+    )
 
 
 def whatif_markdown(result: dict[str, Any], change: float, language: str) -> str:
@@ -264,7 +318,9 @@ def whatif_markdown(result: dict[str, Any], change: float, language: str) -> str
     )
 
 
-def path_markdown(path: Any, names: dict[str, str], language: str) -> str:
+def path_markdown(
+    path: Any, names: dict[str, str], language: str, indicators: dict[str, str] | None = None
+) -> str:
     """Describe a development path (the smallest improvements to reach the next tier).
 
     Parameters
@@ -275,6 +331,8 @@ def path_markdown(path: Any, names: dict[str, str], language: str) -> str:
         City code -> name.
     language
         ``"en"`` or ``"zh"``.
+    indicators
+        Indicator code -> full name (the code shows on hover); codes when ``None``.
 
     Returns
     -------
@@ -301,7 +359,7 @@ def path_markdown(path: Any, names: dict[str, str], language: str) -> str:
     lines = [head, "", f"| {'指标' if zh else 'indicator'} | +points | raw |", "|---|---|---|"]
     for code, row in shown.iterrows():
         raw = "" if np.isnan(row["delta_raw"]) else f"{row['delta_raw']:+.4g}"
-        lines.append(f"| {code} | {row['delta_points']:.2f} | {raw} |")
+        lines.append(f"| {_named(code, indicators)} | {row['delta_points']:.2f} | {raw} |")
     return "\n".join(lines) + f"\n\n{label('cap', language)}"
 
 

@@ -120,7 +120,16 @@ def _same_glyphs(old: Any, new: Any) -> bool:
             return False
         if set(a.data_source.data) != set(b.data_source.data):
             return False
+    if _legend_labels(old) != _legend_labels(new):
+        return False  # e.g. another city names the first series: redraw, legends are not patched
     return type(old.x_range) is type(new.x_range) and type(old.y_range) is type(new.y_range)
+
+
+def _legend_labels(fig: Any) -> list[str]:
+    """Return the labels of a figure's legend items, in order (empty without a legend)."""
+    from bokeh.models import Legend
+
+    return [str(item.label) for legend in fig.select(type=Legend) for item in legend.items]
 
 
 def refresh_figure(pane: Any, new: Any, same_look: bool = True) -> None:

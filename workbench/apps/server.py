@@ -157,6 +157,9 @@ def page(
         header_background="#0b6e4f",
         sidebar_width=330,
     )
+    from workbench.apps import a11y
+
+    a11y.install()  # names for the sliders, spin buttons and grids Bokeh draws without one
     return template
 
 
@@ -440,6 +443,11 @@ def serve(
         os.environ.setdefault(WORKSHOP_DIR_ENV, str(workshop_dir()))
     else:
         pool.warm()
+        from workbench.apps.first_open import warm_first_results
+
+        # each app opens on its default result, computed once, now (after a fork, each
+        # server process computes it on its first page instead; the plan comes from disk)
+        warm_first_results(pool, delay=2.0)
     routes = build_routes(apps, upload_limit=upload_limit, admin_password=admin_password)
     chosen = list(APPS) if apps is None else list(apps)
     preload(chosen)

@@ -11,14 +11,15 @@ Use it inline (``display(SitingStudio())`` or ``pn.ipywidget(SitingStudio())``) 
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import Future
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import panel as pn
 import param
 
+from workbench import labels
 from workbench.apps import common
 from workbench.apps.base import WorkbenchApp
 from workbench.apps.siting_latency import LatencyRoutingPane
@@ -30,12 +31,14 @@ from workbench.apps.siting_views import (
     plan_key,
     scenario_defaults,
     scenario_with,
+    side_by_side,
     solve_plan,
     solve_plan_job,
     study_area,
 )
 from workbench.errors import SpecError
 from workbench.viz import siting as vz
+from workbench.viz.legends import siting_legend
 from workbench.viz.theme import card_style
 
 common.add_labels(
@@ -57,6 +60,17 @@ common.add_labels(
         "carbon": {"en": "Carbon / yr", "zh": "年碳排放"},
         "site": {"en": "Site", "zh": "站点"},
         "compare": {"en": "Kept plans", "zh": "已保留方案"},
+        "compare_default": {"en": "Compare with default", "zh": "与默认方案对比"},
+        "default_plan": {"en": "Default plan", "zh": "默认方案"},
+        "default_loading": {
+            "en": "Loading the default plan (solved at server start)…",
+            "zh": "正在载入默认方案（服务启动时求解）…",
+        },
+        "tab_sites": {"en": "Sites", "zh": "站点"},
+        "tab_latency": {"en": "Latency", "zh": "时延"},
+        "tab_service": {"en": "Latency by class", "zh": "分类时延"},
+        "tab_compare": {"en": "Compare", "zh": "方案对比"},
+        "click_site": {"en": "Click a site on the map.", "zh": "点击地图上的站点。"},
     }
 )
 
@@ -113,6 +127,10 @@ class SitingStudio(WorkbenchApp):
     selected_site = param.String(default="", doc="Id of the site selected on the map.")
     solver_status = param.String(default="", constant=True, doc="Status of the last solve.")
     n_kept = param.Integer(default=0, bounds=(0, None), constant=True, doc="Plans kept.")
+    preload = param.Boolean(
+        default=True,
+        doc="Open with the default plan on screen (solved once at server start, memoised).",
+    )
 
     def __init__(self, inputs: dict[str, Any] | None = None, **params: Any) -> None:
         self._inputs_id = "sample" if inputs is None else f"custom-{id(inputs)}"
@@ -124,6 +142,8 @@ class SitingStudio(WorkbenchApp):
         self.param.area.objects = codes
         super().__init__(**params)
         self.plan: PlanView | None = None
+        self.default_plan: PlanView | None = None
+        self._compare_lock = threading.RLock()
         self.kept: list[Kept] = []
         self._build()
         self.param.watch(self._redraw_map, ["selected_site", "theme"])
@@ -135,46 +155,158 @@ class SitingStudio(WorkbenchApp):
         self._every(1.0, self._show_queue)
         if common.sync_url(self, URL_PARAMS):
             self.language = common.language_from_session(self.language)
+        if self.preload and self._inputs_id == "sample":
+            common.on_page_load(self._preload_default)
+
+    # -- the default plan on first open --------------------------------------------------------
+
+    def default_settings(self) -> dict[str, Any]:
+        """Return the settings the app opens with (the scenario file's, then the declared)."""
+        from workbench.apps.first_open import default_siting_settings
+
+        return default_siting_settings(self._inputs["scenario"])
+
+    def _preload_default(self) -> None:
+        """Open with the default plan: from the server's memo (or disk), else solved once."""
+        if self.settings() == self.default_settings():
+            self.load_default()
+
+    def load_default(self) -> Future:
+        """Fetch the default plan (memoised at server start and on disk) and show it.
+
+        It becomes the plan on screen when the controls still hold the default settings, and
+        is the reference of :meth:`compare_with_default` in any case.
+
+        Returns
+        -------
+        concurrent.futures.Future
+            The session's claim on the default plan.
+        """
+        from workbench.apps.first_open import default_plan_job
+
+        settings = self.default_settings()
+        if self.plan is None:
+            self._status_md.object = f"⏳ {common.label('default_loading', self.language)}"
+        return self.jobs.submit_heavy(
+            "default",
+            plan_key(settings, "sample"),
+            default_plan_job,
+            (settings,),
+            self._show_default,
+        )
+
+    def _show_default(self, view: PlanView) -> None:
+        self.default_plan = view
+        if self.plan is None and self.settings() == self.default_settings():
+            self._show_plan(view)
+        else:
+            self._refresh_compare()
+
+    def compare_with_default(self) -> str:
+        """Keep the current plan beside the default plan and open the comparison.
+
+        Returns
+        -------
+        str
+            The name the current plan was kept under.
+        """
+        if self.default_plan is None and self._inputs_id == "sample":
+            self.load_default()
+        name = self.keep_plan(self._plan_name())
+        self._tabs.active = 3
+        return name
+
+    def _plan_name(self) -> str:
+        """Name a kept plan by the settings that differ from the default ones."""
+        if self._inputs_id != "sample":
+            return f"Plan {len(self.kept) + 1}"
+        default = self.default_settings()
+        changed = [
+            f"{labels.label(k, self.language)} = {v}"
+            for k, v in self.settings().items()
+            if v != default.get(k) and k != "area"
+        ]
+        if sorted(self.area) != sorted(default.get("area") or []):
+            changed.append(labels.label("area", self.language))
+        return "; ".join(changed) or common.label("default_plan", self.language)
 
     # -- layout ------------------------------------------------------------------------------
 
     def _build(self) -> None:
         lang = self.language
         self._solve_button = pn.widgets.Button(label=common.label("solve", lang), color="primary")
-        self._solve_button.on_click(lambda _e: self.solve_async())
+        common.on_click(self._solve_button, self.solve_async)
         self._keep_button = pn.widgets.Button(label=common.label("keep", lang), disabled=True)
-        self._keep_button.on_click(lambda _e: self.keep_plan())
+        common.on_click(self._keep_button, self.keep_plan)
         self._clear_button = pn.widgets.Button(label=common.label("clear_plans", lang))
-        self._clear_button.on_click(lambda _e: self.clear_plans())
+        common.on_click(self._clear_button, self.clear_plans)
         self._spinner = pn.indicators.LoadingSpinner(value=False, size=28)
         self._cancel_button = pn.widgets.Button(
             label=common.label("cancel", lang), visible=False, css_classes=["cancel-solve"]
         )
-        self._cancel_button.on_click(lambda _e: self.cancel_solve())
+        common.on_click(self._cancel_button, self.cancel_solve)
         self._status_md = pn.pane.Markdown("", margin=(0, 10), css_classes=["solver-status"])
+        kinds: dict[str, Any] = {
+            "edge_latency_ms": pn.widgets.FloatInput,
+            "dc_latency_ms": pn.widgets.FloatInput,
+            "hub_latency_ms": pn.widgets.FloatInput,
+            "budget_mcny": pn.widgets.FloatInput,
+            "n_hub": pn.widgets.IntInput,
+            "n_edge": pn.widgets.IntInput,
+            "n_dc": pn.widgets.IntInput,
+            "electricity_price": pn.widgets.FloatSlider,
+            "carbon_price": pn.widgets.FloatSlider,
+            "time_limit": pn.widgets.FloatInput,
+            "area": pn.widgets.MultiChoice,
+        }
         controls = pn.Param(
             self.param,
             parameters=list(SETTINGS),
             widgets={
-                "edge_latency_ms": pn.widgets.FloatSlider,
-                "dc_latency_ms": pn.widgets.FloatSlider,
-                "hub_latency_ms": pn.widgets.FloatSlider,
-                "budget_mcny": pn.widgets.FloatInput,
-                "electricity_price": pn.widgets.FloatSlider,
-                "carbon_price": pn.widgets.FloatSlider,
-                "time_limit": pn.widgets.FloatInput,
-                "area": {"type": pn.widgets.MultiChoice, "label": "Study area (districts)"},
+                name: {
+                    "type": kind,
+                    "name": labels.label(name, lang),
+                    "css_classes": [f"setting-{name.replace('_', '-')}"],
+                }
+                for name, kind in kinds.items()
+            }
+            | {
+                "area": {
+                    "type": pn.widgets.MultiChoice,
+                    "name": labels.label("area", lang),
+                    "css_classes": ["setting-area"],
+                    # the typed text in the theme's colour (black on dark grey otherwise)
+                    "stylesheets": [".choices__input { color: inherit; }"],
+                }
             },
             show_name=False,
             sizing_mode="stretch_width",
         )
-        self._theme_w = pn.widgets.RadioButtonGroup.from_param(self.param.theme, color="light")
-        self._lang_w = pn.widgets.RadioButtonGroup.from_param(self.param.language, color="light")
+        self._settings_pane = controls
+        self._theme_w = pn.widgets.RadioButtonGroup.from_param(
+            self.param.theme,
+            options={labels.label(t, lang): t for t in common.THEMES},
+            color="light",
+            name=labels.label("theme", lang),
+        )
+        self._lang_w = pn.widgets.RadioButtonGroup.from_param(
+            self.param.language,
+            options=common.LANGUAGES,
+            color="light",
+            name=labels.label("language_both"),
+        )
+        self._compare_button = pn.widgets.Button(
+            label=common.label("compare_default", lang),
+            disabled=True,
+            css_classes=["compare-default"],
+        )
+        common.on_click(self._compare_button, self.compare_with_default)
         self._controls = pn.Column(
             pn.Row(self._theme_w, self._lang_w),
             controls,
             pn.Row(self._solve_button, self._spinner, self._cancel_button),
             self._status_md,
+            self._compare_button,
             pn.Row(self._keep_button, self._clear_button),
             sizing_mode="stretch_width",
             min_width=280,
@@ -187,7 +319,15 @@ class SitingStudio(WorkbenchApp):
             throttle={"view": 500, "hover": 500},
             css_classes=["siting-map"],
         )
-        self._kpis = pn.FlexBox(sizing_mode="stretch_width", css_classes=["kpi-cards"])
+        self._kpis = pn.FlexBox(
+            sizing_mode="stretch_width",
+            css_classes=["kpi-cards"],
+            flex_direction="row",
+            flex_wrap="nowrap",
+        )
+        self._legend = pn.pane.HTML(
+            siting_legend(lang, self.theme), sizing_mode="stretch_width", margin=(0, 10)
+        )
         self._detail = pn.pane.Markdown(
             "", sizing_mode="stretch_width", css_classes=["site-detail"]
         )
@@ -198,14 +338,19 @@ class SitingStudio(WorkbenchApp):
             disabled=True,
             selectable=1,
             show_index=False,
-            pagination="local",
-            page_size=8,
+            pagination=None,  # scrolls (virtual rows); pager buttons inside a grid break its roles
+            css_classes=["site-table"],
         )
         self._site_table.param.watch(self._on_table_select, "selection")
         self._latency = pn.pane.Bokeh(sizing_mode="stretch_width", height=230)
         self._service = LatencyRoutingPane(theme=self.theme)
         self._compare_table = pn.widgets.Tabulator(
-            pd.DataFrame(), sizing_mode="stretch_width", disabled=True, show_index=True, height=200
+            pd.DataFrame(),
+            sizing_mode="stretch_width",
+            disabled=True,
+            show_index=True,
+            height=200,
+            css_classes=["compare-table"],
         )
         self._compare_fig = pn.pane.Bokeh(sizing_mode="stretch_width", height=230)
         self._downloads = pn.Row(
@@ -219,10 +364,14 @@ class SitingStudio(WorkbenchApp):
             ),
         )
         self._tabs = pn.Tabs(
-            ("Sites", pn.Column(self._detail, self._site_table, sizing_mode="stretch_width")),
-            ("Latency", self._latency),
-            ("Latency by class", self._service),
-            ("Compare", pn.Column(self._compare_table, self._compare_fig)),
+            (
+                common.label("tab_sites", lang),
+                pn.Column(self._detail, self._site_table, sizing_mode="stretch_width"),
+            ),
+            (common.label("tab_latency", lang), self._latency),
+            (common.label("tab_service", lang), self._service),
+            (common.label("tab_compare", lang), pn.Column(self._compare_table, self._compare_fig)),
+            dynamic=True,  # hidden tabs are not in the page (nor in its tab order)
             sizing_mode="stretch_width",
         )
         self._title = pn.pane.Markdown("", margin=(0, 10))
@@ -230,6 +379,7 @@ class SitingStudio(WorkbenchApp):
             self._title,
             self.status.alert,
             self._kpis,
+            self._legend,
             self._map,
             self._downloads,
             self._tabs,
@@ -325,6 +475,7 @@ class SitingStudio(WorkbenchApp):
         with param.edit_constant(self):
             self.solver_status = view.status_text()
         self._keep_button.disabled = False
+        self._compare_button.disabled = False
         if self.selected_site and self.selected_site not in view.open_sites:
             self.selected_site = ""
         self._refresh_all()
@@ -370,6 +521,12 @@ class SitingStudio(WorkbenchApp):
             One row per kept plan.
         """
         rows = {}
+        if self.default_plan is not None:
+            default = common.label("default_plan", self.language)
+            rows[default] = {
+                **self.default_plan.kpi_row(),
+                **{f"setting:{s}": v for s, v in self.default_settings().items()},
+            }
         for k in self.kept:
             rows[k.name] = {
                 **k.view.kpi_row(),
@@ -438,8 +595,10 @@ class SitingStudio(WorkbenchApp):
                 pn.pane.HTML(
                     f"<div class='kpi-card'><div class='kpi-label'>{common.label(key, lang)}</div>"
                     f"<div class='kpi-value'>{text}</div></div>",
-                    margin=(4, 6),
-                    styles=card_style(self.theme),
+                    margin=(4, 4),
+                    sizing_mode="stretch_width",
+                    # one row of cards that share the width, before a plan as after it
+                    styles={**card_style(self.theme), "flex": "1 1 0", "min-width": "0"},
                 )
             )
         self._kpis.objects = cards
@@ -457,6 +616,7 @@ class SitingStudio(WorkbenchApp):
             served = self.plan.served_by_site()
             df["served_tokens_per_day"] = df["id"].map(served).fillna(0.0).round(0)
         df = df.reset_index(drop=True)
+        self._site_table.titles = labels.column_titles(df.columns, lang)
         self._site_table.value = df
         sel = self.selected_site
         if sel and sel in set(df["id"]):
@@ -468,7 +628,9 @@ class SitingStudio(WorkbenchApp):
             if self._site_table.selection:
                 self._site_table.selection = []
             self._detail.object = (
-                common.label("no_plan", lang) if self.plan is None else "Click a site on the map."
+                common.label("no_plan", lang)
+                if self.plan is None
+                else common.label("click_site", lang)
             )
 
     def _site_markdown(self, site: str) -> str:
@@ -493,18 +655,22 @@ class SitingStudio(WorkbenchApp):
         return "\n".join(lines)
 
     def _redraw_latency(self) -> None:
-        lat = self.plan.latency_ms if self.plan is not None else np.array([])
+        lat = self.plan.latency_ms.tolist() if self.plan is not None else []
         self._latency.object = vz.latency_figure(
             lat, budget_ms=self.edge_latency_ms, theme=self.theme
         )
 
     def _refresh_compare(self) -> None:
-        table = self.comparison_table()
-        self._compare_table.value = table
-        metric = "coverage"
-        self._compare_fig.object = vz.compare_figure(table, metric, theme=self.theme)
+        # the default plan arrives on a worker's thread while a click may keep a plan: one
+        # at a time, so the newest table is the one shown
+        with self._compare_lock:
+            table = self.comparison_table()
+            self._compare_table.value = side_by_side(table, self.language)
+            metric = "coverage"
+            self._compare_fig.object = vz.compare_figure(table, metric, theme=self.theme)
 
     def _restyle(self, *_: Any) -> None:
+        self._legend.object = siting_legend(self.language, self.theme)
         self._redraw_kpis()
         self._redraw_latency()
         self._refresh_compare()
@@ -515,7 +681,20 @@ class SitingStudio(WorkbenchApp):
         self._solve_button.label = common.label("solve", lang)
         self._keep_button.label = common.label("keep", lang)
         self._clear_button.label = common.label("clear_plans", lang)
+        self._compare_button.label = common.label("compare_default", lang)
+        self._cancel_button.label = common.label("cancel", lang)
         self._status_md.object = self.solver_status or common.label("no_plan", lang)
+        for name, widget in self._settings_pane._widgets.items():
+            if name in SETTINGS:
+                widget.name = labels.label(name, lang)
+        self._theme_w.name = labels.label("theme", lang)
+        self._theme_w.options = {labels.label(t, lang): t for t in common.THEMES}
+        self._legend.object = siting_legend(lang, self.theme)
+        self._tabs._names = [
+            common.label(k, lang)
+            for k in ("tab_sites", "tab_latency", "tab_service", "tab_compare")
+        ]
+        self._tabs.param.trigger("objects")
         self._redraw_kpis()
 
     # -- linked selection --------------------------------------------------------------------
@@ -546,5 +725,6 @@ __all__ = [
     "scenario_defaults",
     "scenario_with",
     "solve_plan",
+    "side_by_side",
     "study_area",
 ]

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench import labels
 from workbench.apps import common
 from workbench.errors import SpecError
 
@@ -128,17 +129,17 @@ def _first(d: dict[str, Any], names: tuple[str, ...]) -> Any:
 
 
 _KPI_CARDS: tuple[tuple[str, tuple[str, ...], Any], ...] = (
-    ("coverage", ("coverage_within_budget", "coverage"), lambda v: f"{float(v):.1%}"),
-    ("latency_p50", ("latency_p50_ms",), lambda v: f"{float(v):.2f} ms"),
-    ("latency_p95", ("latency_p95_ms",), lambda v: f"{float(v):.2f} ms"),
-    ("capex", ("capex_cny",), lambda v: f"¥{float(v) / 1e6:,.0f} M"),
+    ("coverage", ("coverage_within_budget", "coverage"), labels.percent),
+    ("latency_p50", ("latency_p50_ms",), lambda v: f"{labels.sig(v)} ms"),
+    ("latency_p95", ("latency_p95_ms",), lambda v: f"{labels.sig(v)} ms"),
+    ("capex", ("capex_cny",), lambda v: labels.quantity(v, "CNY")),
     (
         "energy",
         ("energy_cost_cny_per_year", "energy_cost_cny"),
-        lambda v: f"¥{float(v) / 1e6:,.1f} M",
+        lambda v: labels.quantity(v, "CNY"),
     ),
-    ("tpw", ("tokens_per_watt",), lambda v: f"{float(v):.2f}"),
-    ("carbon", ("carbon_t_per_year", "carbon_t"), lambda v: f"{float(v):,.0f} t"),
+    ("tpw", ("tokens_per_watt",), lambda v: f"{labels.sig(v)} tokens/s per W"),
+    ("carbon", ("carbon_t_per_year", "carbon_t"), lambda v: labels.quantity(v, "t CO2")),
 )
 
 
@@ -294,6 +295,62 @@ SETTINGS = (
     "time_limit",
     "area",
 )
+
+
+#: KPIs of the side-by-side comparison, in the order shown.
+COMPARED = (
+    "coverage",
+    "latency_p50_ms",
+    "latency_p95_ms",
+    "capex_cny",
+    "energy_cost_cny_per_year",
+    "tokens_per_watt",
+    "carbon_t_per_year",
+    "n_hub",
+    "n_edge",
+    "n_dc",
+    "status",
+    "gap",
+)
+
+
+def side_by_side(table: pd.DataFrame, language: str = "en") -> pd.DataFrame:
+    """Return kept plans side by side for reading: one column per plan, one row per KPI.
+
+    Parameters
+    ----------
+    table
+        :meth:`SitingStudio.comparison_table` (one row per plan).
+    language
+        ``"en"`` or ``"zh"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Labelled rows (KPIs with units, then the settings that differ), formatted values.
+    """
+    if table.empty:
+        return pd.DataFrame()
+    settings = [
+        c for c in table.columns if c.startswith("setting:") and len(set(table[c].astype(str))) > 1
+    ]
+    rows = [c for c in COMPARED if c in table.columns] + settings
+    out = {}
+    for plan in table.index:
+        values = []
+        for column in rows:
+            value = table.loc[plan, column]
+            if column in ("coverage", "gap") and isinstance(value, float):
+                values.append(labels.percent(value))
+            elif isinstance(value, float | int | np.number) and not isinstance(value, bool):
+                values.append(labels.quantity(float(value), "", language, digits=4))
+            else:
+                values.append(str(value))
+        out[str(plan)] = values
+    index = [labels.label(c.removeprefix("setting:"), language) for c in rows]
+    frame = pd.DataFrame(out, index=index)
+    frame.index.name = labels.label("kpi", language)
+    return frame
 
 
 def solve_plan_job(settings: dict[str, Any], inputs: dict[str, Any] | None = None) -> PlanView:

@@ -2,9 +2,11 @@
 
 A :class:`WhatIfPane` loads a trained :class:`~workbench.worldmodel.WorldModel` (by default
 the shipped Shanghai heatwave emulator), shows one slider per knob and redraws every KPI's
-mean and 90% interval on each slider move (sub-millisecond predictions). "Verify with the
-full model" runs the city model at the current setting off the UI thread and marks where it
-landed; the goal-seeking form searches the knobs with the emulator and verifies the answer.
+mean and 90% interval on each slider move (sub-millisecond predictions), and, when the model
+has a trajectory emulator, the hourly city load and largest district's load with their bands.
+"Verify with the full model" runs the city model at the current setting off the UI thread and
+marks where it landed; the goal-seeking form searches the knobs with the emulator and verifies
+the answer (refining the emulator near an answer the model does not confirm).
 The pane holds no model logic; figures come from :mod:`workbench.viz.worldmodel`.
 """
 
@@ -87,6 +89,20 @@ class WhatIfPane(pn.viewable.Viewer):
         )
         self._src = self._fig.select_one({"name": "whatif"})
         self._plot = pn.pane.Bokeh(self._fig, sizing_mode="stretch_width")
+        self._traj_src = None
+        plots: list[Any] = [self._plot]
+        if wm.trajectory is not None:
+            traj = vz.trajectory_figure(
+                vz.trajectory_columns(wm.predict_trajectory()), theme=self.theme
+            )
+            self._traj_src = traj.select_one({"name": "trajectory"})
+            plots.append(
+                pn.Column(
+                    pn.pane.Bokeh(traj, sizing_mode="stretch_width"),
+                    sizing_mode="stretch_width",
+                    css_classes=["whatif-trajectory"],
+                )
+            )
         self._table = pn.widgets.Tabulator(
             pd.DataFrame(columns=list(TABLE_COLUMNS)),
             disabled=True,
@@ -121,7 +137,7 @@ class WhatIfPane(pn.viewable.Viewer):
             self.status.alert,
             pn.Row(
                 pn.Column(*self._sliders.values(), self._verify_button, min_width=280),
-                pn.Column(self._plot, self._table, sizing_mode="stretch_width"),
+                pn.Column(*plots, self._table, sizing_mode="stretch_width"),
                 sizing_mode="stretch_width",
             ),
             pn.Card(
@@ -198,6 +214,9 @@ class WhatIfPane(pn.viewable.Viewer):
     def _redraw(self) -> None:
         pred = self.prediction()
         self._src.data = vz.whatif_columns(pred, self._baseline, self.delivered)
+        if self._traj_src is not None:
+            ds = self._model().predict_trajectory(**self.settings())
+            self._traj_src.data = vz.trajectory_columns(ds)
         frame = self.table()
         num = ["mean", "lo", "hi", "full_model"]
         frame[num] = frame[num].astype(float).map(lambda v: float(f"{v:.4g}"))
@@ -268,6 +287,13 @@ class WhatIfPane(pn.viewable.Viewer):
             return
         lines = [f"**{res.message}**", ""]
         lines.append(", ".join(f"{k} = {v:.4g}" for k, v in res.settings.items()))
+        for r in res.rounds:
+            verdict = "confirmed" if r.confirmed else "not confirmed"
+            lines += [
+                "",
+                f"- round {r.round} ({r.training_runs} training runs): {verdict}"
+                + (f", {r.added_runs} runs added near the answer" if r.added_runs else ""),
+            ]
         if res.reachable and res.delivered is not None:
             comp = res.to_dataframe()
             lines += ["", comp.to_markdown(floatfmt=".4g") if _has_tabulate() else str(comp)]

@@ -139,6 +139,9 @@ class Accountant:
             job_tok = np.bincount(res.node[ok], amount[ok], nodes.n)
             m.node_tokens[1] = m.node_tokens[1] + job_tok
             messages = res.messages
+        take = getattr(m.mechanism, "take_messages", None)
+        if take is not None:  # deliveries awarded to depots by the protocol this hour
+            messages += take()
         pcs, palloc = m._resolve("power", m.grid.capacity(t))
         # tokens actually served: compute grants cut by the power granted to the node
         served_row = calloc.row * m.node_power_ratio[is_b.astype(int), c_node]
@@ -166,6 +169,9 @@ class Accountant:
             [m.batch_index(m.grid, "power"), m.batch_index(m.emergency, "power")],
         )
         shed = np.bincount(pcs.entry_resource[must], (req_row - palloc.row)[must], D)
+        # a node whose power was cut went dark in that share: its idle power is unserved too
+        dark = m.idle_kw_all[t] * (1.0 - m.node_power_ratio[0])
+        shed = shed + np.bincount(nodes.district, dark, D)
         ev_rows = pcs.group_batch[pg] == m.batch_index(m.logistics, "power")
         ev = np.bincount(pcs.entry_resource[ev_rows], palloc.row[ev_rows], D)
         ev_req = np.bincount(pcs.entry_resource[ev_rows], req_row[ev_rows], D)
@@ -241,8 +247,12 @@ class Accountant:
         # solver round-off: below one token is none (a node that is down gets exactly 0)
         x = np.where(out["x"] >= 1.0, out["x"], 0.0)
         b = np.where(out["b"] >= 1.0, out["b"], 0.0)
+        # nodes gone dark (their feeder out, batteries short): no power, no tokens, and no
+        # incident compute on them either
+        live = 1.0 - np.where(out["dark"] > 1e-9, out["dark"], 0.0)
+        em_tok = m.emergency_tokens_all[t] * live
         node_i = np.bincount(arcs.reshape(-1), x.reshape(-1), nodes.n)
-        node_i = node_i + m.emergency_tokens_all[t]
+        node_i = node_i + em_tok
         total_b = float(b.sum())
         rb = dem.request_b
         served_b = rb / rb.sum() * total_b if rb.sum() > 0 else np.zeros(D)
@@ -253,15 +263,14 @@ class Accountant:
         ev = np.maximum(out["ev"], 0.0)
         fleet.ev_backlog_kwh = np.maximum(fleet.ev_backlog_kwh - ev, 0.0)
         dyn = m.e_tok_all[t] * (node_i + b)
-        node_kw = m.idle_kw_all[t] + dyn
-        shed = np.maximum(out["shed"], 0.0)
-        dyn_d = np.bincount(
-            nodes.district, m.e_tok_all[t] * (node_i - m.emergency_tokens_all[t] + b), D
-        )
+        node_kw = m.idle_kw_all[t] * live + dyn
+        dark_kw = np.bincount(nodes.district, m.node_fixed_kw_all[t] * (1.0 - live), D)
+        shed = np.maximum(out["shed"], 0.0) + dark_kw
+        dyn_d = np.bincount(nodes.district, m.e_tok_all[t] * (node_i - em_tok + b), D)
         served_kw = m.fixed_kw_all[t] - shed + ev + dyn_d
         imp = np.maximum(out["imp"], 0.0)
         if m.extra_agents:  # plugin agents' claims, on what the joint dispatch left
-            left = np.maximum(m.cap_tok_all[t] - node_i - b, 0.0)
+            left = np.maximum(m.cap_tok_all[t] * live - node_i - b, 0.0)
             cs, al = m._resolve_for("compute", left, m.extra_agents)
             if cs is not None:
                 tok = np.bincount(cs.entry_resource, al.row, nodes.n)
@@ -380,7 +389,7 @@ class Accountant:
         late = max(B - P, 0.0)
         M["batch_late_tokens"][t] = late
         M["batch_waiting_owners"][t] = dem.waiting
-        M["agent_decisions"][t] = dem.decisions + m.logistics.decisions + D
+        M["agent_decisions"][t] = dem.decisions + m.logistics.decisions + m.traffic.decisions + D
         over = np.maximum(tok - m.RATED_LOAD * cap, 0.0)
         M["node_tokens_served"][t], M["node_tokens_capacity"][t] = tok, cap
         M["node_utilisation"][t], M["node_power_kw"][t] = rho, o["node_kw"]

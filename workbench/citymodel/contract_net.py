@@ -1,4 +1,10 @@
-"""The contract-net protocol for indivisible batch jobs: announce, bid, award, commit/reject.
+"""The contract-net protocol for indivisible tasks: announce, bid, award, commit/reject.
+
+Two kinds of tasks go through it under the ``contract_net`` mechanism: batch compute jobs to
+nodes (below), and deliveries to van depots (the ``fleet`` claims: each delivery is announced
+to the three depots nearest its origin, which bid their deadhead driving and a queueing cost
+that rises with the share of their vans already committed; see
+:class:`~workbench.citymodel.mechanisms.rules.ContractNet`).
 
 Under ``contract_net`` each batch owner who submits this hour announces its job (its whole
 submitted backlog, indivisible) to its candidate nodes. Every node that could still take the
@@ -39,6 +45,10 @@ def run_protocol(
     energy_cny_per_token: np.ndarray,
     remaining: np.ndarray,
     capacity: np.ndarray,
+    *,
+    extra_cost: np.ndarray | None = None,
+    valid: np.ndarray | None = None,
+    queue_cost: float = QUEUE_CNY_PER_TOKEN,
 ) -> Outcome:
     """Award indivisible jobs to nodes.
 
@@ -56,11 +66,17 @@ def run_protocol(
         Each node's capacity left this hour (N,); updated in place as jobs commit.
     capacity
         Each node's capacity this hour (N,), for the load in its queueing cost.
+    extra_cost
+        A further cost of each candidate's bid (J, K), e.g. a depot's deadhead driving.
+    valid
+        Which candidates exist (J, K); default: all (rows of unequal length are padded).
+    queue_cost
+        Queueing cost per unit at a fully committed contractor (grows linearly with load).
     """
     J, K = candidates.shape
     node_of = np.full(J, -1, dtype=np.int64)
     open_ = amount > 0
-    refused = np.zeros((J, K), dtype=bool)
+    refused = np.zeros((J, K), dtype=bool) if valid is None else ~np.asarray(valid, dtype=bool)
     messages = 0
     cap = np.maximum(capacity, 1e-9)
     used = 0
@@ -73,7 +89,9 @@ def run_protocol(
         messages += int((~refused[jobs]).sum())  # announcements
         able = (remaining[cand] >= amount[jobs, None]) & ~refused[jobs]
         load = 1.0 - remaining[cand] / cap[cand]
-        bid = amount[jobs, None] * (energy_cny_per_token[cand] + QUEUE_CNY_PER_TOKEN * load)
+        bid = amount[jobs, None] * (energy_cny_per_token[cand] + queue_cost * load)
+        if extra_cost is not None:
+            bid = bid + extra_cost[jobs]
         bid = np.where(able, bid, np.inf)
         messages += int(able.sum())  # bids
         best = np.argmin(bid, axis=1)

@@ -21,6 +21,11 @@ district and latency class, each with ``K`` candidate nodes):
   + load shed - EV charging - node power = fixed load - PV, where node power is idle power plus
   ``e[n]`` kWh per token (``PUE / tokens-per-watt``): compute served draws power, so a feeder
   limit curtails compute;
+* a node whose power cannot be supplied goes dark: ``dark[n]`` (0..cap) is the capacity of
+  node ``n`` switched off (0..1 where incidents take all its capacity); it sheds that share
+  of the node's fixed load (idle power and incidents' compute) and takes that capacity away
+  (``sum x + b + dark <= cap``), so a node serves tokens only while its power is supplied.
+  Building and factory load shed (``shed``) and node load shed both cost the value of lost load;
 * battery state of charge, EV charging backlog (``R``; each kWh waiting costs
   ``ev_hold_cny_per_kwh_h`` per hour).
 
@@ -30,12 +35,13 @@ Duals of node capacity and of the power balance are the prices fed back to the a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from workbench.errors import InfeasibleError
 
-COLS = ("x", "u", "b", "ov", "imp", "ch", "dis", "soc", "curt", "shed", "ev", "R", "B", "z")
+COLS = ("x", "u", "b", "ov", "imp", "ch", "dis", "soc", "curt", "shed", "ev", "R", "B", "z", "dark")
 
 
 @dataclass(frozen=True)
@@ -70,7 +76,7 @@ class Window:
     dem_i: np.ndarray  # (G, H)
     value_i: np.ndarray  # (G, H) cost of an unserved interactive token
     fixed_kw: np.ndarray  # (D, H) load that must be served (incl. node idle power)
-    sheddable_kw: np.ndarray  # (D, H) part of the fixed load that may be shed
+    sheddable_kw: np.ndarray  # (D, H) building/factory/incident part of it (not nodes')
     pv: np.ndarray  # (D, H)
     feeder: np.ndarray  # (D, H)
     batt_kw: np.ndarray  # (D,)
@@ -88,6 +94,7 @@ class Window:
     batch_end_value: float | None = None
     soc_end_value: np.ndarray | None = None  # (D,) value of stored energy at window end
     late_cost: np.ndarray | None = None  # (H,) overrides econ.late_cny_per_token_h
+    node_fixed_kw: np.ndarray | None = None  # (N, H) nodes' part of fixed_kw (0: none)
 
     @property
     def H(self) -> int:  # noqa: N802 - the horizon's usual symbol
@@ -143,6 +150,8 @@ class Dispatcher:
         self._indptr: np.ndarray = np.empty(0, dtype=np.int32)
         self._indices: np.ndarray = np.empty(0, dtype=np.int32)
         self._data: np.ndarray = np.empty(0)
+        self._key: tuple | None = None
+        self._A: Any = None  # the last window's constraint matrix (scipy CSC), reused when equal
 
     def _shift_basis(self, V: int, H: int, blocks: list[tuple[int, int]]) -> None:
         """Start from the last window's basis moved one hour earlier (rolling horizon)."""
@@ -186,6 +195,7 @@ class Dispatcher:
             "R": D,
             "B": 1,
             "z": 1,
+            "dark": N,
         }
         off, pos = {}, 0
         for k in COLS:
@@ -219,12 +229,29 @@ class Dispatcher:
         setb("dis", w.batt_kw[:, None])
         setb("soc", w.batt_kwh[:, None])
         setb("curt", w.pv)
-        setb("shed", w.sheddable_kw, e.voll_cny_per_kwh)
+        # a hair of slack (1e-9 of the load) keeps a district that must shed everything
+        # feasible within floating-point round-off of its loads
+        setb("shed", w.sheddable_kw + 1e-9 * (1.0 + w.fixed_kw), e.voll_cny_per_kwh)
         setb("ev", w.ev_max[:, None])
         setb("R", inf, e.ev_hold_cny_per_kwh_h)
         setb("B", inf)
         late = w.late_cost if w.late_cost is not None else np.full(H, e.late_cny_per_token_h)
         setb("z", inf, late[None, :])
+        # nodes may go dark only where their district's feeder and PV cannot carry the
+        # nodes' own fixed load (a blackout): elsewhere building load is shed first, and
+        # the constraint matrix stays the same hour to hour (warm starts)
+        nfix = np.zeros((N, H)) if w.node_fixed_kw is None else w.node_fixed_kw
+        nd = w.node_district
+        nfix_d = np.zeros((D, H))
+        np.add.at(nfix_d, nd, nfix)
+        # in tokens of capacity switched off (well scaled; a node whose capacity incidents
+        # take whole goes dark in units of 1): kW shed per unit = nfix / scale
+        scale = np.where(w.cap > 0, w.cap, 1.0)
+        kw_per_tok = nfix / scale
+        dark_ok = (nfix > 0) & (nfix_d > w.feeder + w.pv)[nd]
+        setb("dark", np.where(dark_ok, scale, 0.0), e.voll_cny_per_kwh * kw_per_tok)
+        dn, dh = np.nonzero(dark_ok)
+        dc = w.cap[dn, dh] > 0  # capacity entries only where there is capacity
         last = H - 1
         end_b = e.batch_end_value if w.batch_end_value is None else w.batch_end_value
         cost[col("B", 0, last)] += end_b
@@ -233,6 +260,21 @@ class Dispatcher:
             cost[col("soc", np.arange(D), last)] -= w.soc_end_value
 
         rows_i, cols_i, vals = [], [], []
+        # the constraint matrix depends only on these; when they repeat (hour after hour
+        # under ``lp``), the last matrix is reused and no entries are built
+        key = (
+            (G, K, N, D, H),
+            w.arcs.tobytes(),
+            w.node_district.tobytes(),
+            w.e_tok.tobytes(),
+            float(w.eff),
+            float(w.rated),
+            dn.tobytes(),
+            dh.tobytes(),
+            kw_per_tok[dn, dh].tobytes(),
+            dc.tobytes(),
+        )
+        cached = key == self._key
         rlo, rup = [], []
         r = 0
 
@@ -245,6 +287,8 @@ class Dispatcher:
             return start
 
         def ent(rr: np.ndarray, cc: np.ndarray, vv: np.ndarray | float) -> None:
+            if cached:
+                return
             rr, cc, vv = np.broadcast_arrays(np.asarray(rr), np.asarray(cc), np.asarray(vv, float))
             rows_i.append(rr.reshape(-1))
             cols_i.append(cc.reshape(-1))
@@ -265,6 +309,9 @@ class Dispatcher:
             ent(base + for_h * N + node_of[None, :], col("x", gk[None, :], for_h), 1.0)
             ent(base + for_h * N + np.arange(N)[None, :], col("b", np.arange(N)[None, :], for_h), 1)
         ent(ro + for_h * N + np.arange(N)[None, :], col("ov", np.arange(N)[None, :], for_h), -1.0)
+        # a dark node's capacity is gone: x + b + dark <= cap (and rated load)
+        ent(rc + dh[dc] * N + dn[dc], col("dark", dn[dc], dh[dc]), 1.0)
+        ent(ro + dh[dc] * N + dn[dc], col("dark", dn[dc], dh[dc]), w.rated)
         # power balance
         rhs = (w.fixed_kw - w.pv).T
         rb = add(D * H, rhs, rhs)
@@ -272,7 +319,7 @@ class Dispatcher:
         for name, sgn in (("imp", 1), ("curt", -1), ("dis", 1), ("ch", -1), ("shed", 1)):
             ent(rb + for_h * D + dd, col(name, dd, for_h), float(sgn))
         ent(rb + for_h * D + dd, col("ev", dd, for_h), -1.0)
-        nd = w.node_district
+        ent(rb + dh * D + nd[dn], col("dark", dn, dh), kw_per_tok[dn, dh])
         ent(
             rb + for_h * D + nd[node_of][None, :],
             col("x", gk[None, :], for_h),
@@ -316,10 +363,14 @@ class Dispatcher:
 
         from scipy.sparse import csc_matrix
 
-        A = csc_matrix(
-            (np.concatenate(vals), (np.concatenate(rows_i), np.concatenate(cols_i))),
-            shape=(r, V * H),
-        )
+        if cached:
+            A = self._A
+        else:
+            A = csc_matrix(
+                (np.concatenate(vals), (np.concatenate(rows_i), np.concatenate(cols_i))),
+                shape=(r, V * H),
+            )
+            self._key, self._A = key, A
         row_lo, row_up = np.concatenate(rlo), np.concatenate(rup)
         same = (
             self._shape == (V * H, r)

@@ -74,8 +74,11 @@ class JointCoordinator:
         self.arcs_lp_g = lp_of[m.lp_arcs_g]
         self.M = csr_matrix((np.ones(nd.n), (np.arange(nd.n), lp_of)), shape=(nd.n, self.n_lp))
 
-    def _lp_nodes(self, hrs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Capacity (emergency reserve off) and energy per token of the LP nodes, (n_lp, H)."""
+    def _lp_nodes(self, hrs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Capacity (emergency reserve off), energy per token and fixed load (kW) of LP nodes.
+
+        Each is ``(n_lp, H)``.
+        """
         m = self.m
         C = np.maximum(m.cap_tok_all[hrs] - m.emergency_tokens_all[hrs], 0.0)  # (H, N)
         E = m.e_tok_all[hrs]
@@ -83,7 +86,8 @@ class JointCoordinator:
         ew = np.asarray((C * E) @ self.M)
         emean = np.asarray(E @ self.M) / np.asarray(self.M.sum(axis=0))
         e = np.divide(ew, cap, out=emean.copy(), where=cap > 0)
-        return cap.T, e.T
+        fixed = np.asarray(m.node_fixed_kw_all[hrs] @ self.M)
+        return cap.T, e.T, fixed.T
 
     def _to_nodes(self, out: dict[str, np.ndarray], t: int) -> None:
         """Batch tokens and prices of LP nodes back to the plan's nodes (pro rata to capacity)."""
@@ -93,6 +97,9 @@ class JointCoordinator:
         w = np.divide(C, cap_lp[self.lp_of], out=np.zeros_like(C), where=cap_lp[self.lp_of] > 0)
         out["b"] = out["b"][self.lp_of] * w
         out["ov"] = out["ov"][self.lp_of] * w
+        # capacity switched off, as a share of the LP node (a pool goes dark as one)
+        share = out["dark"] / np.where(cap_lp > 0, cap_lp, 1.0)  # the LP's scale of dark
+        out["dark"] = np.clip(share[self.lp_of], 0.0, 1.0)
         out["node_price"] = out["node_price"][self.lp_of]
 
     # ------------------------------------------------------------------ inputs
@@ -103,7 +110,7 @@ class JointCoordinator:
         m = self.m
         hrs = self._hours(t, H)
         hh = np.arange(t, t + H)
-        cap, e_tok = self._lp_nodes(hrs)
+        cap, e_tok, node_fixed = self._lp_nodes(hrs)
         if self.pool:
             D = m.space.n_districts
             dem_i = dem_i.reshape(D, -1, dem_i.shape[1]).sum(axis=1)
@@ -131,6 +138,7 @@ class JointCoordinator:
             R0=np.zeros(m.space.n_districts),
             energy_cny=m.energy_cny_ext[hh],
             econ=m.econ,
+            node_fixed_kw=node_fixed,
         )
 
     def _expected_demand(self, t0: int, H: int) -> tuple[np.ndarray, np.ndarray]:

@@ -68,6 +68,8 @@ K_LP = 5
 """Candidate nodes per district in the joint LP (the nearest overall, plus hubs)."""
 POOL_ABOVE_NODES = 150
 """Plans with more nodes than this pool non-candidate nodes per district in the joint LP."""
+ROAD_VALUE_UNIT_CNY = 2.0
+"""CNY per vehicle of one unit of road-claim value (``traffic`` 1 = 2 CNY; synthetic)."""
 VALUE_UNIT_CNY_PER_TOKEN = 8e-7
 """CNY per token of one unit of claim value (``DEFAULT_VALUES``: interactive 10)."""
 _B = CLASSES.index("batch")
@@ -212,7 +214,10 @@ class CityModel(mesa.Model):
         node_kw = np.bincount(self.nodes.district, self.nodes.it_kw_full * self.nodes.pue, D)
         self.grid = GridOperator(self, node_kw, s.area_km2)
         self.compute = ComputeFleet(self)
-        self.traffic = TrafficAgent(self, rngs["traffic"].lognormal(0, 0.08, size=(T, L)))
+        # road prices drivers expect by hour of day (CNY/vehicle), and a congestion charge
+        self.cong_link = np.zeros((24, L))
+        self.link_toll = np.zeros(L)
+        self.traffic = TrafficAgent(self, rngs["traffic"])
         self.logistics = LogisticsFleet(self, *self._draw_deliveries(rngs["logistics"]))
         self.emergency = EmergencyResponder(self, *self._draw_incidents(rngs["emergency"]))
         self.orchestrator = Orchestrator(self.mechanism, DecisionLog(), rngs["arrival"])
@@ -225,13 +230,13 @@ class CityModel(mesa.Model):
         active = [self.demand_agent, self.logistics, self.emergency]
         self.extra_agents: list[Any] = []
         if extra_agents:
-            from workbench.citymodel.agents.base import validate_agent
-            from workbench.plugins import get_registry
+            from workbench.citymodel.agents import agent_registry
+            from workbench.plugin_contracts import check_contract
 
-            reg = get_registry("agents", "city-model agent", validate_agent)
+            reg = agent_registry()
             for spec in extra_agents:
                 cls = reg.get(spec) if isinstance(spec, str) else spec
-                validate_agent(getattr(cls, "__name__", str(cls)), cls)
+                check_contract("agents", getattr(cls, "__name__", str(cls)), cls)
                 agent = cls(self)
                 active.append(agent)
                 self.extra_agents.append(agent)
@@ -328,14 +333,13 @@ class CityModel(mesa.Model):
                 n = int(np.argmin(lat))
                 em_tok[t, n] += min(em.TOKENS_H, 0.5 * self.cap_tok_all[t, n])
         self.emergency_tokens_all = em_tok
-        idle_d = np.stack([np.bincount(nd.district, r, D) for r in self.idle_kw_all])
-        idle_d += np.stack(
-            [np.bincount(nd.district, r, D) for r in self.e_tok_all * em_tok]
-        )  # incidents' compute draws power on its node's feeder
+        # each node's own fixed load: idle power and incidents' compute on it (on its feeder)
+        self.node_fixed_kw_all = self.idle_kw_all + self.e_tok_all * em_tok
+        idle_d = np.stack([np.bincount(nd.district, r, D) for r in self.node_fixed_kw_all])
         self.fixed_kw_all = base + mods.factory_kw + em_kw + idle_d
-        # every load may be shed at the value of lost load (a feeder blackout leaves no
-        # choice); shedding node idle power stands for nodes going dark
-        self.sheddable_kw_all = self.fixed_kw_all
+        # building, factory and incident load may be shed at the value of lost load; the
+        # nodes' own load is shed only by a node going dark (no power, no tokens)
+        self.sheddable_kw_all = base + mods.factory_kw + em_kw
         self.emergency_kw_all = em_kw
         self.pv_all = (
             g.pv_kw_installed[None, :] * g.solar[h][:, None] * mods.pv * self.weather[:, None]
@@ -505,6 +509,9 @@ class CityModel(mesa.Model):
         congested = bpr(s.link_free_min, want, s.link_capacity)
         self.logistics.after_roads(t, slot)
         self.emergency.after_roads(t, congested)
+        self.traffic.after_roads(t, congested)
+        h = t % 24
+        self.cong_link[h] = 0.5 * self.cong_link[h] + 0.5 * alloc.price * ROAD_VALUE_UNIT_CNY
         M["link_flow"][t], M["link_demand"][t], M["link_travel_min"][t] = flow, want, congested
         M["road_price"][t] = alloc.price
         if self.joint is not None:

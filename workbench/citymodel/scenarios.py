@@ -227,14 +227,6 @@ def _tname(typ: type | tuple[type, ...]) -> str:
     return typ.__name__
 
 
-def _validate_scenario(name: str, obj: Any) -> None:
-    from workbench.errors import PluginError
-
-    if not isinstance(obj, Scenario | str | Path):
-        msg = f"Scenario plugin '{name}' must be a Scenario or a YAML path; got {obj!r}."
-        raise PluginError(msg)
-
-
 SCENARIO_CONTRACT = Contract(
     "scenarios",
     "instance",
@@ -246,7 +238,7 @@ SCENARIO_CONTRACT = Contract(
 
 def scenario_registry() -> Registry:
     """Return the ``scenarios`` registry with the shipped YAML scenarios registered."""
-    reg = get_registry("scenarios", "scenario", _validate_scenario, contract=SCENARIO_CONTRACT)
+    reg = get_registry("scenarios", "scenario", contract=SCENARIO_CONTRACT)
     for path in sorted(SCENARIO_DIR.glob("*.yaml")):
         if path.stem not in reg._items:  # noqa: SLF001 - idempotent registration
             reg.register(path.stem, Scenario.from_yaml(path), builtin=True)

@@ -15,9 +15,12 @@ import argparse
 import inspect
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.data.paths import atomic_output, dumps_json, staged_folder, user_path
+
+if TYPE_CHECKING:  # pragma: no cover
+    from workbench.siting.models.base import SitingModel
 
 #: Settings the shared flags fill in: setting name -> the flag that sets it.
 FLAG_SETTINGS = {"radius": "--radius", "p": "--p"}
@@ -122,7 +125,7 @@ def _gap(text: str) -> float:
 _REQUIRED = inspect.Parameter.empty
 
 
-def model_settings(cls: type) -> tuple[dict[str, Any], bool]:
+def model_settings(cls: type[SitingModel]) -> tuple[dict[str, Any], bool]:
     """Return the settings a siting-model class takes in ``__init__``.
 
     Parameters

@@ -44,6 +44,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     pr.add_argument("model", help="folder written by `worldmodel train`")
     pr.add_argument("--set", action="append", default=[], dest="knobs", metavar="KNOB=VALUE")
     pr.add_argument("--json", action="store_true", help="print JSON")
+    pr.add_argument(
+        "--trajectory",
+        action="store_true",
+        help="print the hourly curves (city load, largest district; mean and 90%% band, MW)",
+    )
     pr.set_defaults(func=_predict)
 
     sk = sub.add_parser("seek", help="search knobs for a goal, then verify with the full model")
@@ -55,6 +60,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     grp.add_argument("--maximise", "--maximize", default=None, help="KPI to maximise")
     sk.add_argument("--set", action="append", default=[], dest="knobs", metavar="KNOB=VALUE")
     sk.add_argument("--verify-seeds", type=int, default=3, help="full-model seeds (default 3)")
+    sk.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="most seek-verify rounds: an answer the full model does not confirm adds runs "
+        "near it, refits the emulator and seeks again (default 3; 1 = verify once)",
+    )
+    sk.add_argument(
+        "--local-points", type=int, default=4, help="design points added near an unconfirmed answer"
+    )
     sk.add_argument("--no-verify", action="store_true", help="skip the full-model check")
     sk.add_argument("--json", action="store_true", help="print JSON")
     sk.set_defaults(func=_seek)
@@ -107,6 +122,25 @@ def _predict(args: argparse.Namespace) -> int:
     except SpecError as exc:
         msg = f"--set: {exc}"
         raise SpecError(msg) from None
+    if args.trajectory:
+        ds = wm.predict_trajectory(**_settings(args.knobs))
+        import pandas as pd
+
+        from workbench import dims
+
+        frame = pd.DataFrame(
+            {
+                f"{m}_{stat}": ds[stat].sel({dims.METRIC: m}).to_numpy().round(3)
+                for m in ds[dims.METRIC].to_numpy().tolist()
+                for stat in ("mean", "lo", "hi")
+            },
+            index=pd.Index(ds[dims.TIME].to_numpy(), name=dims.TIME),
+        )
+        if args.json:
+            print(frame.to_json(orient="columns", indent=1))
+        else:
+            print(frame.to_string())
+        return 0
     if args.json:
         print(json.dumps(pred, indent=1))
         return 0
@@ -129,6 +163,9 @@ def _seek(args: argparse.Namespace) -> int:
         fixed=_settings(args.knobs),
         verify_seeds=args.verify_seeds,
         verify=not args.no_verify,
+        rounds=args.rounds,
+        local_points=args.local_points,
+        progress=lambda m: print(m, file=sys.stderr),
     )
     if args.json:
         print(json.dumps(res.to_dict(), indent=1, default=float))
@@ -140,4 +177,7 @@ def _seek(args: argparse.Namespace) -> int:
     print(res.to_dataframe().to_string(**with_fmt))
     print("\ngoals:")
     print(res.goal_table().to_string(index=False, **with_fmt))
+    if res.rounds:
+        verdict = "CONFIRMED" if res.confirmed else "NOT CONFIRMED"
+        print(f"\n{verdict} by the full model ({len(res.rounds)} round(s))")
     return 0 if res.reachable else 1

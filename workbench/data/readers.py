@@ -43,6 +43,7 @@ from workbench.data.tables import (
 )
 from workbench.dims import CITY, INDICATOR, SITE_TIERS, YEAR
 from workbench.errors import DataError, unknown_name
+from workbench.plan_contract import CANDIDATE_COLUMNS, CANDIDATE_NUMERIC, DEMAND_COLUMNS
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -76,15 +77,6 @@ SHARE_COLUMNS: tuple[str, ...] = (
     "share_consumer",
 )
 SITE_KINDS: tuple[str, ...] = ("hub", "park", "factory", "transport", "datacentre", "telecom")
-SITE_NUMERIC: tuple[str, ...] = (
-    "lon",
-    "lat",
-    "capacity_tokens_per_s",
-    "capex_cny",
-    "power_kw_max",
-    "pue",
-    "tokens_per_watt",
-)
 SITING_FILES: tuple[str, ...] = ("demand.csv", "sites.csv", "scenario.yaml")
 
 
@@ -412,7 +404,7 @@ def check_demand(df: pd.DataFrame, *, source: str = "demand") -> gpd.GeoDataFram
         For missing columns, duplicate ids, negative demand, unknown profiles or sector shares
         that do not sum to 1.
     """
-    need = ["id", "lon", "lat", "district", "tokens_per_day"]
+    need = [*DEMAND_COLUMNS, "district"]
     missing = [c for c in need if c not in df.columns]
     if missing:
         msg = (
@@ -461,13 +453,13 @@ def check_sites(df: pd.DataFrame, *, source: str = "sites") -> gpd.GeoDataFrame:
     DataError
         For missing columns, duplicate ids, unknown tiers, and non-numeric or negative numbers.
     """
-    need = ["id", "tier", "lon", "lat", "capacity_tokens_per_s"]
+    need = list(CANDIDATE_COLUMNS[:5])
     missing = [c for c in need if c not in df.columns]
     if missing:
         msg = (
             f"{source}: missing column(s) {missing} of a site table; found {list(df.columns)}. "
-            f"Rule: site tables have {need} and usually capex_cny, power_kw_max, pue, "
-            "tokens_per_watt, existing. Fix: add or rename the columns."
+            f"Rule: site tables have {need} and usually {', '.join(CANDIDATE_COLUMNS[5:])}. "
+            "Fix: add or rename the columns."
         )
         raise DataError(msg)
     df = df.copy()
@@ -482,7 +474,7 @@ def check_sites(df: pd.DataFrame, *, source: str = "sites") -> gpd.GeoDataFrame:
         if badk:
             msg = f"{source}: column 'kind': " + unknown_name("site kind", badk[0], SITE_KINDS)
             raise DataError(msg)
-    numeric = [c for c in SITE_NUMERIC if c in df.columns]
+    numeric = [c for c in CANDIDATE_NUMERIC if c in df.columns]
     df = to_numbers(df, numeric, source=source)
     for col in numeric:
         if col in ("lon", "lat"):

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from workbench.dims import CITY, DRAW
+from workbench.dims import CITY, DRAW, INDICATOR
 from workbench.errors import SpecError
 from workbench.index._ua_eval import (  # noqa: F401 - re-exported for tests and callers
     VECTOR_AGGREGATORS,
@@ -379,7 +379,7 @@ def summarise(
     ranks = _ranks(top)
     tier_step = next(s for s in nominal.steps if isinstance(s, Tier))
     labels = list(tier_step.labels)
-    nominal_rank = nominal.ranks.sel(indicator=fw.root)
+    nominal_rank = nominal.ranks.sel({INDICATOR: fw.root})
     nominal_tier = nominal.tiers
     if has_year(nominal.data):
         nominal_rank = nominal_rank.sel({YEAR: model.year})

@@ -48,8 +48,8 @@ SITE_TYPE = "ComputeSite"
 PLAN_TYPE = "SitingPlan"
 DISTRICT_TYPE = "District"
 
-#: Units of the siting-plan columns that have a UN/CEFACT code.
-PLAN_UNITS: dict[str, str] = {
+#: UN/CEFACT codes of the plan columns' units (workbench.plan_contract.PLAN_UNITS) that have one.
+PLAN_UNIT_CODES: dict[str, str] = {
     "power_kw_max": "KWT",
     "pue": "C62",
     "area_km2": "KMK",
@@ -177,7 +177,9 @@ def plan_to_entities(
             v = json_value(row[col])
             if v is None:
                 continue  # NGSI-LD has no null values: a missing value is an absent attribute
-            entity[attribute_name(col)] = _property(v, unit=PLAN_UNITS.get(col), observed_at=when)
+            entity[attribute_name(col)] = _property(
+                v, unit=PLAN_UNIT_CODES.get(col), observed_at=when
+            )
         entities.append(entity)
     validate(entities, "ngsild_entity")
     return entities

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.data.paths import refuse_foreign, user_path
+from workbench.dims import CITY
 from workbench.errors import SpecError
 from workbench.reports.catalog import check_kernel, default_kernel, find_report
 from workbench.reports.export import atomic_write_json
@@ -113,7 +114,7 @@ def all_values(name: str, parameters: Mapping[str, Any] | None = None) -> list[s
 
         data = params.get("data")
         cube = wbdata.load_cube(data) if data else wbdata.load_sample("city_ai_index")
-        return [str(c) for c in cube["city"].to_numpy()]
+        return [str(c) for c in cube[CITY].to_numpy()]
     if name in ("scenario", "mechanism"):
         import workbench.citymodel  # noqa: F401 - registers the built-ins
         from workbench.plugins import get_registry

@@ -39,6 +39,7 @@ import numpy as np
 
 from workbench.dims import DEMAND, SITE
 from workbench.errors import InfeasibleError, SpecError
+from workbench.plan_contract import CANDIDATE_COLUMNS, DEMAND_COLUMNS
 from workbench.siting.latency import LatencyModel
 from workbench.siting.plan_model import candidate_pairs, class_pairs, tier_counts
 from workbench.siting.plan_solve import Inputs, assemble, solve_plan
@@ -61,11 +62,6 @@ DEFAULTS: dict[str, Any] = {
     "unserved_penalty_cny_per_mtoken": 2.0,
     "capacity_basis": "peak",
 }
-DEMAND_COLUMNS = ("id", "lon", "lat", "tokens_per_day")
-SITE_INPUT_COLUMNS = (
-    "id", "tier", "lon", "lat", "capacity_tokens_per_s", "capex_cny", "power_kw_max", "pue",
-    "tokens_per_watt", "existing",
-)  # fmt: skip
 
 
 def _get(scn: dict[str, Any], key: str) -> Any:
@@ -317,7 +313,7 @@ def plan(
 
 def _inputs(demand: Any, sites: Any, scenario: dict[str, Any]) -> Inputs:
     _check_columns(demand, DEMAND_COLUMNS, "demand")
-    _check_columns(sites, SITE_INPUT_COLUMNS, "sites")
+    _check_columns(sites, CANDIDATE_COLUMNS, "sites")
     if len(demand) == 0 or len(sites) == 0:
         msg = f"plan() needs demand and sites; got {len(demand)} demand and {len(sites)} sites."
         raise SpecError(msg)

@@ -10,21 +10,25 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from workbench.viz.maps import TIER_COLOURS
-from workbench.viz.theme import style_figure
+from workbench.viz.theme import (
+    INDEX_TIER_RGB,
+    NO_TIER_RGB,
+    OUTLINE_RGB,
+    PROFILE_SERIES,
+    style_figure,
+    to_hex,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
-    from bokeh.models import DataTable
+    from bokeh.models.widgets.tables import DataTable
     from bokeh.plotting import figure as Figure  # noqa: N812 - a type alias
 
 
-def _hex(rgb: Sequence[int]) -> str:
-    return "#{:02x}{:02x}{:02x}".format(*rgb[:3])
-
-
-#: Tier colours as hex strings.
-TIER_HEX: dict[str, str] = {k: _hex(v) for k, v in TIER_COLOURS.items()}
+#: Index tier colours as hex strings (:data:`workbench.viz.theme.INDEX_TIER_RGB`).
+TIER_HEX: dict[str, str] = {k: to_hex(v) for k, v in INDEX_TIER_RGB.items()}
+_NO_TIER_HEX = to_hex(NO_TIER_RGB)
+_OUTLINE_HEX = to_hex(OUTLINE_RGB)
 
 
 def style(fig: Figure, theme: str = "light") -> Figure:
@@ -81,7 +85,7 @@ def ranking_figure(
     bokeh.plotting.figure
         The figure.
     """
-    from bokeh.models import ColumnDataSource
+    from bokeh.models import ColumnDataSource, DataRange1d, FactorRange
     from bokeh.plotting import figure
 
     head = table.head(top)
@@ -90,12 +94,14 @@ def ranking_figure(
         {
             "name": names,
             "score": head[score].to_numpy(dtype=float),
-            "colour": [TIER_HEX.get(str(t), "#999999") for t in head[tier]],
-            "line": ["#000000" if str(c) == selected else None for c in head[code]],
+            "colour": [TIER_HEX.get(str(t), _NO_TIER_HEX) for t in head[tier]],
+            "line": [_OUTLINE_HEX if str(c) == selected else None for c in head[code]],
         }
     )
+    scores = source.data["score"]
     fig = figure(
-        y_range=list(reversed(names)),
+        x_range=DataRange1d(start=min(0.0, float(np.nanmin(scores)) if len(head) else 0.0)),
+        y_range=FactorRange(factors=list(reversed(names))),
         height=max(220, 18 * len(names) + 60),
         sizing_mode="stretch_width",
         title=title,
@@ -112,7 +118,6 @@ def ranking_figure(
         line_color="line",
         line_width=2,
     )
-    fig.x_range.start = min(0.0, float(np.nanmin(source.data["score"])) if len(head) else 0.0)
     fig.ygrid.grid_line_color = None
     return style(fig, theme)
 
@@ -124,6 +129,8 @@ def dimension_profile_figure(
     labels: Mapping[str, str] | None = None,
     title: str = "",
     theme: str = "light",
+    x_label: str = "Dimension",
+    y_label: str = "Score (0-100)",
 ) -> Figure:
     """Draw grouped bars: one group per dimension, one bar per series (city, tier peers, all).
 
@@ -139,37 +146,62 @@ def dimension_profile_figure(
         The figure's title.
     theme
         ``"light"`` or ``"dark"``.
+    x_label, y_label
+        The axes' titles (the groups are the dimensions).
 
     Returns
     -------
     bokeh.plotting.figure
         The figure.
     """
-    from bokeh.models import ColumnDataSource, FactorRange
+    from bokeh.models import CategoricalAxis, ColumnDataSource, DataRange1d, FactorRange
     from bokeh.plotting import figure
 
     labels = dict(labels or {})
     dims = [str(d) for d in profile.index]
-    palette = ["#0b6e4f", "#f2994a", "#9aa5b1", "#568ec4"]
-    factors = [(d, labels.get(s, s)) for d in dims for s in series]
+    palette = PROFILE_SERIES
+    names = [labels.get(s, s) for s in series]
+    factors = [(d, n) for d in dims for n in names]
     values = [float(profile.loc[d, s]) for d in profile.index for s in series]
-    colours = [palette[i % len(palette)] for _ in dims for i in range(len(series))]
-    source = ColumnDataSource({"x": factors, "value": values, "colour": colours})
     fig = figure(
-        x_range=FactorRange(*factors),
+        x_range=FactorRange(factors=factors, group_padding=0.8, factor_padding=0.05),
+        y_range=DataRange1d(start=min(0.0, float(np.nanmin(values)) if values else 0.0)),
         height=340,
         sizing_mode="stretch_width",
         title=title,
         toolbar_location=None,
         tools="hover",
         tooltips=[("", "@x"), ("score", "@value{0.0}")],
+        y_axis_label=y_label,
+        x_axis_label=x_label,
     )
-    fig.vbar(x="x", top="value", width=0.85, source=source, fill_color="colour", line_color=None)
-    fig.y_range.start = min(0.0, float(np.nanmin(values)) if values else 0.0)
-    fig.xaxis.major_label_orientation = 0.9
-    fig.xaxis.group_label_orientation = 0.0
-    fig.xaxis.group_text_font_size = "9pt"
-    fig.min_border_bottom = 40
+    # one renderer per series: the legend names the bars, the axis names the dimensions
+    # (bar labels under each bar were clipped at workshop screen sizes)
+    for i, name in enumerate(names):
+        rows = [k for k, (_, n) in enumerate(factors) if n == name]
+        source = ColumnDataSource(
+            {"x": [factors[k] for k in rows], "value": [values[k] for k in rows]}
+        )
+        fig.vbar(
+            x="x",
+            top="value",
+            width=0.85,
+            source=source,
+            fill_color=palette[i % len(palette)],
+            line_color=None,
+            legend_label=name,
+        )
+    for axis in fig.xaxis:
+        axis.major_label_text_font_size = "0pt"  # the series: in the legend
+        axis.major_tick_line_color = None
+        if isinstance(axis, CategoricalAxis):
+            axis.group_label_orientation = 0.0
+            axis.group_text_font_size = "10pt"
+    legend = fig.legend[0]
+    legend.orientation = "horizontal"
+    legend.location = "top_left"
+    legend.label_text_font_size = "9pt"
+    fig.add_layout(legend, "above")
     fig.xgrid.grid_line_color = None
     return style(fig, theme)
 
@@ -204,7 +236,7 @@ def rank_band_figure(
     bokeh.plotting.figure
         The figure.
     """
-    from bokeh.models import ColumnDataSource
+    from bokeh.models import ColumnDataSource, FactorRange
     from bokeh.plotting import figure
 
     head = summary.head(top)
@@ -215,12 +247,12 @@ def rank_band_figure(
             "lo": head["rank_p05"].to_numpy(dtype=float),
             "hi": head["rank_p95"].to_numpy(dtype=float),
             "nominal": head["nominal_rank"].to_numpy(dtype=float),
-            "colour": [TIER_HEX.get(str(t), "#999999") for t in head["nominal_tier"]],
+            "colour": [TIER_HEX.get(str(t), _NO_TIER_HEX) for t in head["nominal_tier"]],
             "size": [11 if str(c) == selected else 7 for c in head[code]],
         }
     )
     fig = figure(
-        y_range=list(reversed(names)),
+        y_range=FactorRange(factors=list(reversed(names))),
         height=max(220, 17 * len(names) + 60),
         sizing_mode="stretch_width",
         title="Rank: 5-95 % interval (bar) and nominal rank (dot)",
@@ -240,7 +272,12 @@ def rank_band_figure(
         line_color=None,
     )
     fig.scatter(
-        x="nominal", y="name", size="size", source=source, fill_color="colour", line_color="#000000"
+        x="nominal",
+        y="name",
+        size="size",
+        source=source,
+        fill_color="colour",
+        line_color=_OUTLINE_HEX,
     )
     fig.ygrid.grid_line_color = None
     return style(fig, theme)
@@ -265,7 +302,7 @@ def tier_probability_figure(
     bokeh.plotting.figure
         The figure.
     """
-    from bokeh.models import ColumnDataSource
+    from bokeh.models import ColumnDataSource, FactorRange, Range1d
     from bokeh.plotting import figure
 
     tiers = [str(t) for t in probabilities]
@@ -273,11 +310,12 @@ def tier_probability_figure(
         {
             "tier": tiers,
             "p": [float(v) for v in probabilities.values()],
-            "colour": [TIER_HEX.get(t, "#999999") for t in tiers],
+            "colour": [TIER_HEX.get(t, _NO_TIER_HEX) for t in tiers],
         }
     )
     fig = figure(
-        x_range=tiers,
+        x_range=FactorRange(factors=tiers),
+        y_range=Range1d(start=0, end=1),
         height=200,
         sizing_mode="stretch_width",
         title=title,
@@ -286,8 +324,6 @@ def tier_probability_figure(
         tooltips=[("tier", "@tier"), ("probability", "@p{0%}")],
     )
     fig.vbar(x="tier", top="p", width=0.7, source=source, fill_color="colour", line_color=None)
-    fig.y_range.start = 0
-    fig.y_range.end = 1
     fig.xgrid.grid_line_color = None
     return style(fig, theme)
 
@@ -307,7 +343,10 @@ def kpi_table(kpis: Mapping[str, Any], *, height: int = 220) -> DataTable:
     bokeh.models.DataTable
         The table.
     """
-    from bokeh.models import ColumnDataSource, DataTable, TableColumn
+    from bokeh.models import ColumnDataSource
+
+    # bokeh's stub of bokeh.models does not re-export the table widgets
+    from bokeh.models.widgets.tables import DataTable, TableColumn
 
     def _fmt(value: Any) -> str:
         if isinstance(value, float | np.floating):

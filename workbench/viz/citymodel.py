@@ -15,9 +15,10 @@ import pandas as pd
 
 from workbench.dims import DISTRICT, NODE, TIME
 from workbench.viz.siting import district_layer, style_figure, view_state
+from workbench.viz.theme import COLOURS
 
-#: Colours of the lines of two compared runs (A, B).
-RUN_COLOURS = ("#1f77b4", "#d62728")
+#: Colours of the lines of two compared runs (A, B): :data:`workbench.viz.theme.COLOURS`.
+RUN_COLOURS = (COLOURS["blue"], COLOURS["red"])
 
 
 def district_metrics(ds: Any) -> list[str]:
@@ -165,7 +166,9 @@ def load_capacity_figure(
         Two figures sharing the time axis.
     """
     from bokeh.layouts import column
-    from bokeh.models import Span
+
+    # bokeh's stub of bokeh.models does not re-export Span: import it from where it is defined
+    from bokeh.models.annotations.geometry import Span
     from bokeh.plotting import figure
 
     df = load_frame(ds, district)
@@ -180,9 +183,9 @@ def load_capacity_figure(
         toolbar_location=None,
     )
     styles = {
-        "feeder_capacity_kw": ("#7f7f7f", "dashed", "feeder capacity"),
-        "power_requested_kw": ("#ff7f0e", "solid", "requested"),
-        "power_served_kw": ("#1f77b4", "solid", "served"),
+        "feeder_capacity_kw": (COLOURS["grey"], "dashed", "feeder capacity"),
+        "power_requested_kw": (COLOURS["orange"], "solid", "requested"),
+        "power_served_kw": (COLOURS["blue"], "solid", "served"),
     }
     for name, (colour, dash, legend) in styles.items():
         if name in df:
@@ -207,7 +210,7 @@ def load_capacity_figure(
         p2.line(
             t,
             df["node_tokens_capacity"].to_numpy(),
-            color="#7f7f7f",
+            color=COLOURS["grey"],
             line_dash="dashed",
             line_width=2,
             legend_label="capacity",
@@ -216,14 +219,19 @@ def load_capacity_figure(
         p2.line(
             t,
             df["node_tokens_served"].to_numpy(),
-            color="#2ca02c",
+            color=COLOURS["green"],
             line_width=2,
             legend_label="served",
         )
     for p in (p1, p2):
         if hour is not None:
             p.add_layout(
-                Span(location=float(hour), dimension="height", line_color="#d62728", line_width=1)
+                Span(
+                    location=float(hour),
+                    dimension="height",
+                    line_color=COLOURS["red"],
+                    line_width=1,
+                )
             )
         if p.legend:
             p.legend.location = "top_left"
@@ -374,7 +382,7 @@ def prices_figure(ds: Any, *, theme: str = "light") -> Any:
     fig.line(
         x,
         df["tariff_cny_per_kwh"],
-        color="#7f7f7f",
+        color=COLOURS["grey"],
         line_dash="dashed",
         legend_label="tariff + carbon",
     )

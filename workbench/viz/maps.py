@@ -14,21 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from workbench.dims import INDEX_TIERS
-from workbench.viz.theme import palette
+from workbench.viz.theme import INDEX_TIER_RGB, NO_TIER_RGB, OUTLINE_RGB, palette
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
     import pandas as pd
     import pydeck as pdk
 
-#: Colour of each index tier (RGB), best first.
-TIER_COLOURS: dict[str, list[int]] = {
-    INDEX_TIERS[0]: [214, 69, 65],  # Leading: red
-    INDEX_TIERS[1]: [242, 153, 74],  # Dynamic: orange
-    INDEX_TIERS[2]: [86, 142, 196],  # Potential: blue
-}
-_OTHER = [150, 150, 150]
+#: Colour of each index tier (RGB), best first (:data:`workbench.viz.theme.INDEX_TIER_RGB`).
+TIER_COLOURS: dict[str, list[int]] = INDEX_TIER_RGB
 
 
 def basemap_layer(
@@ -159,8 +153,8 @@ def city_frame(
     codes = cities["code"].astype(str).to_numpy()
     tiers = cities[tier].astype(str).to_numpy()
     is_selected = codes == selected
-    palette_of = {t: [*TIER_COLOURS.get(t, _OTHER), 220] for t in set(tiers)}
-    chosen = list(selected_colour or [20, 20, 20, 255])
+    palette_of = {t: [*TIER_COLOURS.get(t, NO_TIER_RGB), 220] for t in set(tiers)}
+    chosen = list(selected_colour or [*OUTLINE_RGB, 255])
     colours = [chosen if sel else palette_of[t] for t, sel in zip(tiers, is_selected, strict=True)]
     return pd.DataFrame(
         {

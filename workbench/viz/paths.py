@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from workbench.viz.charts import TIER_HEX, style
-from workbench.viz.theme import palette
+from workbench.viz.theme import COLOURS, palette
 
 if TYPE_CHECKING:  # pragma: no cover
     from bokeh.plotting import figure as Figure  # noqa: N812 - a type alias
@@ -61,7 +61,7 @@ def tier_path_figure(path: Any, *, theme: str = "light", height: int = 300) -> F
             "workbench.index.tier_path(...)."
         )
         raise ValueError(msg)
-    colour = TIER_HEX.get(str(path.target_tier), "#1f77b4")
+    colour = TIER_HEX.get(str(path.target_tier), COLOURS["blue"])
     src = ColumnDataSource(
         {
             **{c: tl[c].to_numpy() for c in TIMELINE_COLUMNS},
@@ -98,7 +98,7 @@ def tier_path_figure(path: Any, *, theme: str = "light", height: int = 300) -> F
         x="year",
         y="score_trend",
         source=src,
-        line_color="#888888",
+        line_color=COLOURS["grey"],
         line_dash="dashed",
         line_width=2,
         legend_label=f"{path.city} on its own trend",

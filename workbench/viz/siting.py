@@ -20,14 +20,19 @@ import numpy as np
 import pandas as pd
 
 from workbench.dims import SITE_TIERS
-from workbench.viz.theme import palette
+from workbench.viz.theme import (
+    COLOURS,
+    HIGHLIGHT_RGB,
+    NO_TIER_RGB,
+    OUTLINE_RGB,
+    RAMPS,
+    SITE_TIER_RGB,
+    palette,
+    to_hex,
+)
 
-TIER_COLOURS: dict[str, list[int]] = {
-    "hub": [214, 39, 40],
-    "edge": [31, 119, 180],
-    "dc": [148, 103, 189],
-}
-"""RGB colour of each siting tier (hub red, edge blue, data centre purple)."""
+TIER_COLOURS: dict[str, list[int]] = SITE_TIER_RGB
+"""RGB colour of each siting tier (:data:`workbench.viz.theme.SITE_TIER_RGB`)."""
 
 TIER_LABELS: dict[str, dict[str, str]] = {
     "hub": {"en": "Core hub", "zh": "核心枢纽"},
@@ -35,29 +40,6 @@ TIER_LABELS: dict[str, dict[str, str]] = {
     "dc": {"en": "Urban data centre", "zh": "城市数据中心"},
 }
 """Bilingual labels of the siting tiers."""
-
-_HEAT = np.array(
-    [  # a light-to-dark orange ramp (ColorBrewer YlOrRd, 6 classes)
-        [255, 255, 178],
-        [254, 217, 118],
-        [254, 178, 76],
-        [253, 141, 60],
-        [240, 59, 32],
-        [189, 0, 38],
-    ],
-    dtype=float,
-)
-_SEQ = np.array(
-    [  # ColorBrewer YlGnBu, 6 classes: district choropleths
-        [255, 255, 204],
-        [199, 233, 180],
-        [127, 205, 187],
-        [65, 182, 196],
-        [44, 127, 184],
-        [37, 52, 148],
-    ],
-    dtype=float,
-)
 
 
 def ramp(values: Sequence[float] | np.ndarray, *, palette: str = "heat", alpha: int = 200) -> list:
@@ -68,7 +50,8 @@ def ramp(values: Sequence[float] | np.ndarray, *, palette: str = "heat", alpha: 
     values
         Numbers to colour; NaN gets a neutral grey.
     palette
-        ``"heat"`` (yellow to red) or ``"seq"`` (yellow to blue).
+        ``"heat"`` (yellow to red) or ``"seq"`` (yellow to blue); see
+        :data:`workbench.viz.theme.RAMPS`.
     alpha
         Opacity 0-255 of every colour.
 
@@ -77,7 +60,7 @@ def ramp(values: Sequence[float] | np.ndarray, *, palette: str = "heat", alpha: 
     list
         One ``[r, g, b, a]`` list of ints per value.
     """
-    colours = _HEAT if palette == "heat" else _SEQ
+    colours = np.asarray(RAMPS["heat" if palette == "heat" else "seq"], dtype=float)
     v = np.asarray(values, dtype=float)
     out: list[list[int]] = []
     finite = v[np.isfinite(v)]
@@ -85,7 +68,7 @@ def ramp(values: Sequence[float] | np.ndarray, *, palette: str = "heat", alpha: 
     span = hi - lo if hi > lo else 1.0
     for x in v:
         if not np.isfinite(x):
-            out.append([160, 160, 160, alpha // 2])
+            out.append([*NO_TIER_RGB, alpha // 2])
             continue
         t = (x - lo) / span * (len(colours) - 1)
         i = min(int(t), len(colours) - 2)
@@ -168,7 +151,7 @@ def district_layer(
     for f, fill, code in zip(gj["features"], fills, codes, strict=True):
         p = f["properties"]
         p["fill"] = fill
-        p["line"] = [255, 200, 0, 255] if code == selected else line
+        p["line"] = [*HIGHLIGHT_RGB, 255] if code == selected else line
         p["lw"] = 3 if code == selected else 1
         if values is not None:
             v = pd.Series(values).rename(index=str).get(code, np.nan)
@@ -295,11 +278,11 @@ def site_table(
     radius = tier.map({"hub": 9.0, "dc": 6.5}).fillna(4.0)
     alpha = np.where(is_open, 235, 70)
     df["color"] = [
-        TIER_COLOURS.get(t, [120, 120, 120]) + [int(a)] for t, a in zip(tier, alpha, strict=True)
+        [*TIER_COLOURS.get(t, NO_TIER_RGB), int(a)] for t, a in zip(tier, alpha, strict=True)
     ]
     df["radius"] = np.where(is_open, radius, np.maximum(radius * 0.6, 2.5))
     df["state"] = np.where(is_open, "open" if opened is not None else "candidate", "closed")
-    df["line"] = [[255, 200, 0, 255] if i == selected else [20, 20, 20, 160] for i in df["id"]]
+    df["line"] = [[*HIGHLIGHT_RGB, 255] if i == selected else [*OUTLINE_RGB, 160] for i in df["id"]]
     return df
 
 
@@ -400,7 +383,7 @@ def assignment_table(
             "source": [[x, y] for x, y in zip(dd["lon"], dd["lat"], strict=True)],
             "target": [[x, y] for x, y in zip(ss["lon"], ss["lat"], strict=True)],
             "tokens_per_day": dd["tokens_per_day"].to_numpy(float),
-            "color": [TIER_COLOURS.get(t, [120, 120, 120]) + [110] for t in tier],
+            "color": [[*TIER_COLOURS.get(t, NO_TIER_RGB), 110] for t in tier],
         }
     )
 
@@ -566,7 +549,8 @@ def latency_figure(
     -------
     bokeh.plotting.figure
     """
-    from bokeh.models import Span
+    # bokeh's stub of bokeh.models does not re-export Span: import it from where it is defined
+    from bokeh.models.annotations.geometry import Span
     from bokeh.plotting import figure
 
     lat = np.asarray(latency_ms, dtype=float)
@@ -586,7 +570,7 @@ def latency_figure(
             bottom=0,
             left=edges[:-1],
             right=edges[1:],
-            fill_color="#1f77b4",
+            fill_color=COLOURS["blue"],
             line_color=None,
         )
     if budget_ms is not None:
@@ -594,7 +578,7 @@ def latency_figure(
             Span(
                 location=float(budget_ms),
                 dimension="height",
-                line_color="#d62728",
+                line_color=COLOURS["red"],
                 line_dash="dashed",
                 line_width=2,
             )
@@ -619,18 +603,19 @@ def compare_figure(table: pd.DataFrame, metric: str, *, theme: str = "light") ->
     -------
     bokeh.plotting.figure
     """
+    from bokeh.models import FactorRange
     from bokeh.plotting import figure
 
     names = [str(i) for i in table.index]
     vals = table[metric].to_numpy(float) if metric in table else np.zeros(len(names))
     fig = figure(
-        x_range=names,
+        x_range=FactorRange(factors=names),
         height=220,
         sizing_mode="stretch_width",
         title=metric,
         toolbar_location=None,
     )
-    fig.vbar(x=names, top=vals, width=0.7, color="#2c7fb8")
+    fig.vbar(x=names, top=vals, width=0.7, color=to_hex(RAMPS["seq"][4]))
     style_figure(fig, theme)
     return fig
 

@@ -12,13 +12,15 @@ import numpy as np
 import pandas as pd
 
 from workbench.viz.siting import style_figure
+from workbench.viz.theme import COLOURS, NO_TIER_RGB, SITE_TIER_RGB, to_hex
 
 #: Latency components, in the order they are stacked, with their colours.
-COMPONENTS = (("network_ms", "network", "#1f77b4"), ("queueing_ms", "queueing", "#ff7f0e"),
-              ("inference_ms", "inference", "#2ca02c"))  # fmt: skip
-#: Tiers in routing order, with their colours (unserved last, grey).
-TIER_COLOURS = (("edge", "#31a354"), ("dc", "#3182bd"), ("hub", "#756bb1"),
-                ("unserved", "#bdbdbd"))  # fmt: skip
+COMPONENTS = (("network_ms", "network", COLOURS["blue"]),
+              ("queueing_ms", "queueing", COLOURS["orange"]),
+              ("inference_ms", "inference", COLOURS["green"]))  # fmt: skip
+#: Tiers in routing order, with the siting tiers' colours (unserved last, grey).
+TIER_COLOURS = (*((t, to_hex(SITE_TIER_RGB[t])) for t in ("edge", "dc", "hub")),
+                ("unserved", to_hex(NO_TIER_RGB)))  # fmt: skip
 
 
 def latency_breakdown_table(latency: pd.DataFrame) -> pd.DataFrame:
@@ -69,7 +71,7 @@ def latency_breakdown_figure(latency: pd.DataFrame, *, theme: str = "light") -> 
         has = np.isfinite(budget)
         if has.any():
             fig.scatter(x=budget[has], y=[classes[i] for i in np.flatnonzero(has)],
-                        marker="dash", size=30, line_width=3, color="#d62728",
+                        marker="dash", size=30, line_width=3, color=COLOURS["red"],
                         legend_label="budget")  # fmt: skip
         fig.legend.location = "bottom_right"
         fig.legend.orientation = "horizontal"

@@ -59,6 +59,8 @@ def whatif_figure(columns: dict[str, list[Any]], *, theme: str = "light") -> Any
     from bokeh.models.annotations.geometry import Span
     from bokeh.plotting import figure
 
+    from workbench.viz.theme import COLOURS, palette
+
     src = ColumnDataSource(columns, name="whatif")
     fig = figure(
         y_range=FactorRange(factors=list(reversed(columns["kpi"]))),
@@ -68,15 +70,17 @@ def whatif_figure(columns: dict[str, list[Any]], *, theme: str = "light") -> Any
         x_axis_label="ratio to the scenario as written",
         toolbar_location=None,
     )
-    fig.hbar(y="kpi", left="lo", right="hi", height=0.5, source=src, alpha=0.45, color="#4c78a8")
-    dots = fig.scatter(x="mean", y="kpi", size=9, source=src, color="#1f3b63")
+    fig.hbar(
+        y="kpi", left="lo", right="hi", height=0.5, source=src, alpha=0.45, color=COLOURS["blue"]
+    )
+    dots = fig.scatter(x="mean", y="kpi", size=9, source=src, color=palette(theme)["text"])
     fig.scatter(
         x="model",
         y="kpi",
         size=12,
         marker="diamond",
         source=src,
-        color="#e45756",
+        color=COLOURS["red"],
         legend_label="full model",
     )
     fig.add_layout(Span(location=1.0, dimension="height", line_dash="dashed", line_alpha=0.6))
@@ -96,4 +100,53 @@ def whatif_figure(columns: dict[str, list[Any]], *, theme: str = "light") -> Any
     return style_figure(fig, theme)
 
 
-__all__ = ["whatif_columns", "whatif_figure"]
+TRAJECTORY_LABELS = {"city_load_mw": "city load", "district_peak_mw": "largest district"}
+"""Legend labels of the emulated hourly curves."""
+TRAJECTORY_COLORS = {"city_load_mw": "#4c78a8", "district_peak_mw": "#f58518"}
+
+
+def trajectory_columns(ds: Any) -> dict[str, list[float]]:
+    """Columns of the hourly chart from ``WorldModel.predict_trajectory(...)``.
+
+    One row per hour: ``time`` and, per metric, ``<metric>``, ``<metric>_lo``, ``<metric>_hi``.
+    """
+    from workbench import dims
+
+    cols: dict[str, list[float]] = {"time": ds[dims.TIME].to_numpy().astype(float).tolist()}
+    for m in ds[dims.METRIC].to_numpy().tolist():
+        for name, suffix in (("mean", ""), ("lo", "_lo"), ("hi", "_hi")):
+            cols[f"{m}{suffix}"] = ds[name].sel({dims.METRIC: m}).to_numpy().tolist()
+    return cols
+
+
+def trajectory_figure(columns: dict[str, list[float]], *, theme: str = "light") -> Any:
+    """Hourly curves with their 90% bands (a Bokeh figure with one source named "trajectory").
+
+    Update it while sliders move by assigning new :func:`trajectory_columns` to
+    ``fig.select_one({"name": "trajectory"}).data``.
+    """
+    from bokeh.models import ColumnDataSource
+    from bokeh.plotting import figure
+
+    src = ColumnDataSource(columns, name="trajectory")
+    fig = figure(
+        height=230,
+        sizing_mode="stretch_width",
+        title="Emulator: hourly grid import (band: 90% interval)",
+        x_axis_label="hour of the run",
+        y_axis_label="MW",
+        toolbar_location=None,
+    )
+    metrics = [k for k in columns if k != "time" and not k.endswith(("_lo", "_hi"))]
+    for m in metrics:
+        color = TRAJECTORY_COLORS.get(m, "#54a24b")
+        label = TRAJECTORY_LABELS.get(m, m)
+        fig.varea(x="time", y1=f"{m}_lo", y2=f"{m}_hi", source=src, alpha=0.25, color=color)
+        fig.line(x="time", y=m, source=src, line_width=2, color=color, legend_label=label)
+    fig.legend.location = "top_left"
+    from workbench.viz.theme import style_figure
+
+    return style_figure(fig, theme)
+
+
+__all__ = ["trajectory_columns", "trajectory_figure", "whatif_columns", "whatif_figure"]

@@ -63,6 +63,23 @@ def _kernel_params(kernel) -> dict[str, Any]:
     }
 
 
+def _effective(knob: dict[str, Any]) -> tuple[float, float]:
+    lo, hi = float(knob["min"]), float(knob["max"])
+    return lo, max(lo, min(hi, float(knob.get("effective_max", hi))))
+
+
+def scale_knobs(knobs: dict[str, dict[str, Any]], values: np.ndarray) -> np.ndarray:
+    """Map knob values (n, d) to [0, 1], each over the part of its range that changes a run.
+
+    A knob may carry ``effective_max`` (set by training from the scenario: e.g. a heatwave
+    starting at hour 12 of a 48 h run cannot last more than 36 h inside it); values above it
+    are the same run, so they map to 1 and the emulator does not have to learn a flat stretch.
+    """
+    lo, hi = (np.array(a, dtype=float) for a in zip(*map(_effective, knobs.values()), strict=True))
+    v = np.minimum(np.asarray(values, dtype=float), hi)
+    return (v - lo) / np.where(hi > lo, hi - lo, 1.0)
+
+
 class KpiGP:
     """One KPI's emulator: a linear trend plus a GP on its residuals, predicted in numpy.
 
@@ -170,6 +187,7 @@ class WorldModel:
     y: np.ndarray  # (n, k)
     params: dict[str, dict[str, Any]]
     info: dict[str, Any] = field(default_factory=dict)
+    trajectory: Any = None  # a TrajectoryEmulator (hourly city load, district peak) or None
     _gps: dict[str, Any] = field(default_factory=dict, repr=False)
 
     # ----------------------------------------------------------------- inputs
@@ -183,19 +201,20 @@ class WorldModel:
         """The scenario's knob values as written."""
         return {k: float(v["default"]) for k, v in self.knobs.items()}
 
-    def _lo_hi(self) -> tuple[np.ndarray, np.ndarray]:
-        lo = np.array([self.knobs[k]["min"] for k in self.knobs], dtype=float)
-        hi = np.array([self.knobs[k]["max"] for k in self.knobs], dtype=float)
-        return lo, hi
+    def effective_range(self, name: str) -> tuple[float, float]:
+        """Return the part of knob ``name``'s range that can change a run (:func:`scale_knobs`)."""
+        return _effective(self.knobs[name])
 
     def scale(self, values: np.ndarray) -> np.ndarray:
-        """Map knob values (n, d) to [0, 1]."""
-        lo, hi = self._lo_hi()
-        return (np.asarray(values, dtype=float) - lo) / (hi - lo)
+        """Map knob values (n, d) to [0, 1] over their effective ranges (:func:`scale_knobs`)."""
+        return scale_knobs(self.knobs, values)
 
     def unscale(self, u: np.ndarray) -> np.ndarray:
-        """Map [0, 1] inputs (n, d) back to knob values."""
-        lo, hi = self._lo_hi()
+        """Map [0, 1] inputs (n, d) back to knob values (within the effective ranges)."""
+        lo, hi = (
+            np.array(a, dtype=float)
+            for a in zip(*map(_effective, self.knobs.values()), strict=True)
+        )
         return lo + np.asarray(u, dtype=float) * (hi - lo)
 
     def settings(self, **knobs: float) -> dict[str, float]:
@@ -285,13 +304,93 @@ class WorldModel:
         df.index.name = "kpi"
         return df
 
+    def predict_trajectory(self, **knobs: float) -> Any:
+        """Predict the hourly curves (city load, district peak) at a setting, with 90% bands.
+
+        Knobs are checked as in :meth:`predict`.
+
+        Returns
+        -------
+        xarray.Dataset
+            Variables ``mean``, ``lo`` and ``hi`` (MW) over dimensions ``metric`` and ``time``
+            (hours from the run's start, as in the city model's run cube).
+
+        Raises
+        ------
+        SpecError
+            When this world model was trained without hourly curves.
+        """
+        import xarray as xr
+
+        from workbench import dims
+
+        if self.trajectory is None:
+            msg = (
+                f"World model of '{self.scenario}' has no trajectory emulator (it was trained "
+                "without hourly curves, e.g. refitted from runs.csv alone); got trajectory=None. "
+                "Retrain it with `workbench worldmodel train` (or sample_data/build_worldmodel.py)."
+            )
+            raise SpecError(msg)
+        s = self.settings(**knobs)
+        u = self.scale(np.array([[s[k] for k in self.knobs]]))
+        pred = self.trajectory.predict(u)
+        metrics = list(pred)
+        hours = np.arange(self.trajectory.hours)
+        data = {
+            name: ((dims.METRIC, dims.TIME), np.stack([pred[m][i][0] for m in metrics]))
+            for i, name in enumerate(("mean", "lo", "hi"))
+        }
+        ds = xr.Dataset(data, coords={dims.METRIC: metrics, dims.TIME: hours})
+        for name in ("mean", "lo", "hi"):
+            ds[name].attrs["units"] = "MW"
+        ds[dims.TIME].attrs["units"] = "hours from the start of the run"
+        ds.attrs.update(
+            title="World-model hourly curves (emulated; 90% band: lo-hi)",
+            scenario=self.scenario,
+            mechanism=self.mechanism,
+            settings=json.dumps(s),
+            synthetic="emulator of a city model whose demand cells are synthetic",
+        )
+        return ds
+
+    # ------------------------------------------------------------- refitting
+    def runs_table(self) -> pd.DataFrame:
+        """Return the training runs as a table (knob columns in their units, KPI columns)."""
+        df = pd.DataFrame(self.unscale(self.x), columns=self.knob_names)
+        for j, k in enumerate(self.kpis):
+            df[k] = self.y[:, j]
+        return df
+
+    def with_runs(self, runs: pd.DataFrame, *, info: dict[str, Any] | None = None) -> WorldModel:
+        """Return a new world model refitted on its training runs plus ``runs``.
+
+        The hyper-parameters are optimised again; each KPI keeps its calibrated interval
+        scale; an hourly trajectory emulator, if any, is kept as it is (it is not refitted).
+        Used by goal seeking to refine the emulator near an answer the full model did not
+        confirm.
+        """
+        table = pd.concat([self.runs_table(), runs[[*self.knob_names, *self.kpis]]])
+        wm = fit_worldmodel(
+            table.reset_index(drop=True),
+            scenario=self.scenario,
+            mechanism=self.mechanism,
+            hours=self.hours,
+            knobs=self.knobs,
+            kpis=self.kpis,
+            info={**self.info, **(info or {}), "runs": len(table)},
+            interval_scale={k: float(self.params[k].get("interval_scale", 1.0)) for k in self.kpis},
+        )
+        wm.trajectory = self.trajectory
+        return wm
+
     # ------------------------------------------------------------ persistence
     def save(self, path: str | Path) -> Path:
         """Write ``model.json`` and ``arrays.npz`` into folder ``path``; returns the folder."""
         out = Path(path)
         out.mkdir(parents=True, exist_ok=True)
         arrays = out / "arrays.npz"
-        np.savez(arrays, x=self.x, y=self.y)
+        extra = self.trajectory.arrays() if self.trajectory is not None else {}
+        np.savez(arrays, x=self.x, y=self.y, **extra)
         meta = {
             "format": FORMAT,
             "scenario": self.scenario,
@@ -303,6 +402,8 @@ class WorldModel:
             "info": self.info,
             "arrays_sha256": _digest(arrays),
         }
+        if self.trajectory is not None:
+            meta["trajectory"] = self.trajectory.meta()
         meta["meta_sha256"] = _meta_digest(meta)
         (out / "model.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
         return out
@@ -349,6 +450,11 @@ class WorldModel:
         try:
             with np.load(npz, allow_pickle=False) as z:
                 x, y = z["x"], z["y"]
+                traj = None
+                if meta.get("trajectory"):
+                    from workbench.worldmodel.trajectory import TrajectoryEmulator
+
+                    traj = TrajectoryEmulator.from_saved(meta["trajectory"], z)
         except (ValueError, KeyError, OSError) as exc:
             msg = f"'{npz}' cannot be read as plain arrays ({exc}). Retrain the model."
             raise DataError(msg) from None
@@ -362,6 +468,7 @@ class WorldModel:
             y=y,
             params=meta["kernel"],
             info=meta.get("info", {}),
+            trajectory=traj,
         )
 
 
@@ -387,9 +494,7 @@ def fit_worldmodel(
     if missing:
         msg = f"`runs` lacks column(s) {missing}; it needs every knob and KPI as a column."
         raise SpecError(msg)
-    lo = np.array([knobs[k]["min"] for k in names], dtype=float)
-    hi = np.array([knobs[k]["max"] for k in names], dtype=float)
-    x = (runs[names].to_numpy(dtype=float) - lo) / (hi - lo)
+    x = scale_knobs(knobs, runs[names].to_numpy(dtype=float))
     y = runs[list(kpis)].to_numpy(dtype=float)
     params = {}
     for j, kpi in enumerate(kpis):
@@ -411,4 +516,5 @@ __all__ = [
     "WorldModel",
     "fit_gp",
     "fit_worldmodel",
+    "scale_knobs",
 ]

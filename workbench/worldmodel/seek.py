@@ -77,8 +77,45 @@ def parse_goals(text: str, kpis: tuple[str, ...] | list[str]) -> list[Goal]:
 
 
 @dataclass(frozen=True)
+class SeekRound:
+    """One seek-verify round: the emulator's answer, its promise and the full model's check."""
+
+    round: int
+    training_runs: int
+    settings: dict[str, float]
+    promised: dict[str, dict[str, float]]
+    delivered: dict[str, float]
+    seeds: tuple[int, ...]
+    within_interval: dict[str, bool]
+    goals_met: bool
+    confirmed: bool
+    added_runs: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary of the round."""
+        return {
+            "round": self.round,
+            "training_runs": self.training_runs,
+            "settings": self.settings,
+            "promised": self.promised,
+            "delivered": self.delivered,
+            "seeds": list(self.seeds),
+            "within_interval": self.within_interval,
+            "goals_met": self.goals_met,
+            "confirmed": self.confirmed,
+            "added_runs": self.added_runs,
+        }
+
+
+@dataclass(frozen=True)
 class SeekResult:
-    """What the emulator promised at the answer and what the full model delivered."""
+    """What the emulator promised at the answer and what the full model delivered.
+
+    ``confirmed`` is True when, in the last round, the full model's mean over the verification
+    seeds lies inside the emulator's 90% interval for the objective and every goal KPI, and
+    meets every goal; False when it did not after every round; None when not verified (or
+    the goal is unreachable). ``rounds`` records every seek-verify(-refine) round.
+    """
 
     reachable: bool
     settings: dict[str, float]
@@ -89,6 +126,9 @@ class SeekResult:
     delivered: pd.DataFrame | None = None
     model_baseline: dict[str, float] = field(default_factory=dict)
     message: str = ""
+    confirmed: bool | None = None
+    rounds: tuple[SeekRound, ...] = ()
+    model: Any = field(default=None, repr=False, compare=False)
 
     def to_dataframe(self) -> pd.DataFrame:
         """Table per KPI: promised mean/lo/hi, delivered mean, inside the interval, bound."""
@@ -133,6 +173,7 @@ class SeekResult:
         """JSON-ready summary."""
         return {
             "reachable": self.reachable,
+            "confirmed": self.confirmed,
             "message": self.message,
             "settings": self.settings,
             "objective": self.objective,
@@ -143,6 +184,7 @@ class SeekResult:
                 self.to_dataframe().reset_index().to_dict("records") if self.promised else []
             ),
             "goal_check": self.goal_table().to_dict("records") if self.promised else [],
+            "rounds": [r.to_dict() for r in self.rounds],
         }
 
 
@@ -171,10 +213,21 @@ def seek(
     fixed: dict[str, float] | None = None,
     verify_seeds: int = 3,
     verify: bool = True,
+    rounds: int = 3,
+    local_points: int = 4,
     client: Any = None,
     seed: int = 0,
+    progress: Any = None,
 ) -> SeekResult:
     """Find knob values meeting ``goal`` (with the emulator's interval) at the best objective.
+
+    Each round searches with the emulator, then runs the full model at the answer with
+    ``verify_seeds`` new seeds. The answer is *confirmed* when the model's mean lies inside
+    the emulator's 90% interval for the objective and every goal KPI and meets every goal.
+    Otherwise the verification runs, plus ``local_points`` design points x ``verify_seeds``
+    seeds in a box around the answer (:data:`LOCAL_SPAN` of each varied knob's range), are
+    added to the training runs, the emulator is refitted, and the search is repeated, up to
+    ``rounds`` rounds in all (active learning where the answer lies).
 
     Parameters
     ----------
@@ -187,21 +240,29 @@ def seek(
     minimise, maximise
         The KPI to minimise (default ``total_cost_cny``) or maximise.
     verify_seeds
-        Full-model runs at the answer (and at the baseline when the goal is relative).
+        Full-model runs at the answer each round (and at the baseline, once, when a goal is
+        relative). New seeds each round, never the emulator's training seeds.
     verify
-        Run the full model at the answer.
+        Run the full model at the answer (``False``: one emulator search, no rounds).
+    rounds
+        Most seek-verify rounds (>= 1); ``1`` verifies once without refining.
+    local_points
+        Design points added around an unconfirmed answer before the next round.
     client
-        Optional Dask client for the verification runs.
+        Optional Dask client for the full-model runs.
+    seed
+        Seed of the search's Sobol candidates and of the local designs.
+    progress
+        Optional callable receiving one line of text per round.
 
     Returns
     -------
     SeekResult
         ``reachable=False`` (and the least-violating setting) when no setting within the
-        knobs' ranges meets the goal according to the emulator.
+        knobs' ranges meets the goal according to the emulator; ``confirmed`` and
+        ``rounds`` say what the full model made of the answer; ``model`` is the (possibly
+        refined) emulator of the last round.
     """
-    from scipy.optimize import minimize
-    from scipy.stats import qmc
-
     goals = parse_goals(goal, wm.kpis)
     objective = maximise or minimise or "total_cost_cny"
     if objective not in wm.kpis:
@@ -213,10 +274,148 @@ def seek(
     for k in vary:
         if k not in wm.knobs:
             raise SpecError("vary: " + unknown_name("knob", k, wm.knobs))
+    if int(rounds) < 1 or int(verify_seeds) < 1 or int(local_points) < 0:
+        msg = (
+            "`rounds` and `verify_seeds` must be >= 1 and `local_points` >= 0; got "
+            f"rounds={rounds}, verify_seeds={verify_seeds}, local_points={local_points}."
+        )
+        raise SpecError(msg)
+    say = progress or (lambda _m: None)
     base_set = wm.settings(**(fixed or {}))
+    watched = list(dict.fromkeys([objective, *[g.kpi for g in goals]]))
+    model = wm
+    history: list[SeekRound] = []
+    model_base: dict[str, float] = {}
+    delivered = None
+    for r in range(1, int(rounds) + 1):
+        reachable, settings, base, message = _search(
+            model, goals, objective, sign, vary, base_set, seed + r - 1
+        )
+        promised = model.predict(**settings)
+        if not reachable or not verify:
+            if r > 1:
+                message = f"after {r - 1} refinement round(s): {message}"
+            return SeekResult(
+                reachable,
+                settings,
+                tuple(goals),
+                objective,
+                base,
+                promised,
+                None,
+                model_base,
+                message,
+                None if r == 1 else False,
+                tuple(history),
+                model,
+            )
+        seeds = [VERIFY_SEED + 100 * (r - 1) + i for i in range(int(verify_seeds))]
+        delivered, new_base = _verify(
+            model, settings, goals, base_set, seeds, client, baseline=not model_base
+        )
+        model_base = model_base or new_base
+        got = {k: float(delivered[k].mean()) for k in model.kpis}
+        inside = {k: bool(promised[k]["lo"] <= got[k] <= promised[k]["hi"]) for k in watched}
+        met = all(_met(g, got[g.kpi], model_base or base, base) for g in goals)
+        ok = all(inside.values()) and met
+        added = 0
+        more = None
+        if not ok and r < rounds:
+            more = _local_runs(model, settings, vary, local_points, seeds, seed + r, client)
+            added = len(delivered) + len(more)
+        history.append(
+            SeekRound(
+                r,
+                len(model.y),
+                dict(settings),
+                {k: promised[k] for k in watched},
+                {k: got[k] for k in watched},
+                tuple(seeds),
+                inside,
+                met,
+                ok,
+                added,
+            )
+        )
+        say(_round_line(history[-1], objective))
+        if ok or more is None:
+            break
+        model = model.with_runs(
+            pd.concat([delivered, more], ignore_index=True),
+            info={"refined_near": dict(settings), "refined_round": r},
+        )
+    last = history[-1]
+    if last.confirmed:
+        message = (
+            f"confirmed by the full model in round {last.round} of at most {rounds}: its mean "
+            f"over {len(last.seeds)} new seed(s) lies inside the emulator's 90% interval and "
+            "meets the goal"
+        )
+    else:
+        why = [k for k, v in last.within_interval.items() if not v]
+        message = (
+            f"NOT confirmed after {last.round} round(s): the full model's mean "
+            + (f"lies outside the emulator's interval for {', '.join(why)}" if why else "")
+            + (" and " if why and not last.goals_met else "")
+            + ("misses the goal" if not last.goals_met else "")
+        )
+    return SeekResult(
+        True,
+        last.settings,
+        tuple(goals),
+        objective,
+        {k: v["mean"] for k, v in model.predict(**base_set).items()},
+        model.predict(**last.settings),
+        delivered,
+        model_base,
+        message,
+        last.confirmed,
+        tuple(history),
+        model,
+    )
+
+
+VERIFY_SEED = 10_000
+"""First seed of the verification runs (round ``r`` uses ``VERIFY_SEED + 100 * (r - 1) + i``)."""
+LOCAL_SEED = 30_000
+"""First seed of the runs added near an unconfirmed answer."""
+LOCAL_SPAN = 0.1
+"""Half-width of the refinement box around an answer, as a share of each varied knob's range."""
+
+
+def _met(g: Goal, value: float, model_base: dict[str, float], base: dict[str, float]) -> bool:
+    b = g.bound(model_base) if g.relative and model_base else g.bound(base)
+    return bool(value <= b if g.op == "<=" else value >= b)
+
+
+def _round_line(r: SeekRound, objective: str) -> str:
+    parts = [
+        f"{k}: promised {p['mean']:.4g} [{p['lo']:.4g}, {p['hi']:.4g}], delivered "
+        f"{r.delivered[k]:.4g}{'' if r.within_interval[k] else ' (outside)'}"
+        for k, p in r.promised.items()
+    ]
+    verdict = "confirmed" if r.confirmed else "not confirmed"
+    goal = "goal met" if r.goals_met else "goal missed"
+    return (
+        f"round {r.round} ({r.training_runs} training runs): "
+        + "; ".join(parts)
+        + (
+            f"; {goal} in the model; {verdict}"
+            + (f"; adding {r.added_runs} runs near the answer" if r.added_runs else "")
+        )
+    )
+
+
+def _search(wm, goals, objective, sign, vary, base_set, seed):
+    """One emulator search: (reachable, settings, baseline means, message)."""
+    from scipy.optimize import minimize
+    from scipy.stats import qmc
+
     base = {k: v["mean"] for k, v in wm.predict(**base_set).items()}
-    lo = np.array([wm.knobs[k]["min"] for k in vary], dtype=float)
-    hi = np.array([wm.knobs[k]["max"] for k in vary], dtype=float)
+    # search where a knob can change a run (its effective range)
+    lo, hi = (
+        np.array(a, dtype=float) for a in zip(*[wm.effective_range(k) for k in vary], strict=True)
+    )
     u = qmc.Sobol(len(vary), seed=seed).random(N_CANDIDATES)
     cand = lo + u * (hi - lo)
     obj, viol = _score(wm, goals, base, objective, sign, cand, base_set, vary)
@@ -244,32 +443,41 @@ def seek(
     settings = dict(base_set)
     for j, k in enumerate(vary):
         settings[k] = float(best[j])
-    promised = wm.predict(**settings)
-    delivered, model_base = None, {}
-    if verify and reachable:
-        delivered, model_base = _verify(wm, settings, goals, base_set, verify_seeds, client)
-    return SeekResult(
-        reachable,
-        settings,
-        tuple(goals),
-        objective,
-        base,
-        promised,
-        delivered,
-        model_base,
-        message,
+    return reachable, settings, base, message
+
+
+def _local_runs(wm, settings, vary, n_points, seeds, seed, client):
+    """Full-model runs at a small Latin hypercube in a box around ``settings``."""
+    from workbench.worldmodel.training import design, run_design
+
+    if n_points < 1:
+        return pd.DataFrame(columns=[*wm.knob_names, *wm.kpis])
+    box = {}
+    for k in vary:
+        lo, hi = wm.effective_range(k)
+        half = LOCAL_SPAN * (hi - lo)
+        box[k] = {"min": max(lo, settings[k] - half), "max": min(hi, settings[k] + half)}
+    pts = design(box, n_points, seed=seed)
+    for k in wm.knob_names:
+        if k not in box:
+            pts[k] = settings[k]
+    pts = pts[wm.knob_names]
+    first = LOCAL_SEED + 1000 * (seeds[0] - VERIFY_SEED) // 100
+    per_point = [[first + p * len(seeds) + i for i in range(len(seeds))] for p in range(n_points)]
+    runs = run_design(
+        wm.scenario, pts, per_point, wm.mechanism, wm.hours, kpis=wm.kpis, client=client
     )
+    return runs.drop(columns=[c for c in runs.columns if c.startswith("_")])
 
 
-def _verify(wm, settings, goals, base_set, n_seeds, client):
+def _verify(wm, settings, goals, base_set, seeds, client, *, baseline=True):
     from workbench.worldmodel.training import run_design
 
-    seeds = [10_000 + i for i in range(n_seeds)]  # not seeds the emulator was trained on
     pts = pd.DataFrame([settings])
-    if any(g.relative for g in goals):
+    if baseline and any(g.relative for g in goals):
         pts = pd.concat([pts, pd.DataFrame([base_set])], ignore_index=True)
     runs = run_design(wm.scenario, pts, seeds, wm.mechanism, wm.hours, kpis=wm.kpis, client=client)
-    runs = runs.drop(columns=["_city_load_mw"])
+    runs = runs.drop(columns=[c for c in runs.columns if c.startswith("_")])
     delivered = runs[runs["point"] == 0].reset_index(drop=True)
     model_base = {}
     if len(pts) > 1:
@@ -278,4 +486,4 @@ def _verify(wm, settings, goals, base_set, n_seeds, client):
     return delivered, model_base
 
 
-__all__ = ["Goal", "SeekResult", "parse_goals", "seek"]
+__all__ = ["LOCAL_SPAN", "Goal", "SeekResult", "SeekRound", "parse_goals", "seek"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,13 @@ from workbench.worldmodel.emulator import (
     Z90,
     WorldModel,
     fit_worldmodel,
+)
+from workbench.worldmodel.trajectory import (
+    TRAJECTORY_METRICS,
+    calibrate_trajectories,
+    curves_of,
+    fit_trajectories,
+    validate_trajectories,
 )
 
 HOLDOUT_SHARE = 0.2
@@ -54,7 +62,38 @@ def design(knobs: dict[str, dict[str, Any]], n: int, *, seed: int = 0, method: s
     u = sampler.random(n)
     lo = np.array([knobs[k]["min"] for k in names], dtype=float)
     hi = np.array([knobs[k]["max"] for k in names], dtype=float)
+    # only where a knob can change a run (see scenario_knobs)
+    hi = np.maximum(lo, np.minimum(hi, [knobs[k].get("effective_max", np.inf) for k in names]))
     return pd.DataFrame(lo + u * (hi - lo), columns=names)
+
+
+_EVENT_KEY = re.compile(r"^events\[(\d+)\]\.(duration_hours|start_hour)$")
+
+
+def scenario_knobs(scenario: Any, hours: int) -> dict[str, dict[str, Any]]:
+    """Return a scenario's knobs (unit, min, max, default, ...) for a world model of ``hours``.
+
+    A knob that sets an event's ``duration_hours`` or ``start_hour`` gets ``effective_max``
+    when part of its range lies outside the run: an event starting at hour ``s`` lasts at
+    most ``hours - s`` inside it, and an event starting at or after ``hours`` never happens
+    in it. Designs then sample only the effective part and the emulator maps values above it
+    to the same input (:func:`workbench.worldmodel.emulator.scale_knobs`).
+    """
+    events = list(getattr(scenario, "events", ()) or ())
+    out: dict[str, dict[str, Any]] = {}
+    for name, info in scenario.knob_info.items():
+        knob = {k: v for k, v in info.items() if k != "sets"}
+        sets = info.get("sets") or []
+        for target in [sets] if isinstance(sets, str) else sets:
+            m = _EVENT_KEY.match(str(target))
+            if not m or int(m.group(1)) >= len(events):
+                continue
+            start = float(events[int(m.group(1))].get("start_hour", 0) or 0)
+            limit = hours - start if m.group(2) == "duration_hours" else float(hours)
+            if limit < float(knob["max"]):
+                knob["effective_max"] = max(float(knob["min"]), limit)
+        out[name] = knob
+    return out
 
 
 def run_point(
@@ -74,8 +113,8 @@ def run_point(
     row["seed"] = int(seed)
     for k in kpis:
         row[k] = float(vals[k])
-    ds = res.dataset
-    row["_city_load_mw"] = (ds["grid_import_kw"].sum("district").to_numpy() / 1000).tolist()
+    for name, curve in curves_of(res.dataset).items():
+        row[f"_{name}"] = curve  # hourly curves: "_" columns never go to runs.csv
     return row
 
 
@@ -133,6 +172,16 @@ def run_design(
     n_each = len(per_point[0]) if per_point is not None else len(seeds)
     df.insert(0, "point", np.repeat(np.arange(len(points)), n_each))
     return df
+
+
+def _private(table: pd.DataFrame) -> list[str]:
+    """Columns of a runs table that hold hourly curves (named with a leading ``_``)."""
+    return [c for c in table.columns if c.startswith("_")]
+
+
+def _curves_of_table(table: pd.DataFrame, metrics: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Return the hourly curves held in a runs table, one (runs, hours) array per metric."""
+    return {m: np.array(table[f"_{m}"].tolist(), dtype=float) for m in metrics}
 
 
 def _ape(err: np.ndarray, y: np.ndarray, scale: float) -> np.ndarray:
@@ -220,9 +269,7 @@ def train(
     from workbench.citymodel import get_scenario
 
     sc = get_scenario(scenario)
-    knobs = {
-        k: {kk: v for kk, v in info.items() if kk != "sets"} for k, info in sc.knob_info.items()
-    }
+    knobs = scenario_knobs(sc, hours)
     if not knobs:
         msg = (
             f"Scenario '{sc.name}' declares no knobs, so there is nothing to emulate. Add a "
@@ -251,7 +298,7 @@ def train(
         # the runs are the expensive part: keep them even if fitting fails
         if out is not None:
             Path(out).mkdir(parents=True, exist_ok=True)
-            table.drop(columns="_city_load_mw").to_csv(Path(out) / "runs.csv", index=False)
+            table.drop(columns=_private(table)).to_csv(Path(out) / "runs.csv", index=False)
 
     def _go(client):
         pts = design(knobs, n_points, seed=seed, method=method)
@@ -358,11 +405,18 @@ def finish(
 
     ``validation.csv`` reports the model fitted without the held-out points, with its raw
     (uncalibrated) interval coverage and the calibration factor then applied.
+    When ``table`` holds the runs' hourly curves (columns ``_city_load_mw`` and
+    ``_district_peak_mw``, as :func:`run_point` returns them), an hourly trajectory emulator
+    is fitted, validated on the same held-out points (``validation_trajectory.csv``),
+    calibrated, refitted on every run and saved with the model.
     """
     say = progress or (lambda _msg: None)
-    table = table.drop(columns="_city_load_mw", errors="ignore")
-    tr = table[~table["point"].isin(held_points)]
-    he = table[table["point"].isin(held_points)]
+    metrics = tuple(m for m in TRAJECTORY_METRICS if f"_{m}" in table.columns)
+    in_held = table["point"].isin(held_points).to_numpy()
+    curves = _curves_of_table(table, metrics)
+    table = table.drop(columns=_private(table))
+    tr = table[~in_held]
+    he = table[in_held]
     fit = functools.partial(
         fit_worldmodel,
         scenario=scenario,
@@ -387,11 +441,28 @@ def finish(
         "train_seconds": None if seconds is None else round(seconds, 1),
         "validation": val.to_dict("records"),
     }
+    traj_val = None
+    if curves:
+        t0 = time.perf_counter()
+        x = wm.scale(table[list(knobs)].to_numpy(float))
+        part = fit_trajectories(x[~in_held], {m: c[~in_held] for m, c in curves.items()})
+        held_curves = {m: c[in_held] for m, c in curves.items()}
+        traj_val = validate_trajectories(part, x[in_held], held_curves) if in_held.any() else None
+        traj_scales = calibrate_trajectories(part, x[in_held], held_curves) if in_held.any() else {}
+        if traj_val is not None:
+            traj_val["interval_scale"] = traj_val["metric"].map(traj_scales)
+            info["trajectory_validation"] = traj_val.to_dict("records")
+        say(f"trajectory emulator ({', '.join(metrics)}): {time.perf_counter() - t0:.0f} s")
     wm = fit(table, info=info, interval_scale=scales)
+    if curves:
+        wm.trajectory = fit_trajectories(wm.x, curves)
+        wm.trajectory.interval_scale = traj_scales
     if out is not None:
         folder = wm.save(out)
         table.to_csv(folder / "runs.csv", index=False)
         val.to_csv(folder / "validation.csv", index=False)
+        if traj_val is not None:
+            traj_val.to_csv(folder / "validation_trajectory.csv", index=False)
     say(f"fitted on {len(table)} runs" + (f"; {seconds:.0f} s in all" if seconds else ""))
     return wm
 
@@ -404,6 +475,7 @@ __all__ = [
     "finish",
     "run_design",
     "run_point",
+    "scenario_knobs",
     "train",
     "validate",
 ]

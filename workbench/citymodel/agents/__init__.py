@@ -7,7 +7,7 @@ agent subclasses :class:`CityAgent` and may be added to a run with
 
 from __future__ import annotations
 
-from workbench.citymodel.agents.base import AGENT_CONTRACT, CityAgent, validate_agent
+from workbench.citymodel.agents.base import AGENT_CONTRACT, CityAgent
 from workbench.citymodel.agents.demand import DemandPopulation, DemandUnits, build_units
 from workbench.citymodel.agents.infrastructure import (
     ComputeFleet,
@@ -33,7 +33,7 @@ BUILTIN_AGENTS: dict[str, type] = {
 
 def agent_registry() -> Registry:
     """Return the ``agents`` registry with the built-in agents registered."""
-    reg = get_registry("agents", "city-model agent", validate_agent, contract=AGENT_CONTRACT)
+    reg = get_registry("agents", "city-model agent", contract=AGENT_CONTRACT)
     for name, cls in BUILTIN_AGENTS.items():
         reg.register(name, cls, builtin=True)
     return reg

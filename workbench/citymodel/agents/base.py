@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 
-from workbench.errors import PluginError
 from workbench.plugin_contracts import Contract
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -36,16 +35,6 @@ class CityAgent(mesa.Agent):
         """Grants per claim group of this agent's batch and the resource prices."""
 
 
-def validate_agent(name: str, obj: Any) -> None:
-    """Registry contract check: a :class:`mesa.Agent` subclass with ``claims``/``receive``."""
-    if not (isinstance(obj, type) and issubclass(obj, mesa.Agent)):
-        msg = (
-            f"Agent plugin '{name}' must be a subclass of workbench.citymodel.CityAgent "
-            f"(a mesa.Agent); got {obj!r}."
-        )
-        raise PluginError(msg)
-
-
 AGENT_CONTRACT = Contract(
     "agents",
     "class",
@@ -58,4 +47,4 @@ AGENT_CONTRACT = Contract(
 """What an agent plugin must look like (checked when it loads)."""
 
 
-__all__ = ["AGENT_CONTRACT", "CityAgent", "validate_agent"]
+__all__ = ["AGENT_CONTRACT", "CityAgent"]

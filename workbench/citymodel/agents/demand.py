@@ -191,6 +191,16 @@ class DemandPopulation(CityAgent):
         ni = units.n_interactive
         self.group = units.district[:ni] * len(LATENCY_CLASSES) + units.lat_class[:ni]
         self.n_groups = D * len(LATENCY_CLASSES)
+        # owners sorted by group, then by their latency weight: every owner of a district
+        # faces the same candidate lines (price + weight x latency), so its choice depends on
+        # where its weight falls between the lines' crossings (see _rank_nodes)
+        w = units.latency_weight[:ni]
+        self._by_w = np.lexsort((w, self.group))
+        self._w_sorted = w[self._by_w]
+        self._g_start = np.searchsorted(self.group[self._by_w], np.arange(self.n_groups + 1))
+        self._cum_tph = np.concatenate([[0.0], np.cumsum(units.base_tph[:ni][self._by_w])])
+        self.choice = np.zeros(ni, dtype=np.int64)
+        self._deadline_k = np.searchsorted(DEADLINES_H, units.deadline_h[ni:])
         self.request_i = np.zeros(D)
         self.request_g = np.zeros(self.n_groups)
         self.request_b = np.zeros(D)
@@ -280,8 +290,7 @@ class DemandPopulation(CityAgent):
         fac = m.mods.factory_tokens_h[t]
         dem_g = np.bincount(self.group, r[:ni], self.n_groups)
         dem_g[1 :: len(LATENCY_CLASSES)] += 0.5 * fac
-        k = np.searchsorted(DEADLINES_H, u.deadline_h[ni:])
-        arr = np.bincount(k, r[ni:], len(DEADLINES_H))
+        arr = np.bincount(self._deadline_k, r[ni:], len(DEADLINES_H))
         arr[-1] += 0.5 * fac.sum()
         return dem_g, arr
 
@@ -326,20 +335,45 @@ class DemandPopulation(CityAgent):
         self.request_b = np.bincount(u.district[ni:], self.submit, D) + self.factory_backlog
 
     def _rank_nodes(self, t: int) -> None:
+        """Every interactive owner picks the candidate node of least price + its latency cost.
+
+        Owner ``i`` of district ``d`` chooses ``argmin_k price[d, k] + w_i lat[d, k]``: the
+        lower envelope of K lines in its latency weight ``w_i``. The envelope's crossings
+        split the weights into intervals of one choice each, so every owner's choice follows
+        from where its weight falls (owners are kept sorted by group and weight): the same
+        decisions as comparing each owner's K costs, in O(groups x K^2) work per hour.
+        """
         m = self.model
-        u = self.units
-        ni = u.n_interactive
         arcs, lat = m.claim_arcs(t)  # (D, K) nodes and round-trip network latency (ms)
-        d = u.district[:ni]
-        price = m.node_signal[arcs[d]]  # (ni, K) CNY per token
-        cost = price + u.latency_weight[:ni, None] * lat[d]
-        choice = np.argmin(cost, axis=1)
-        K = arcs.shape[1]
-        w = self.model_weights = u.base_tph[:ni]
-        votes = np.bincount(self.group * K + choice, w, self.n_groups * K).reshape(-1, K)
+        price = m.node_signal[arcs]  # (D, K) CNY per token
+        D, K = arcs.shape
+        nL = len(LATENCY_CLASSES)
+        votes = np.zeros((self.n_groups, K))
+        choice_sorted = np.empty(len(self._w_sorted), dtype=np.int64)
+        iu, ju = np.triu_indices(K, 1)
+        for d in range(D):
+            p, lt = price[d], lat[d]
+            dl = lt[iu] - lt[ju]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                cross = (p[ju] - p[iu]) / dl
+            bp = np.unique(cross[(dl != 0) & np.isfinite(cross) & (cross > 0)])
+            if len(bp):
+                probe = np.concatenate([[bp[0] * 0.5], (bp[:-1] + bp[1:]) * 0.5, [bp[-1] * 2]])
+            else:
+                probe = np.ones(1)
+            pick = np.argmin(p[None, :] + probe[:, None] * lt[None, :], axis=1)
+            for g in range(d * nL, (d + 1) * nL):
+                s, e = self._g_start[g], self._g_start[g + 1]
+                if e == s:
+                    continue
+                cut = np.concatenate([[s], s + np.searchsorted(self._w_sorted[s:e], bp), [e]])
+                tph = self._cum_tph[cut[1:]] - self._cum_tph[cut[:-1]]
+                np.add.at(votes[g], pick, tph)
+                choice_sorted[s:e] = np.repeat(pick, np.diff(cut))
+        self.choice[self._by_w] = choice_sorted
         tot = np.maximum(votes.sum(axis=1, keepdims=True), 1e-12)
         # the group's cost of a candidate: latency, less the share of owners preferring it
-        g_d = np.arange(self.n_groups) // len(LATENCY_CLASSES)
+        g_d = np.arange(self.n_groups) // nL
         self.row_cost = lat[g_d] * (1.0 - votes / tot)
 
     def claims(self, kind: str, t: int) -> ClaimBatch | None:

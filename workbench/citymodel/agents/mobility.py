@@ -25,28 +25,66 @@ def bpr(free_min: np.ndarray, flow: np.ndarray, capacity: np.ndarray) -> np.ndar
 
 
 class TrafficAgent(CityAgent):
-    """Background traffic: claims road capacity on every link by the hour (commute peaks).
+    """Background traffic: driver groups per origin-destination pair that choose routes.
 
-    Traffic not granted is held (ramp metering) and forms queues: the congested travel time
-    of a link uses all traffic that wants it; flows granted a slot travel at the metered time.
+    Each OD pair's drivers (a gravity model of the districts, commute peaks by hour) split
+    over up to three routes by a logit of the generalised cost they expect: the congested
+    travel time they learnt at that hour of the day plus the link prices they saw there (the
+    orchestrator's road prices, fed back, and any congestion charge ``model.link_toll``),
+    converted at their value of time (:mod:`workbench.citymodel.agents.routes`). The routes'
+    flows add up to one road claim per link. Traffic not granted is held (ramp metering) and
+    forms queues: the congested travel time of a link uses all traffic that wants it; flows
+    granted a slot travel at the metered time.
     """
 
-    def __init__(self, model, noise: np.ndarray) -> None:
+    def __init__(self, model, rng: np.random.Generator) -> None:
+        from workbench.citymodel.agents.routes import k_shortest_routes, logit_split
+
         super().__init__(model)
-        self.noise = noise  # (T, L) log-normal factors, drawn once from the traffic stream
+        s = model.space
+        self.routes = k_shortest_routes(s)
+        self._split = logit_split
+        r = self.routes
+        # log-normal factors per OD pair and hour, drawn once from the traffic stream
+        self.noise = rng.lognormal(0, 0.08, size=(model.hours, r.n_od))
         self.shape = commute_shape()
-        self.req = np.zeros(model.space.n_links)
+        # gravity: trips ~ size(o) size(d) / free-flow minutes, scaled so that at the
+        # commute shape's level 1 the links carry their capacity on average (free flow)
+        size = np.sqrt(s.area_km2)
+        g = size[r.od_from] * size[r.od_to] / np.maximum(s.travel_min[r.od_from, r.od_to], 1.0)
+        self.tt_memory = np.tile(s.link_free_min, (24, 1))
+        free = r.link_flow(self._split(r, r.route_cost(s.link_free_min))[:] * g[r.route_od])
+        self.base_od = g * float(s.link_capacity.sum() / max(free.sum(), 1e-12))
+        self.req = np.zeros(s.n_links)
+        self.route_share = np.zeros(r.incidence.shape[0])
+        self.decisions = 0
+
+    def link_cost(self, t: int) -> np.ndarray:
+        """Generalised cost drivers expect per link at hour ``t`` (minutes)."""
+        from workbench.citymodel.agents.routes import VALUE_OF_TIME_CNY_PER_MIN
+
+        m = self.model
+        price = m.cong_link[t % 24] + m.link_toll
+        return self.tt_memory[t % 24] + price / VALUE_OF_TIME_CNY_PER_MIN
 
     def claims(self, kind: str, t: int) -> ClaimBatch | None:
-        """One claim per link."""
+        """Choose routes per OD pair, then claim every link the chosen routes use."""
         if kind != "road":
             return None
-        s = self.model.space
-        mult = np.maximum(
-            self.model.mods.traffic[t][s.link_from], self.model.mods.traffic[t][s.link_to]
-        )
-        self.req = s.link_capacity * self.shape[t % 24] * mult * self.noise[t]
-        return ClaimBatch.simple(self.model.link_labels, _TR, self.req, np.arange(s.n_links))
+        m = self.model
+        r = self.routes
+        tr = m.mods.traffic[t]
+        od = self.base_od * self.shape[t % 24] * np.maximum(tr[r.od_from], tr[r.od_to])
+        od = od * self.noise[t]
+        self.route_share = self._split(r, r.route_cost(self.link_cost(t)))
+        self.req = r.link_flow(self.route_share * od[r.route_od])
+        self.decisions = r.n_od
+        return ClaimBatch.simple(m.link_labels, _TR, self.req, np.arange(m.space.n_links))
+
+    def after_roads(self, t: int, link_time_congested: np.ndarray) -> None:
+        """Learn the congested travel time of this hour of the day."""
+        h = t % 24
+        self.tt_memory[h] = 0.5 * self.tt_memory[h] + 0.5 * link_time_congested
 
 
 class LogisticsFleet(CityAgent):

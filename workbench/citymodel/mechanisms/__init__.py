@@ -8,7 +8,6 @@ from workbench.citymodel.mechanisms.base import (
     Mechanism,
     ordered_greedy,
     scarcity_price,
-    validate_mechanism,
 )
 from workbench.citymodel.mechanisms.lp import LinearProgram, PerfectForesight, RollingHorizon
 from workbench.citymodel.mechanisms.rules import (
@@ -34,9 +33,7 @@ BUILTIN_MECHANISMS = (
 
 def mechanism_registry() -> Registry:
     """Return the ``mechanisms`` registry, with the built-ins registered."""
-    reg = get_registry(
-        "mechanisms", "coordination mechanism", validate_mechanism, contract=MECHANISM_CONTRACT
-    )
+    reg = get_registry("mechanisms", "coordination mechanism", contract=MECHANISM_CONTRACT)
     for cls in BUILTIN_MECHANISMS:
         reg.register(cls.name, cls, builtin=True)
     return reg

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
 
 from workbench.citymodel.claims import ClaimSet
-from workbench.errors import PluginError
 from workbench.plugin_contracts import Contract
 
 _EPS = 1e-9
@@ -66,17 +65,6 @@ MECHANISM_CONTRACT = Contract(
     "attributes name, description",
 )
 """What a coordination-mechanism plugin must look like (checked when it loads)."""
-
-
-def validate_mechanism(name: str, obj: Any) -> None:
-    """Registry contract check: a class with a callable ``allocate`` and a description."""
-    if not isinstance(obj, type) or not callable(getattr(obj, "allocate", None)):
-        msg = (
-            f"Mechanism plugin '{name}' must be a class with a method "
-            f"`allocate(claims) -> Allocation`; got {obj!r}. Subclass "
-            "workbench.citymodel.Mechanism."
-        )
-        raise PluginError(msg)
 
 
 def scarcity_price(claims: ClaimSet, row: np.ndarray) -> np.ndarray:
@@ -194,4 +182,4 @@ def _segment_first(keys: np.ndarray) -> np.ndarray:
     return np.maximum.accumulate(np.where(start, np.arange(n), 0))
 
 
-__all__ = ["Allocation", "Mechanism", "ordered_greedy", "scarcity_price", "validate_mechanism"]
+__all__ = ["Allocation", "Mechanism", "ordered_greedy", "scarcity_price"]

@@ -13,8 +13,13 @@ from workbench.citymodel.mechanisms.base import (
     ordered_greedy,
     scarcity_price,
 )
+from workbench.citymodel.mechanisms.drf import DominantResourceFairness
 
 _EMERGENCY = CLASSES.index("emergency")
+DEADHEAD_CNY_PER_VAN_MIN = 1.5
+"""Cost a depot bids per van-minute of driving empty to a delivery's origin (synthetic)."""
+QUEUE_CNY_PER_VAN = 30.0
+"""Cost a depot bids per van when all its vans are committed (grows with its load)."""
 
 
 def _finish(claims: ClaimSet, row: np.ndarray, basis: str, price: np.ndarray | None = None):
@@ -102,8 +107,24 @@ class ContractNet(Mechanism):
     """Batch compute jobs go through :mod:`workbench.citymodel.contract_net` (messages
     counted); :meth:`allocate` serves the other claims."""
 
+    def __init__(self) -> None:
+        self._messages = 0
+
+    def take_messages(self) -> int:
+        """Messages of the protocol runs since the last call (and reset the count)."""
+        n, self._messages = self._messages, 0
+        return n
+
     def allocate(self, claims: ClaimSet) -> Allocation:
-        """Award whole jobs, then split what divisible claims still need."""
+        """Award whole jobs, then split what divisible claims still need.
+
+        Deliveries (``fleet`` claims: one depot per row) go through the protocol itself
+        (:func:`~workbench.citymodel.contract_net.run_protocol`): announced to their depots,
+        bid from each depot's deadhead driving and van load, awarded to the lowest bid and
+        committed most urgent first (highest bid value) while the depot's vans last.
+        """
+        if claims.kind == "fleet" and claims.n_rows and len(claims.entry_row) == claims.n_rows:
+            return _finish(claims, self._deliveries(claims), "contract net: bid, award, commit")
         key = _rank_of(np.where(claims.group_class == _EMERGENCY, 0, 1), claims.group_arrival)
         first = ordered_greedy(claims, key, force_indivisible=True)
         rest_amount = claims.group_amount - claims.group_total(first)
@@ -118,151 +139,51 @@ class ContractNet(Mechanism):
             first = first + ordered_greedy(rest, key)
         return _finish(claims, first, "awarded to cheapest able bidder")
 
+    def _deliveries(self, claims: ClaimSet) -> np.ndarray:
+        """Run announce/bid/award/commit for indivisible one-resource tasks; grant per row."""
+        from workbench.citymodel.contract_net import run_protocol
 
-class DominantResourceFairness(Mechanism):
-    """Dominant-resource fairness: progressive filling of every claimant's dominant share.
-
-    Emergency claims are served off the top; the rest is rationed so that no claimant can
-    raise its dominant share (its largest share of any one resource) without lowering that of
-    a claimant with a smaller one. Alternatives (second-nearest node) are filled in later
-    rounds with what is left. Indivisible claims granted in part are dropped.
-    """
-
-    name = "drf"
-    description = "dominant-resource fairness over compute and power, emergency off the top"
-    across = ("compute", "power")
-    """Compute claims also use their node's feeder (tokens draw power), so dominant shares
-    are taken across compute and power (the model adds the feeders to the claims)."""
-
-    def allocate(self, claims: ClaimSet) -> Allocation:
-        """Serve emergency first, then fill dominant shares equally."""
-        m = claims.n_rows
-        if m == 0:
-            return _finish(claims, np.zeros(0), "fair share")
-        is_em = claims.group_class == _EMERGENCY
-        em = dataclasses.replace(claims, group_amount=np.where(is_em, claims.group_amount, 0.0))
-        row = ordered_greedy(em, claims.group_arrival)
-        cap_left = np.maximum(claims.capacity - claims.usage(row), 0.0)
-        remaining = np.where(is_em, 0.0, claims.group_amount)
         rg = claims.row_group
-        alt = _alternative_index(claims)
-        for k in range(int(alt.max()) + 1):
-            active_rows = (alt == k) & (remaining[rg] > 1e-12)
-            if not active_rows.any():
-                continue
-            x = _progressive_fill(claims, active_rows, remaining[rg], cap_left)
-            row = row + x
-            cap_left = np.maximum(cap_left - claims.usage(x), 0.0)
-            remaining = np.maximum(remaining - claims.group_total(x), 0.0)
-        indiv = ~claims.group_divisible[rg]
-        full = row >= claims.group_amount[rg] * (1 - 1e-9)
-        row = np.where(indiv & ~full, 0.0, row)
-        rest_amount = np.where(
-            claims.group_divisible, claims.group_amount - claims.group_total(row), 0.0
+        G = claims.n_groups
+        order = np.lexsort((claims.row_cost, rg))
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = rg[order][1:] != rg[order][:-1]
+        pos_sorted = np.arange(len(order)) - np.maximum.accumulate(
+            np.where(first, np.arange(len(order)), 0)
         )
-        if rest_amount.max(initial=0.0) > 1e-9:
-            rest = dataclasses.replace(
-                claims,
-                capacity=np.maximum(claims.capacity - claims.usage(row), 0.0),
-                group_amount=np.maximum(rest_amount, 0.0),
-                _cache={},
-            )
-            row = row + ordered_greedy(rest, claims.group_arrival)
-        return _finish(claims, row, "fair share")
-
-
-def _alternative_index(claims: ClaimSet) -> np.ndarray:
-    """Rank of each row among its group's rows by cost (0 = preferred)."""
-    m = claims.n_rows
-    order = np.lexsort((claims.row_cost, claims.row_group))
-    g_sorted = claims.row_group[order]
-    start = np.ones(m, dtype=bool)
-    start[1:] = g_sorted[1:] != g_sorted[:-1]
-    idx = np.arange(m) - np.maximum.accumulate(np.where(start, np.arange(m), 0))
-    alt = np.empty(m, dtype=np.int64)
-    alt[order] = idx
-    return alt
-
-
-def _progressive_fill(
-    claims: ClaimSet, active: np.ndarray, want: np.ndarray, cap_left: np.ndarray
-) -> np.ndarray:
-    """Raise every active row's dominant share at the same rate until blocked."""
-    m = claims.n_rows
-    cap = np.where(claims.capacity > 0, claims.capacity, 1.0)
-    er, eres, ecoef = claims.entry_row, claims.entry_resource, claims.entry_coef
-    dom = np.zeros(m)
-    np.maximum.at(dom, er, ecoef / cap[eres])
-    active = active & (dom > 0)
-    if len(er) == m:  # one resource per row: water-filling per resource, closed form
-        return _water_fill(claims, active, want, cap_left, dom, cap)
-    rate = np.where(active, 1.0 / np.where(dom > 0, dom, 1.0), 0.0)
-    x = np.zeros(m)
-    left = cap_left.copy()
-    rem = np.where(active, want, 0.0)
-    for _ in range(m + claims.n_resources + 1):
-        if not active.any():
-            break
-        r_rate = np.bincount(eres, weights=ecoef * rate[er], minlength=claims.n_resources)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            dt_res = np.where(r_rate > 0, left / r_rate, np.inf)
-            dt_row = np.where(active, rem / np.where(rate > 0, rate, 1.0), np.inf)
-        dt = min(dt_res.min(initial=np.inf), dt_row.min(initial=np.inf))
-        if not np.isfinite(dt):
-            break
-        inc = rate * dt
-        x += inc
-        rem = np.maximum(rem - inc, 0.0)
-        left = np.maximum(left - r_rate * dt, 0.0)
-        blocked_res = left <= 1e-9 * np.maximum(claims.capacity, 1.0)
-        touches = np.zeros(m, dtype=bool)
-        touches[er[blocked_res[eres]]] = True
-        active = active & ~touches & (rem > 1e-9 * np.maximum(want, 1.0))
-        rate = np.where(active, rate, 0.0)
-    return x
-
-
-def _water_fill(
-    claims: ClaimSet,
-    active: np.ndarray,
-    want: np.ndarray,
-    cap_left: np.ndarray,
-    dom: np.ndarray,
-    cap: np.ndarray,
-) -> np.ndarray:
-    """Equal dominant shares on single-resource rows: the level each resource can afford."""
-    x = np.zeros(claims.n_rows)
-    rows = np.flatnonzero(active)
-    if len(rows) == 0:
-        return x
-    res = claims.entry_resource[rows]  # entry k belongs to row k
-    share = want[rows] * dom[rows]  # dominant share when fully served
-    order = np.lexsort((share, res))
-    rows, res, share = rows[order], res[order], share[order]
-    n = len(rows)
-    start = np.ones(n, dtype=bool)
-    start[1:] = res[1:] != res[:-1]
-    first = np.maximum.accumulate(np.where(start, np.arange(n), 0))
-    k = np.arange(n) - first
-    seg_n = np.bincount(np.cumsum(start) - 1)[np.cumsum(start) - 1]
-    cs = np.cumsum(share)
-    cs = cs - np.where(first > 0, cs[first - 1], 0.0)
-    budget = cap_left[res] / cap[res]
-    ok = cs + (seg_n - k - 1) * share <= budget * (1 + 1e-12)
-    # last index per segment that still fits at level = its own share
-    last_ok = np.full(n, -1)
-    last_ok[ok] = k[ok]
-    seg_id = np.cumsum(start) - 1
-    kmax = np.full(seg_id[-1] + 1, -1)
-    np.maximum.at(kmax, seg_id, last_ok)
-    kmax_e = kmax[seg_id]
-    served_sum = np.where(kmax_e >= 0, cs[np.clip(first + kmax_e, 0, n - 1)], 0.0)
-    remaining_n = seg_n - kmax_e - 1
-    with np.errstate(divide="ignore", invalid="ignore"):
-        level = np.where(remaining_n > 0, (budget - served_sum) / remaining_n, np.inf)
-    granted_share = np.minimum(share, np.maximum(level, 0.0))
-    x[rows] = np.minimum(want[rows], granted_share / dom[rows])
-    return x
+        pos = np.empty(len(order), dtype=np.int64)
+        pos[order] = pos_sorted
+        K = int(pos.max()) + 1
+        res_of_row = np.empty(claims.n_rows, dtype=np.int64)
+        res_of_row[claims.entry_row] = claims.entry_resource
+        cand = np.zeros((G, K), dtype=np.int64)
+        valid = np.zeros((G, K), dtype=bool)
+        extra = np.zeros((G, K))
+        amount = np.where(claims.group_divisible, 0.0, claims.group_amount)  # whole tasks
+        cand[rg, pos], valid[rg, pos] = res_of_row, True
+        extra[rg, pos] = claims.row_cost * DEADHEAD_CNY_PER_VAN_MIN * amount[rg]
+        remaining = claims.capacity.astype(float).copy()
+        # urgency: the highest bid value is committed first (then arrival order)
+        due = _rank_of(-claims.group_value, claims.group_arrival)
+        out = run_protocol(
+            amount,
+            due,
+            cand,
+            np.zeros(claims.n_resources),
+            remaining,
+            claims.capacity,
+            extra_cost=extra,
+            valid=valid,
+            queue_cost=QUEUE_CNY_PER_VAN,
+        )
+        self._messages += out.messages
+        won = (out.node[rg] >= 0) & (res_of_row == out.node[rg])
+        # one row per winning group (the first, should a depot be listed twice)
+        rows = np.flatnonzero(won)
+        _, first_row = np.unique(rg[rows], return_index=True)
+        row = np.zeros(claims.n_rows)
+        row[rows[first_row]] = amount[rg[rows[first_row]]]
+        return row
 
 
 __all__ = [

@@ -33,97 +33,15 @@ import inspect
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from workbench.errors import NotFittedError, PluginError, SpecError
-from workbench.plugin_contracts import Contract
-from workbench.plugins import get_registry
+from workbench.dims import INDICATOR
+from workbench.errors import NotFittedError, SpecError
+from workbench.plugin_contracts import Contract, registered_contract
+from workbench.plugins import Registry, get_registry
 
 if TYPE_CHECKING:  # pragma: no cover
     import xarray as xr
 
     from workbench.index.framework import Framework
-
-
-def _validate_callable(kind: str, first_params: tuple[str, ...]) -> Callable[[str, Any], None]:
-    def check(name: str, obj: Any) -> None:
-        if not callable(obj):
-            msg = f"{kind} '{name}' must be callable; got {type(obj).__name__}."
-            raise PluginError(msg)
-        try:
-            params = list(inspect.signature(obj).parameters)
-        except (TypeError, ValueError):  # builtins without signature
-            return
-        if len(params) < len(first_params) and not any(
-            p.kind == p.VAR_POSITIONAL for p in inspect.signature(obj).parameters.values()
-        ):
-            msg = (
-                f"{kind} '{name}' must take the positional arguments {first_params}; it takes "
-                f"{tuple(params)}. See workbench.index.steps.base for the protocol."
-            )
-            raise PluginError(msg)
-
-    return check
-
-
-def _validate_step(name: str, obj: Any) -> None:
-    if not (isinstance(obj, type) and all(hasattr(obj, a) for a in ("fit", "transform"))):
-        msg = (
-            f"index step '{name}' must be a class with fit(cube, framework) and transform(cube); "
-            f"got {obj!r}. Subclass workbench.index.steps.base.Step."
-        )
-        raise PluginError(msg)
-
-
-STEPS = get_registry("index_steps", "index step", _validate_step)
-NORMALISERS = get_registry(
-    "index_normalisers",
-    "normalisation method",
-    _validate_callable("normalisation method", ("x", "ref", "direction")),
-    contract=Contract(
-        "index_normalisers",
-        "callable",
-        params=("x", "ref", "direction"),
-        doc="f(x, ref, direction, **params) -> ndarray (n, m); bounds learnt from ref",
-    ),
-)
-AGGREGATORS = get_registry(
-    "index_aggregators",
-    "aggregation method",
-    _validate_callable("aggregation method", ("x", "w")),
-    contract=Contract(
-        "index_aggregators",
-        "callable",
-        params=("x", "w"),
-        doc="f(x, w, **params) -> ndarray: x (..., k) child scores, w weights; NaN skipped",
-    ),
-)
-WEIGHTS = get_registry(
-    "index_weights",
-    "weighting method",
-    _validate_callable("weighting method", ("values", "framework")),
-    contract=Contract(
-        "index_weights",
-        "callable",
-        params=("values", "framework"),
-        doc="f(values, framework, **params) -> {node: weight} or units x nodes DataFrame",
-    ),
-)
-TIERS = get_registry(
-    "index_tiers",
-    "tiering method",
-    _validate_callable("tiering method", ("scores", "n_tiers")),
-    contract=Contract(
-        "index_tiers",
-        "callable",
-        params=("scores", "n_tiers"),
-        doc="f(scores, n_tiers, **params) -> n_tiers - 1 ascending thresholds",
-    ),
-)
-
-
-#: Arguments the method protocols above pass; every other argument of a method is a setting.
-PROTOCOL_ARGUMENTS = frozenset(
-    {"x", "w", "ref", "direction", "values", "framework", "scores", "n_tiers"}
-)
 
 
 def check_method_params(kind: str, name: str, func: Callable[..., Any], params: dict) -> None:
@@ -213,8 +131,14 @@ class Step:
         return f"{type(self).__name__}({args})"
 
 
-get_registry(
+def _protocol(kind: str) -> tuple[str, ...]:
+    contract = registered_contract(kind)
+    return contract.params if contract is not None else ()
+
+
+STEPS = get_registry(
     "index_steps",
+    "index step",
     contract=Contract(
         "index_steps",
         "class",
@@ -223,6 +147,45 @@ get_registry(
         overrides=("_fit", "_transform"),
         doc="a Step subclass; Step(**settings); fit(cube, framework) -> self; transform(cube)",
     ),
+)
+
+
+def _method_registry(kind: str, description: str, params: tuple[str, ...], doc: str) -> Registry:
+    """Create the registry of a kind of index method (a function) with its contract."""
+    return get_registry(
+        kind, description, contract=Contract(kind, "callable", params=params, doc=doc)
+    )
+
+
+NORMALISERS = _method_registry(
+    "index_normalisers",
+    "normalisation method",
+    ("x", "ref", "direction"),
+    "f(x, ref, direction, **params) -> ndarray (n, m); bounds learnt from ref",
+)
+AGGREGATORS = _method_registry(
+    "index_aggregators",
+    "aggregation method",
+    ("x", "w"),
+    "f(x, w, **params) -> ndarray: x (..., k) child scores, w weights; NaN skipped",
+)
+WEIGHTS = _method_registry(
+    "index_weights",
+    "weighting method",
+    ("values", "framework"),
+    "f(values, framework, **params) -> {node: weight} or units x nodes DataFrame",
+)
+TIERS = _method_registry(
+    "index_tiers",
+    "tiering method",
+    ("scores", "n_tiers"),
+    "f(scores, n_tiers, **params) -> n_tiers - 1 ascending thresholds",
+)
+
+#: Arguments the method protocols pass (the contracts' ``params``); every other argument of a
+#: method is a setting.
+PROTOCOL_ARGUMENTS = frozenset(
+    p for reg in (NORMALISERS, AGGREGATORS, WEIGHTS, TIERS) for p in _protocol(reg.kind)
 )
 
 
@@ -273,7 +236,7 @@ def indicator_directions(cube: xr.Dataset, framework: Framework, codes: list[str
         if c in fw:
             out.append(framework.node(c).direction)
         elif "direction" in cube.coords:
-            out.append(int(cube["direction"].sel(indicator=c)))
+            out.append(int(cube["direction"].sel({INDICATOR: c})))
         else:
             out.append(1)
     return np.asarray(out, dtype=float)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from workbench.dims import CITY, INDEX_TIERS, YEAR
+from workbench.dims import CITY, INDEX_TIERS, INDICATOR, YEAR
 from workbench.errors import SpecError, did_you_mean
 from workbench.index._cube import VALUE, has_year, indicator_codes, years_mask
 from workbench.index.steps.base import STEPS, TIERS, Step, check_method_params
@@ -173,7 +173,7 @@ class Tier(Step):
                 f"{did_you_mean(node, inds)} Put the tier step after the aggregate step."
             )
             raise SpecError(msg)
-        da = cube[VALUE].sel(indicator=node)
+        da = cube[VALUE].sel({INDICATOR: node})
         if has_year(cube):
             return np.asarray(da.transpose(YEAR, CITY).values, dtype=float)
         return np.asarray(da.values, dtype=float)[None, :]

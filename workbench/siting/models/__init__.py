@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workbench.siting.models.base import SitingModel, registry, validate_model
+from workbench.siting.models.base import SitingModel, registry
 from workbench.siting.models.covering import LSCP, MCLP, BackupCovering
 from workbench.siting.models.median import CFLP, PCenter, PDispersion, PMedian
 
@@ -30,5 +30,4 @@ __all__ = [
     "PMedian",
     "SitingModel",
     "registry",
-    "validate_model",
 ]

@@ -3,7 +3,7 @@
 A siting model is a class derived from :class:`SitingModel`: settings go in ``__init__``
 (validated there), and ``solve(problem, ...)`` returns a :class:`~workbench.siting.SitingResult`.
 Plugins register classes in the entry-point group ``workbench.siting_models``; the registry
-checks them with :func:`validate_model`.
+checks every class against :data:`SITING_MODEL_CONTRACT`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 import numpy as np
 import scipy.sparse as sp
 
-from workbench.errors import InfeasibleError, PluginError, SpecError
+from workbench.errors import InfeasibleError, SpecError
 from workbench.plugin_contracts import Contract
 from workbench.plugins import Registry, get_registry
 from workbench.siting.problem import Problem
@@ -79,31 +79,13 @@ class SitingModel(ABC):
         }
 
 
-def validate_model(name: str, obj: Any) -> None:
-    """Check that ``obj`` honours the siting-model contract (used by the registry).
-
-    Raises
-    ------
-    PluginError
-        When ``obj`` is not a :class:`SitingModel` subclass with a ``sense`` of min/max.
-    """
-    if not (isinstance(obj, type) and issubclass(obj, SitingModel)):
-        msg = (
-            f"Siting model '{name}' must be a subclass of workbench.siting.SitingModel; got "
-            f"{obj!r}. Derive the plugin's class from SitingModel and implement solve()."
-        )
-        raise PluginError(msg)
-    if obj.sense not in ("min", "max"):
-        msg = f"Siting model '{name}' must set sense to 'min' or 'max'; got {obj.sense!r}."
-        raise PluginError(msg)
-
-
 SITING_MODEL_CONTRACT = Contract(
     "siting_models",
     "class",
     base=SitingModel,
     methods={"solve": ("problem",)},
     overrides=("solve",),
+    attributes={"sense": ("min", "max")},
     doc="a SitingModel subclass; Model(**settings).solve(problem, *, time_limit, "
     "mip_rel_gap, threads) -> SitingResult; class attributes name, sense, description",
 )
@@ -112,9 +94,7 @@ SITING_MODEL_CONTRACT = Contract(
 
 def registry() -> Registry:
     """Return the ``siting_models`` registry."""
-    return get_registry(
-        "siting_models", "siting model", validate_model, contract=SITING_MODEL_CONTRACT
-    )
+    return get_registry("siting_models", "siting model", contract=SITING_MODEL_CONTRACT)
 
 
 def check_p(p: Any, problem: Problem, *, name: str = "p", minimum: int = 1) -> int:
@@ -278,5 +258,4 @@ __all__ = [
     "nearest_assignment",
     "registry",
     "uncoverable_error",
-    "validate_model",
 ]

@@ -61,7 +61,13 @@ def _assign_covered(problem: Problem, a: sp.csr_array, open_mask: np.ndarray) ->
 
 
 def _capacitated_assignment(
-    problem: Problem, a: sp.csr_array, *, demand_rows: np.ndarray, equality: bool, maximize: bool
+    problem: Problem,
+    a: sp.csr_array,
+    *,
+    capacities: np.ndarray,
+    demand_rows: np.ndarray,
+    equality: bool,
+    maximize: bool,
 ) -> tuple[sp.csr_array, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Rows for single assignment over coverage pairs with capacities.
 
@@ -76,7 +82,7 @@ def _capacitated_assignment(
     # assignment: sum_j x_ij (=|<=) 1
     a1 = sp.coo_array((np.ones(k), (sub.row, xk)), shape=(n_d, m + k))
     # capacity: sum_i w_i x_ij - cap_j y_j <= 0
-    caps = problem.capacities
+    caps = capacities
     a2 = sp.coo_array(
         (
             np.concatenate([problem.weights[pi], -caps]),
@@ -99,8 +105,24 @@ def _capacitated_assignment(
     return big, lo, hi, pi, pj
 
 
-def check_capacity(problem: Problem, a: sp.csr_array) -> None:
-    """Refuse a capacitated covering model whose problem has no capacities (names the fix)."""
+def require_capacities(problem: Problem) -> np.ndarray:
+    """Return the problem's site capacities; refuse a problem without them (names the fix).
+
+    Parameters
+    ----------
+    problem
+        The siting problem of a capacitated model.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``problem.capacities``, one per site.
+
+    Raises
+    ------
+    SpecError
+        When the problem has no capacities.
+    """
     caps = problem.capacities
     if caps is None:
         msg = (
@@ -108,6 +130,32 @@ def check_capacity(problem: Problem, a: sp.csr_array) -> None:
             "`capacities=` to Problem.from_matrix (one per site, in the weights' unit)."
         )
         raise SpecError(msg)
+    return caps
+
+
+def check_capacity(problem: Problem, a: sp.csr_array) -> np.ndarray:
+    """Refuse a capacitated model whose demand cannot fit any site that can serve it.
+
+    Parameters
+    ----------
+    problem
+        The siting problem.
+    a
+        ``(n_demand, n_sites)`` 0/1 matrix of the sites that may serve each demand.
+
+    Returns
+    -------
+    numpy.ndarray
+        The site capacities (see :func:`require_capacities`).
+
+    Raises
+    ------
+    SpecError
+        When the problem has no capacities.
+    InfeasibleError
+        When a demand's weight exceeds the capacity of every site that can serve it.
+    """
+    caps = require_capacities(problem)
     w = problem.weights
     # largest capacity among sites that can serve each demand
     best = (a.multiply(caps[None, :])).max(axis=1).toarray().ravel()
@@ -120,6 +168,7 @@ def check_capacity(problem: Problem, a: sp.csr_array) -> None:
             f"the demand, or allow more distance."
         )
         raise InfeasibleError(msg)
+    return caps
 
 
 class LSCP(SitingModel):
@@ -156,9 +205,9 @@ class LSCP(SitingModel):
         ylo, yhi = fixed_bounds(problem)
         need = np.flatnonzero(problem.weights > 0)
         if self.capacitated:
-            check_capacity(problem, a)
+            caps = check_capacity(problem, a)
             big, lo, hi, pi, pj = _capacitated_assignment(
-                problem, a, demand_rows=need, equality=True, maximize=False
+                problem, a, capacities=caps, demand_rows=need, equality=True, maximize=False
             )
             k = len(pi)
             c = np.concatenate([np.ones(m), np.zeros(k)])
@@ -309,8 +358,9 @@ class MCLP(SitingModel):
         need = np.flatnonzero((w > 0) & (np.diff(a.indptr) > 0))
         card_lo = p if self.exact_p else 0
         if self.capacitated:
+            caps = require_capacities(problem)
             big, lo, hi, pi, pj = _capacitated_assignment(
-                problem, a, demand_rows=need, equality=False, maximize=True
+                problem, a, capacities=caps, demand_rows=need, equality=False, maximize=True
             )
             k = len(pi)
             card = sp.csr_array(np.concatenate([np.ones(m), np.zeros(k)])[None, :])

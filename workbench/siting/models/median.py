@@ -134,10 +134,9 @@ class PMedian(SitingModel):
                 bound=out.bound, status=out.status, seconds=time.perf_counter() - t0,
                 method="highs-radius",
             )  # fmt: skip
-        check_capacity(problem, sp.csr_array(np.ones((problem.n_demand, m))))
-        caps = problem.capacities
+        caps = check_capacity(problem, sp.csr_array(np.ones((problem.n_demand, m))))
         if caps.sum() + 1e-9 < w.sum():
-            _total_capacity_error(problem)
+            _total_capacity_error(problem, caps)
         pi, pj = _pairs(problem, None)
         a, lo, hi = _assignment_model(problem, pi, pj, capacities=caps, p=p)
         k = len(pi)
@@ -156,10 +155,9 @@ class PMedian(SitingModel):
         return build_result(self, problem, out, open_idx, assign_idx=assign)
 
 
-def _total_capacity_error(problem: Problem) -> None:
+def _total_capacity_error(problem: Problem, caps: np.ndarray) -> None:
     from workbench.errors import InfeasibleError
 
-    caps = problem.capacities
     w = problem.weights
     msg = (
         f"Infeasible: total demand weight {w.sum():g} exceeds the total capacity of all "
@@ -352,11 +350,10 @@ class CFLP(SitingModel):
     ) -> SitingResult:
         """Solve the capacitated fixed-charge model (see :meth:`SitingModel.solve`)."""
         n, m = problem.costs.shape
-        check_capacity(problem, sp.csr_array(np.ones((n, m))))
-        caps = problem.capacities
+        caps = check_capacity(problem, sp.csr_array(np.ones((n, m))))
         w = problem.weights
         if caps.sum() + 1e-9 < w.sum():
-            _total_capacity_error(problem)
+            _total_capacity_error(problem, caps)
         p = None if self.p is None else check_p(self.p, problem)
         fixed = problem.fixed_costs if problem.fixed_costs is not None else np.zeros(m)
         pi, pj = _pairs(problem, None)
@@ -440,10 +437,10 @@ def _reduce_and_solve(
             out = SolveOutcome(status_from_gap(0.0), None, best, best, 0.0,
                                time.perf_counter() - t0)  # fmt: skip
             return out, np.sort(start)
-    left = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.5)
+    remaining = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 0.5)
     out, sub_open = solve_radius_pmedian(
         costs[:, cols], w, p, fixed=must[cols], start=pos[start],
-        time_limit=left, mip_rel_gap=mip_rel_gap, threads=threads,
+        time_limit=remaining, mip_rel_gap=mip_rel_gap, threads=threads,
         all_levels=len(cols) * costs.shape[0] <= 200_000,
     )  # fmt: skip
     bound = min(max(out.bound, lb), out.objective)
