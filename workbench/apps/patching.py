@@ -105,7 +105,8 @@ def _apply(doc: Any, apply: Any) -> None:
 
 def _same_glyphs(old: Any, new: Any) -> bool:
     """Whether two figures draw the same glyphs with the same settings (data aside)."""
-    from bokeh.models import GlyphRenderer
+    from bokeh.models.renderers import GlyphRenderer
+    from bokeh.models.sources import ColumnDataSource
 
     if type(old) is not type(new) or len(old.renderers) != len(new.renderers):
         return False
@@ -118,6 +119,11 @@ def _same_glyphs(old: Any, new: Any) -> bool:
             include_defaults=False
         ):
             return False
+        if not (
+            isinstance(a.data_source, ColumnDataSource)
+            and isinstance(b.data_source, ColumnDataSource)
+        ):
+            return False  # only column data is patched
         if set(a.data_source.data) != set(b.data_source.data):
             return False
     if _legend_labels(old) != _legend_labels(new):
@@ -127,7 +133,7 @@ def _same_glyphs(old: Any, new: Any) -> bool:
 
 def _legend_labels(fig: Any) -> list[str]:
     """Return the labels of a figure's legend items, in order (empty without a legend)."""
-    from bokeh.models import Legend
+    from bokeh.models.annotations import Legend
 
     return [str(item.label) for legend in fig.select(type=Legend) for item in legend.items]
 
