@@ -361,7 +361,9 @@ class StatusArea(param.Parameterized):
     """
 
     message = param.String(default="", doc="The text of the current message; empty hides it.")
-    kind = param.Selector(default="danger", objects=["danger", "warning", "info", "success"])
+    kind: param.Selector = param.Selector(
+        default="danger", objects=["danger", "warning", "info", "success"]
+    )
 
     def __init__(self, **params: Any) -> None:
         super().__init__(**params)

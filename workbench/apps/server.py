@@ -15,6 +15,7 @@ from typing import Any
 import panel as pn
 
 from workbench.apps.common import label, theme_from_session
+from workbench.viz.theme import palette
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +155,7 @@ def page(
         sidebar=list(sidebar),
         main=[main],
         header=[theme_toggle(theme)],
-        header_background="#0b6e4f",
+        header_background=palette("light")["accent"],  # the same green header in both themes
         sidebar_width=330,
     )
     from workbench.apps import a11y

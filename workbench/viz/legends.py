@@ -10,11 +10,12 @@ from __future__ import annotations
 import html
 
 from workbench.labels import label, sig
-from workbench.viz.theme import INDEX_TIER_RGB, SITE_TIER_RGB, palette, rgb_hex
+from workbench.viz.theme import INDEX_TIER_RGB, RAMPS, SITE_TIER_RGB, palette, rgb_hex
 
-#: The district choropleth's ramp (ColorBrewer YlGnBu) and the demand heat ramp (YlOrRd).
-_DISTRICT_RAMP = ("#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494")
-_HEAT_RAMP = ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026")
+#: The district choropleth's ramp (ColorBrewer YlGnBu) and the demand heat ramp (YlOrRd), as
+#: the maps draw them (:data:`workbench.viz.theme.RAMPS`).
+_DISTRICT_RAMP = tuple(rgb_hex(list(c)) for c in RAMPS["seq"])
+_HEAT_RAMP = tuple(rgb_hex(list(c)) for c in RAMPS["heat"])
 
 
 def _box(theme: str, body: str, title: str) -> str:

@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from workbench.viz.theme import COLOURS
+
 
 def whatif_columns(
     pred: dict[str, dict[str, float]],
@@ -59,7 +61,7 @@ def whatif_figure(columns: dict[str, list[Any]], *, theme: str = "light") -> Any
     from bokeh.models.annotations.geometry import Span
     from bokeh.plotting import figure
 
-    from workbench.viz.theme import COLOURS, palette
+    from workbench.viz.theme import palette
 
     src = ColumnDataSource(columns, name="whatif")
     fig = figure(
@@ -102,7 +104,7 @@ def whatif_figure(columns: dict[str, list[Any]], *, theme: str = "light") -> Any
 
 TRAJECTORY_LABELS = {"city_load_mw": "city load", "district_peak_mw": "largest district"}
 """Legend labels of the emulated hourly curves."""
-TRAJECTORY_COLORS = {"city_load_mw": "#4c78a8", "district_peak_mw": "#f58518"}
+TRAJECTORY_COLORS = {"city_load_mw": COLOURS["blue"], "district_peak_mw": COLOURS["orange"]}
 
 
 def trajectory_columns(ds: Any) -> dict[str, list[float]]:
@@ -139,7 +141,7 @@ def trajectory_figure(columns: dict[str, list[float]], *, theme: str = "light") 
     )
     metrics = [k for k in columns if k != "time" and not k.endswith(("_lo", "_hi"))]
     for m in metrics:
-        color = TRAJECTORY_COLORS.get(m, "#54a24b")
+        color = TRAJECTORY_COLORS.get(m, COLOURS["green"])
         label = TRAJECTORY_LABELS.get(m, m)
         fig.varea(x="time", y1=f"{m}_lo", y2=f"{m}_hi", source=src, alpha=0.25, color=color)
         fig.line(x="time", y=m, source=src, line_width=2, color=color, legend_label=label)
