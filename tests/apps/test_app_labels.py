@@ -90,6 +90,22 @@ def test_index_table_and_indicator_picker_use_full_names(apps):
     assert "IND_REV" in app._whatif_ind_w.description  # the codes, on hover
 
 
+def test_index_methods_are_named_in_words_in_both_languages(apps):
+    app = apps["index"]
+    for widget, prefix in ((app._norm_w, "norm"), (app._agg_w, "agg")):
+        for name in widget.values:
+            assert f"{prefix}_{name}" in labels.LABELS, f"{name} has no label"
+        assert not set(widget.values) & set(widget.options)  # names are values, not the text
+    assert app._norm_w.options["Min-max"] == "minmax"
+    assert app._agg_w.options["Arithmetic mean"] == "arithmetic"
+    app.language = "zh"
+    try:
+        assert app._agg_w.options["算术平均"] == "arithmetic"
+        assert app.aggregation == "arithmetic"  # relabelling keeps the choice
+    finally:
+        app.language = "en"
+
+
 def test_lab_kpis_are_named_in_words(apps):
     table = apps["lab"]._kpi_table.value
     assert "Energy cost" in set(table["kpi"])

@@ -138,7 +138,17 @@ def test_engine_errors_show_as_a_notification_not_a_traceback():
 def test_opens_with_a_finished_baseline_run_on_screen():
     app = CoordinationLab()
     assert app.result is not None
-    assert app.result.mechanism == "none"
+    # the run on screen is the one the controls show: lp against its no-coordination baseline
+    assert (
+        (app.result.scenario, app.result.mechanism)
+        == (app.scenario, app.mechanism)
+        == (
+            "baseline",
+            "lp",
+        )
+    )
+    ratios = app.result.kpis["ratio_to_none"].astype(float)
+    assert (ratios.dropna() != 1.0).any()
     assert len(app._kpi_table.value) == len(app.result.kpis)
     fills = [f["properties"]["fill"] for f in app._map.object["layers"][0]["data"]["features"]]
     assert len({tuple(f) for f in fills}) > 1

@@ -156,6 +156,8 @@ class IndexExplorer(WorkbenchApp):
         aggs, self.left_out_aggregations = method_choices("index_aggregators")
         self.param.normalisation.objects = norms
         self.param.aggregation.objects = aggs
+        self._methods = {"normalisation": ("norm", norms), "aggregation": ("agg", aggs)}
+        self._name_methods()
         params.setdefault("year", years[-1] if years else None)
         params.setdefault("whatif_indicator", indicators[0])
         cities = [str(c) for c in self.cube[CITY].to_numpy()]
@@ -645,6 +647,14 @@ class IndexExplorer(WorkbenchApp):
         if event.new and event.new != self.city:
             self.city = event.new
 
+    def _name_methods(self) -> None:
+        """Offer the methods by their names in words; the values stay the registry names."""
+        lang = self.language
+        for name, (prefix, methods) in self._methods.items():
+            getattr(self.param, name).objects = {
+                labels.label(f"{prefix}_{m}", lang): m for m in methods
+            }
+
     def _relabel(self) -> None:
         lang = self.language
         self._title.object = f"## {common.label('index_title', lang)}"
@@ -664,6 +674,7 @@ class IndexExplorer(WorkbenchApp):
         )
         for key, widget in relabelled:
             widget.label = common.label(key, lang)
+        self._name_methods()
         self._whatif_title.object = f"### {common.label('whatif', lang)}"
         self._path_title.object = f"### {common.label('path', lang)}"
         self._downloads_title.object = f"**{common.label('download', lang)}**"

@@ -169,6 +169,7 @@ def load_capacity_figure(
 
     # bokeh's stub of bokeh.models does not re-export Span: import it from where it is defined
     from bokeh.models.annotations.geometry import Span
+    from bokeh.models.formatters import NumeralTickFormatter
     from bokeh.plotting import figure
 
     df = load_frame(ds, district)
@@ -197,6 +198,7 @@ def load_capacity_figure(
                 line_width=2,
                 legend_label=legend,
             )
+    p1.yaxis.formatter = NumeralTickFormatter(format="0,0")  # 400,000 (not 4.000e+5)
     p2 = figure(
         height=180,
         sizing_mode="stretch_width",
@@ -206,6 +208,7 @@ def load_capacity_figure(
         y_axis_label="tokens",
         toolbar_location=None,
     )
+    p2.yaxis.formatter = NumeralTickFormatter(format="0.[0]a")  # 500b tokens (not 5.000e+11)
     if "node_tokens_capacity" in df:
         p2.line(
             t,
