@@ -350,6 +350,24 @@ class WorkbenchApp(pn.viewable.Viewer):
         self._callbacks: list[Any] = []
         self._throttles: list[Throttle] = []
 
+    def _look_widgets(self) -> tuple[Any, Any]:
+        """Return the theme and language pickers every app shows (labels in its language)."""
+        from workbench import labels
+
+        theme = pn.widgets.RadioButtonGroup.from_param(
+            self.param.theme,
+            options={labels.label(t, self.language): t for t in common.THEMES},
+            color="light",
+            name=labels.label("theme", self.language),
+        )
+        language = pn.widgets.RadioButtonGroup.from_param(
+            self.param.language,
+            options=common.LANGUAGES,
+            color="light",
+            name=labels.label("language_both"),
+        )
+        return theme, language
+
     def _throttled(self, interval: float, callback: Callable[[], None]) -> Throttle:
         """Return a :class:`Throttle` of ``callback`` that :meth:`close` cancels."""
         doc = pn.state.curdoc if common.in_served_page() else None

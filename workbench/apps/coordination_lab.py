@@ -173,19 +173,7 @@ class CoordinationLab(WorkbenchApp):
             label=common.label("cancel", self.language), visible=False, css_classes=["cancel-run"]
         )
         common.on_click(self._cancel_button, self.cancel_run)
-        lang = self.language
-        self._theme_w = pn.widgets.RadioButtonGroup.from_param(
-            self.param.theme,
-            options={labels.label(t, lang): t for t in common.THEMES},
-            color="light",
-            name=labels.label("theme", lang),
-        )
-        self._lang_w = pn.widgets.RadioButtonGroup.from_param(
-            self.param.language,
-            options=common.LANGUAGES,
-            color="light",
-            name=labels.label("language_both"),
-        )
+        self._theme_w, self._lang_w = self._look_widgets()
         self._setting_ws: dict[str, Any] = {
             "scenario": pn.widgets.Select.from_param(
                 self.param.scenario, css_classes=["lab-scenario"]

@@ -308,9 +308,11 @@ class IndexExplorer(WorkbenchApp):
         if not opened:  # a new choice (``opened``: the tab was opened, the choice is the same)
             self._generation += 1
         generation = self._generation
-        if common.in_served_page() and self._tabs.active != 1:
-            # served, the draws are below the fold: run them when their tab is opened (a
-            # workshop room moving weights would otherwise run one analysis per move)
+        if common.in_served_page() and self._tabs.active not in (0, 1):
+            # served, and neither the profile (its rank band and tier probability) nor the
+            # uncertainty tab is open: run the draws when one of them opens. Otherwise they start
+            # once the choices settle (see ``_submit_views``), not on every move of a busy room,
+            # and the default choices' draws are shared by every session (memoised)
             self.uncertainty_summary = None
             return
         spec, draws, seed, year = self.spec(), int(self.n_draws), int(self.seed), self.year
@@ -491,20 +493,8 @@ class IndexExplorer(WorkbenchApp):
     def _build_widgets(self) -> None:
         lang = self.language
         self._title = pn.pane.Markdown(f"## {common.label('index_title', lang)}")
-        self._look = pn.Row(
-            pn.widgets.RadioButtonGroup.from_param(
-                self.param.language,
-                options=common.LANGUAGES,
-                color="light",
-                name=labels.label("language_both"),
-            ),
-            pn.widgets.RadioButtonGroup.from_param(
-                self.param.theme,
-                options={labels.label(t, lang): t for t in common.THEMES},
-                color="light",
-                name=labels.label("theme", lang),
-            ),
-        )
+        theme_w, lang_w = self._look_widgets()
+        self._look = pn.Row(lang_w, theme_w)
         self._year_w = pn.widgets.Select.from_param(self.param.year)
         self._weight_ws = {
             code: pn.widgets.FloatSlider.from_param(
@@ -830,10 +820,11 @@ class IndexExplorer(WorkbenchApp):
                 title=common.label("ranking", lang),
                 theme=self.theme,
             )
-        if active == 1:
+        if active in (0, 1):
             pending = self.jobs.future("uncertainty")
             if self.uncertainty_summary is None and (pending is None or pending.done()):
-                self._start_uncertainty(opened=True)  # served: deferred until the tab opens
+                self._start_uncertainty(opened=True)  # served: deferred until a tab needs it
+        if active == 1:
             self._draw_uncertainty()
         if active == 0 or self._profile_fig.object is None:
             self._draw_profile(generation)

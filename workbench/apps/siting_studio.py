@@ -283,18 +283,7 @@ class SitingStudio(WorkbenchApp):
             sizing_mode="stretch_width",
         )
         self._settings_pane = controls
-        self._theme_w = pn.widgets.RadioButtonGroup.from_param(
-            self.param.theme,
-            options={labels.label(t, lang): t for t in common.THEMES},
-            color="light",
-            name=labels.label("theme", lang),
-        )
-        self._lang_w = pn.widgets.RadioButtonGroup.from_param(
-            self.param.language,
-            options=common.LANGUAGES,
-            color="light",
-            name=labels.label("language_both"),
-        )
+        self._theme_w, self._lang_w = self._look_widgets()
         self._compare_button = pn.widgets.Button(
             label=common.label("compare_default", lang),
             disabled=True,
