@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from workbench.apps.whatif import DEFAULT_MODEL, WhatIfPane
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# Screenshots go to test-results/; `make screenshots` points this at docs/screenshots/ on purpose.
+SCREENSHOTS = Path(
+    os.environ.get("WORKBENCH_SCREENSHOTS")
+    or Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+)
 
 
 def _carbon_row(page) -> str:
