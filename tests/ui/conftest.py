@@ -95,7 +95,14 @@ def _wait_for_http(url: str, timeout: float = 15.0) -> None:
 
 
 def serve_and_wait(app: Any, **kwargs: Any) -> int:
-    """Serve ``app`` (a viewable, a function or a dict of routes) on a free port; return it."""
+    """Serve ``app`` (a viewable, a function or a dict of routes) on a free port; return it.
+
+    The server carries the workbench server's own routes (``workbench serve`` registers them
+    too): served Index Explorer pages fetch the shipped basemap from one of them.
+    """
+    from workbench.apps.server import extra_routes
+
+    kwargs["extra_patterns"] = [*kwargs.get("extra_patterns", []), *extra_routes()]
     server_id = uuid.uuid4().hex
     pn.serve(app, port=0, threaded=True, show=False, liveness=True, server_id=server_id, **kwargs)
     wait_until(lambda: server_id in state._servers, timeout=15)
