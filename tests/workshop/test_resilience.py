@@ -59,7 +59,7 @@ def test_a_failing_solve_shows_its_error_in_that_session_only(workshop_server, b
         budget = next(
             m
             for m in failing.document.models
-            if "budget" in str(getattr(m, "title", "")).lower() and hasattr(m, "value")
+            if "capex budget" in str(getattr(m, "title", "")).lower() and hasattr(m, "value")
         )
         budget.value = 6000.0
         assert bokeh.until(failing, lambda: bad.budget_mcny == 6000.0)
