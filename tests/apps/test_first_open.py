@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from workbench.apps import first_open
@@ -74,3 +76,44 @@ def test_a_broken_memo_is_solved_again(small_default):
     view = first_open.default_plan_job(settings)
     assert view.open_sites
     assert path.read_bytes() != b"not a pickle"
+
+
+class _Planted:
+    """A pickle that would leave a mark if it were ever loaded."""
+
+    def __init__(self, mark):
+        self.mark = mark
+
+    def __reduce__(self):
+        return (open, (self.mark, "w"))
+
+
+@pytest.mark.skipif(os.name != "posix", reason="owner and mode bits are POSIX")
+def test_a_memo_others_could_have_written_is_never_loaded(small_default, tmp_path_factory, caplog):
+    import pickle
+
+    settings = first_open.default_siting_settings()
+    path = first_open._memo_path(settings)
+    mark = tmp_path_factory.mktemp("mark") / "loaded"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps(_Planted(str(mark))))
+    path.parent.chmod(0o777)  # a shared folder, as /tmp is
+    try:
+        assert "writable by its group or by others" in first_open.why_memo_untrusted(path)
+        with caplog.at_level("WARNING", logger=first_open.__name__):
+            view = first_open.default_plan_job(settings)
+        assert view.open_sites  # solved instead
+        assert not mark.exists()  # the planted pickle never ran
+        assert "not using the on-disk memo" in caplog.text
+        assert "WORKBENCH_CACHE_DIR" in caplog.text
+    finally:
+        path.parent.chmod(0o700)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="owner and mode bits are POSIX")
+def test_the_memo_is_private_to_the_user(small_default):
+    settings = first_open.default_siting_settings()
+    first_open.default_plan_job(settings)
+    path = first_open._memo_path(settings)
+    assert path.stat().st_mode & 0o077 == 0
+    assert first_open.why_memo_untrusted(path) is None

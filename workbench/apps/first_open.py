@@ -8,7 +8,8 @@ Each app opens on its default result rather than on an empty screen:
 - the Siting Studio's default plan (the shipped scenario's settings over the whole city, a
   solve of one to two minutes) is solved once at server start in a worker process and kept
   in the pool's memo for every session, and on disk (:func:`default_plan_job`), so a restart
-  opens at once;
+  opens at once. The disk memo is a pickle, so it is read only from a directory that belongs
+  to the user and that nobody else can write to (:func:`why_memo_untrusted`);
 - the Coordination Lab's baseline run is computed once per server process
   (:func:`workbench.apps.coordination_lab.baseline_run`), at server start.
 """
@@ -40,6 +41,42 @@ def cache_dir() -> Path:
     """
     env = os.environ.get(CACHE_ENV)
     return Path(env) if env else Path.home() / ".cache" / "workbench"
+
+
+def _private(path: Path) -> str | None:
+    """Return why ``path`` could have been written by someone else, or ``None`` if it cannot."""
+    if os.name != "posix":  # no owner bits to check: the user's profile folder is private
+        return None
+    st = path.stat()
+    if st.st_uid != os.getuid():
+        return f"{path} belongs to another user (uid {st.st_uid})"
+    if st.st_mode & 0o022:
+        return f"{path} is writable by its group or by others (mode {st.st_mode & 0o777:o})"
+    return None
+
+
+def why_memo_untrusted(path: Path) -> str | None:
+    """Return why the memo at ``path`` must not be read, or ``None`` when it may be.
+
+    Reading a pickle runs code named in it, so a memo is read only when the file and its
+    directory belong to the user running the server and neither is writable by anybody else
+    (a memo planted in a shared folder such as ``/tmp`` is ignored and solved again).
+
+    Parameters
+    ----------
+    path
+        The memo file (which need not exist: then only its directory is checked).
+
+    Returns
+    -------
+    str or None
+        The reason, or ``None``.
+    """
+    for part in (path.parent, path) if path.exists() else (path.parent,):
+        reason = _private(part)
+        if reason:
+            return reason
+    return None
 
 
 def default_siting_settings(scenario: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -93,7 +130,8 @@ def default_plan_job(settings: dict[str, Any]) -> Any:
 
     The memo's name is a digest of every setting, the shipped input files and the workbench
     version: a changed input or release solves again. The file is written by this function
-    only, in the user's own cache directory.
+    only, readable by the user only (mode 600), in the user's own cache directory; a memo whose
+    file or folder someone else could have written is neither read nor replaced.
 
     Parameters
     ----------
@@ -108,17 +146,24 @@ def default_plan_job(settings: dict[str, Any]) -> Any:
     from workbench.apps.siting_views import solve_plan_job
 
     path = _memo_path(settings)
-    if path.exists():
+    distrust = why_memo_untrusted(path) if path.parent.exists() else None
+    if distrust:
+        log.warning(
+            "not using the on-disk memo: %s; set $%s to a private folder", distrust, CACHE_ENV
+        )
+    elif path.exists():
         try:
             with path.open("rb") as fh:
                 return pickle.load(fh)  # noqa: S301 - our own memo in the user's cache dir
         except Exception:  # noqa: BLE001 - a stale or broken memo is solved again
             log.info("ignoring an unreadable memo %s", path)
     view = solve_plan_job(settings)
+    if distrust:
+        return view
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as fh:
+        with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as fh:
             pickle.dump(view, fh)
         tmp.replace(path)
     except OSError:  # a read-only home: the pool's memo still serves this process
@@ -172,6 +217,7 @@ def warm_first_results(pool: Any = None, delay: float = 0.0) -> threading.Thread
 __all__ = [
     "CACHE_ENV",
     "cache_dir",
+    "why_memo_untrusted",
     "default_plan_job",
     "default_siting_settings",
     "warm_first_results",
