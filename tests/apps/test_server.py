@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import gzip
+import re
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -109,6 +112,20 @@ def test_workbench_serve_answers_on_loopback_with_a_prefix(tmp_path):
             url = f"http://127.0.0.1:{port}/user/me/workbench/{app.slug}"
             with urllib.request.urlopen(url, timeout=30) as response:
                 assert response.status == 200
+        # static files are gzipped once: the second browser gets the memo (whole, with a length)
+        script = re.search(r'src="([^"]*static/[^"]+\.js[^"]*)"', body)
+        assert script is not None, body[:2000]
+        url = urllib.parse.urljoin(f"http://127.0.0.1:{port}/user/me/workbench/", script[1])
+        answers = []
+        for _ in range(2):
+            request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+            with urllib.request.urlopen(request, timeout=30) as response:
+                answers.append((dict(response.headers), response.read()))
+        (first, js), (second, again) = answers
+        assert first["Content-Encoding"] == second["Content-Encoding"] == "gzip"
+        assert second["Content-Length"] == str(len(again))
+        assert again == js
+        assert len(gzip.decompress(again)) > len(again)
     finally:
         proc.terminate()
         proc.wait(timeout=20)

@@ -97,12 +97,16 @@ def _wait_for_http(url: str, timeout: float = 15.0) -> None:
 def serve_and_wait(app: Any, **kwargs: Any) -> int:
     """Serve ``app`` (a viewable, a function or a dict of routes) on a free port; return it.
 
-    The server carries the workbench server's own routes (``workbench serve`` registers them
-    too): served Index Explorer pages fetch the shipped basemap from one of them.
+    The server carries the workbench server's own routes and response settings (as
+    ``workbench serve`` does): served Index Explorer pages fetch the shipped basemap from one
+    of the routes; static files are gzipped once and memoised.
     """
     from workbench.apps.server import extra_routes
+    from workbench.apps.static_cache import server_settings
 
     kwargs["extra_patterns"] = [*kwargs.get("extra_patterns", []), *extra_routes()]
+    for key, value in server_settings().items():  # as workbench serve: static gzip memoised
+        kwargs.setdefault(key, value)
     server_id = uuid.uuid4().hex
     pn.serve(app, port=0, threaded=True, show=False, liveness=True, server_id=server_id, **kwargs)
     wait_until(lambda: server_id in state._servers, timeout=15)

@@ -150,10 +150,11 @@ class CoordinationLab(WorkbenchApp):
         self.param.watch(self._redraw_compare, ["metric", "theme"])
         self.param.watch(self._relabel, ["language"])
         self._map.param.watch(self._on_click, "click_state")
-        self._refresh_all()
         settings = {k: getattr(self, k) for k in OPENING_RUN}
         if self.preload and settings == OPENING_RUN:  # other settings: the first Run shows them
-            self._show_run(baseline_run())
+            self._show_run(baseline_run())  # draws every view once
+        else:
+            self._refresh_all()
         self._every(1.0, self._show_queue)
         if common.sync_url(self, URL_PARAMS):
             self.language = common.language_from_session(self.language)

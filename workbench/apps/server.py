@@ -110,10 +110,30 @@ EXTENSIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Base-map libraries Panel's deck.gl pane ships for tiled base maps (``map_style``). The
+#: workbench draws its maps from shipped geometry and never fetches tiles, so served pages
+#: leave these 0.6 MB of JavaScript (and their CSS) out: less for every browser to fetch,
+#: parse and compile before the first map is drawn.
+TILE_LIBRARIES = ("mapbox-gl", "maplibre-gl")
+
+
 def _configure_panel() -> None:
     """Set the page defaults every app shares (idempotent); extensions load per page."""
     pn.config.notifications = True
     pn.config.sizing_mode = "stretch_width"
+    _drop_tile_libraries()
+
+
+def _drop_tile_libraries() -> None:
+    """Leave the tile base-map libraries out of the deck.gl pane's resources (served pages)."""
+    from panel.models.deckgl import DeckGLPlot
+
+    for name in ("__javascript_raw__", "__css_raw__"):
+        files = getattr(DeckGLPlot, name, None)
+        if isinstance(files, list):
+            kept = [f for f in files if not any(lib in f for lib in TILE_LIBRARIES)]
+            if len(kept) != len(files):
+                setattr(DeckGLPlot, name, kept)
 
 
 def _page_extensions(route: str) -> None:
@@ -161,7 +181,28 @@ def page(
     from workbench.apps import a11y
 
     a11y.install()  # names for the sliders, spin buttons and grids Bokeh draws without one
+    _build_frozen(template)
     return template
+
+
+def _build_frozen(template: pn.template.BaseTemplate) -> None:
+    """Make ``template`` index its document's models once, after every root is added.
+
+    Bokeh recomputes the set of a document's models (a walk over every model) each time a
+    root is added or a property refers to new models; a page adds eight roots and many such
+    properties while it is built, which cost about a quarter of a second of the serving loop
+    per session. Frozen, the walk happens once, when the page is complete.
+    """
+    build = template.server_doc
+
+    def server_doc(doc: Any = None, title: str | None = None, location: Any = True) -> Any:
+        from bokeh.io import curdoc
+
+        document = doc if doc is not None else (pn.state.curdoc or curdoc())
+        with document.models.freeze():
+            return build(document, title=title, location=location)
+
+    template.server_doc = server_doc  # type: ignore[method-assign]
 
 
 def theme_toggle(theme: str) -> pn.widgets.Button:
@@ -457,7 +498,10 @@ def serve(
     titles["/facilitator"] = f"Facilitator · {label('workbench')}"
     origins = websocket_origins(address, port, allow_websocket_origin)
     log.info("serving %s on %s:%s", sorted(routes), address, port)
-    kwargs.setdefault("compress_response", True)  # gzip for pages and static resources
+    from workbench.apps.static_cache import server_settings
+
+    for key, value in server_settings().items():  # gzip; static files compressed once
+        kwargs.setdefault(key, value)
     kwargs["extra_patterns"] = [*kwargs.get("extra_patterns", []), *extra_routes()]
     return pn.serve(
         routes,

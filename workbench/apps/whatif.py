@@ -12,6 +12,7 @@ The pane holds no model logic; figures come from :mod:`workbench.viz.worldmodel`
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,47 @@ if TYPE_CHECKING:
 DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "worldmodel" / "trained" / "heatwave_lp"
 """The shipped emulator (rebuilt by ``sample_data/build_worldmodel.py``)."""
 TABLE_COLUMNS = ("kpi", "mean", "lo", "hi", "full_model", "in_interval")
+
+
+def _stamp(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """Name, size and modification time of a model folder's files (a changed file reloads)."""
+    try:
+        return tuple(
+            (f.name, f.stat().st_size, f.stat().st_mtime_ns)
+            for f in sorted(folder.iterdir())
+            if f.is_file()
+        )
+    except OSError:
+        return ()
+
+
+@functools.lru_cache(maxsize=4)
+def _loaded(folder: str, stamp: tuple[tuple[str, int, int], ...]) -> WorldModel:
+    from workbench.worldmodel import WorldModel
+
+    return WorldModel.load(folder)
+
+
+def shared_model(folder: str | Path) -> WorldModel:
+    """Return the world model saved in ``folder``, loaded once per process and shared.
+
+    Every session's what-if pane reads the same model (the pane never changes it), so a new
+    session neither reads the files again nor re-factorises the emulator's Gaussian processes
+    (about half a second of the serving loop per session). A file changed on disk is loaded
+    again.
+
+    Parameters
+    ----------
+    folder
+        A trained world model's folder.
+
+    Returns
+    -------
+    workbench.worldmodel.WorldModel
+        The model (treat as read-only).
+    """
+    path = Path(folder).resolve()
+    return _loaded(str(path), _stamp(path))
 
 
 class WhatIfPane(pn.viewable.Viewer):
@@ -54,7 +96,7 @@ class WhatIfPane(pn.viewable.Viewer):
             if isinstance(model, WorldModel):
                 self.wm = model
             else:
-                self.wm = WorldModel.load(model or DEFAULT_MODEL)
+                self.wm = shared_model(model or DEFAULT_MODEL)
         except Exception as exc:  # noqa: BLE001 - shown in the pane, never a traceback
             self._message.object = (
                 f"No world model loaded ({exc}). Train one with `workbench worldmodel train` "
@@ -336,4 +378,4 @@ def attach_whatif(lab: Any) -> WhatIfPane:
     return pane
 
 
-__all__ = ["DEFAULT_MODEL", "WhatIfPane", "attach_whatif"]
+__all__ = ["DEFAULT_MODEL", "WhatIfPane", "attach_whatif", "shared_model"]
