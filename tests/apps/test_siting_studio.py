@@ -113,9 +113,11 @@ def test_selecting_a_site_on_the_map_updates_linked_views(solved):
     row = app._site_table.value.iloc[app._site_table.selection[0]]
     assert row["id"] == site
     sites_layer = next(layer for layer in app._map.object["layers"] if layer["id"] == "sites")
-    features = sites_layer["data"]["features"]
-    highlighted = [f for f in features if f["properties"]["line"] == [255, 200, 0, 255]]
-    assert [f["properties"]["id"] for f in highlighted] == [site]
+    rows = sites_layer["data"]  # one row of plain values per site, colours split in channels
+    line = rows[["line_r", "line_g", "line_b", "line_a"]].to_numpy().tolist()
+    highlighted = rows["id"][[c == [255, 200, 0, 255] for c in line]]
+    assert highlighted.tolist() == [site]
+    assert rows["id"].iloc[index] == site  # a click's index is the layer's row
 
 
 def test_downloads_hold_the_plan(solved):

@@ -166,7 +166,7 @@ def district_layer(
         get_fill_color="properties.fill",
         get_line_color="properties.line",
         get_line_width="properties.lw",
-        line_width_units="pixels",
+        line_width_units=pdk.types.String("pixels"),
     )
 
 
@@ -203,11 +203,23 @@ def demand_grid(demand: pd.DataFrame, *, cell_deg: float = 0.02) -> pd.DataFrame
     return g.drop(columns=["ix", "iy"])
 
 
-def demand_layer(demand: pd.DataFrame, *, cell_deg: float = 0.02) -> Any:
-    """Demand as a grid heat layer: the :func:`demand_grid` cells as a ``GeoJsonLayer``.
+def _rgba_columns(colours: Sequence[Sequence[int]], prefix: str) -> dict[str, np.ndarray]:
+    """Split ``[r, g, b, a]`` colours into four integer columns ``{prefix}_r`` ... ``_a``."""
+    rgba = np.asarray([list(c) for c in colours], dtype=np.int64).reshape(-1, 4)
+    return {f"{prefix}_{ch}": rgba[:, i] for i, ch in enumerate("rgba")}
 
-    The cells go to deck.gl as GeoJSON (Panel passes GeoJSON through untouched, whereas
-    nested coordinate lists in a table would be flattened into columns).
+
+#: deck.gl accessor of a colour split by :func:`_rgba_columns`.
+def _rgba(prefix: str) -> str:
+    return f"[{prefix}_r, {prefix}_g, {prefix}_b, {prefix}_a]"
+
+
+def demand_layer(demand: pd.DataFrame, *, cell_deg: float = 0.02) -> Any:
+    """Demand as a grid heat layer: the :func:`demand_grid` cells as square polygons.
+
+    Each cell is one row of plain numbers (its corners and colour), which Panel sends to the
+    page as typed arrays; deck.gl builds the squares from them. (As GeoJSON the same cells
+    were half a megabyte that the server walked value by value for every page.)
 
     Parameters
     ----------
@@ -223,24 +235,26 @@ def demand_layer(demand: pd.DataFrame, *, cell_deg: float = 0.02) -> Any:
     import pydeck as pdk
 
     grid = demand_grid(demand, cell_deg=cell_deg)
-    features = [
+    corner = np.asarray([ring[0] for ring in grid["polygon"]], dtype=float).reshape(-1, 2)
+    cells = pd.DataFrame(
         {
-            "type": "Feature",
-            "geometry": {"type": "Polygon", "coordinates": [ring]},
-            "properties": {"tokens_per_day": round(float(t)), "points": int(n), "fill": c},
+            "x0": corner[:, 0],
+            "y0": corner[:, 1],
+            "x1": (corner[:, 0] + cell_deg).round(6),
+            "y1": (corner[:, 1] + cell_deg).round(6),
+            "tokens_per_day": grid["tokens_per_day"].to_numpy(float).round(),
+            "points": grid["points"].to_numpy(np.int64),
+            **_rgba_columns(grid["color"], "fill"),
         }
-        for ring, t, n, c in zip(
-            grid["polygon"], grid["tokens_per_day"], grid["points"], grid["color"], strict=True
-        )
-    ]
+    )
     return pdk.Layer(
-        "GeoJsonLayer",
-        {"type": "FeatureCollection", "features": features},
+        "SolidPolygonLayer",
+        cells,
         id="demand",
         pickable=False,
-        stroked=False,
         filled=True,
-        get_fill_color="properties.fill",
+        get_polygon="[[x0, y0], [x1, y0], [x1, y1], [x0, y1]]",
+        get_fill_color=_rgba("fill"),
     )
 
 
@@ -292,10 +306,11 @@ def sites_layer(
     open_sites: Sequence[str] | None = None,
     selected: str | None = None,
 ) -> Any:
-    """Draw candidate (and opened) sites as pickable GeoJSON points coloured by tier.
+    """Draw candidate (and opened) sites as pickable points coloured by tier.
 
-    The points go to deck.gl as GeoJSON, which Panel passes through untouched (tables with
-    list-valued colour columns do not survive Panel's incremental updates of a ``DeckGL`` pane).
+    One row of plain values per site (the :func:`site_table` columns, colours split into
+    integer channels), which Panel sends to the page as typed arrays and patches column by
+    column. The row order is :func:`site_table`'s, so a click's ``index`` is a row of it.
 
     Parameters
     ----------
@@ -313,28 +328,24 @@ def sites_layer(
     import pydeck as pdk
 
     df = site_table(sites, open_sites=open_sites, selected=selected)
-    features = [
-        {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [float(r["lon"]), float(r["lat"])]},
-            "properties": {
-                **{k: _plain(r[k]) for k in df.columns if k not in ("lon", "lat")},
-            },
-        }
-        for r in df.to_dict("records")
-    ]
+    table = df.drop(columns=["color", "line"]).reset_index(drop=True)
+    for column in table.columns:
+        if table[column].dtype == object:  # names may be missing: an empty label, not NaN
+            table[column] = table[column].fillna("").astype(str)
+    table = table.assign(**_rgba_columns(df["color"], "fill"), **_rgba_columns(df["line"], "line"))
     return pdk.Layer(
-        "GeoJsonLayer",
-        {"type": "FeatureCollection", "features": features},
+        "ScatterplotLayer",
+        table,
         id="sites",
         pickable=True,
         stroked=True,
         filled=True,
-        get_fill_color="properties.color",
-        get_line_color="properties.line",
-        get_point_radius="properties.radius",
-        point_radius_units="pixels",
-        line_width_units="pixels",
+        get_position="[lon, lat]",
+        get_fill_color=_rgba("fill"),
+        get_line_color=_rgba("line"),
+        get_radius="radius",
+        radius_units=pdk.types.String("pixels"),
+        line_width_units=pdk.types.String("pixels"),
         get_line_width=1,
     )
 
@@ -395,7 +406,7 @@ def assignment_layer(
     *,
     selected: str | None = None,
 ) -> Any:
-    """Draw assignments of demand to sites as GeoJSON lines (colour of the serving tier).
+    """Draw assignments of demand to sites as lines coloured by the serving tier (a row each).
 
     Parameters
     ----------
@@ -413,40 +424,40 @@ def assignment_layer(
     import pydeck as pdk
 
     arcs = assignment_table(demand, sites, assignment)
+    colours = np.asarray(arcs["color"].tolist(), dtype=np.int64).reshape(-1, 4)
+    # thousands of arcs: faint, so the sites and the demand stay readable beneath them; the
+    # selected site's arcs stand out
     if selected is not None:
         on = (arcs["site"] == selected).to_numpy()
-        arcs["color"] = [
-            c[:3] + [140] if o else c[:3] + [30] for c, o in zip(arcs["color"], on, strict=True)
-        ]
-        arcs["lw"] = np.where(on, 1.5, 1.0)
+        colours[:, 3] = np.where(on, 200, 12)
+        width = np.where(on, 1.5, 0.5)
     else:
-        arcs["lw"] = 1.0
-    features = [
+        colours[:, 3] = 28
+        width = np.full(len(arcs), 0.5)
+    source = np.asarray(arcs["source"].tolist(), dtype=float).reshape(-1, 2)
+    target = np.asarray(arcs["target"].tolist(), dtype=float).reshape(-1, 2)
+    lines = pd.DataFrame(
         {
-            "type": "Feature",
-            "geometry": {"type": "LineString", "coordinates": [src, dst]},
-            "properties": {"demand": d, "site": site, "color": c, "lw": float(w)},
+            "demand": arcs["demand"].astype(str).to_numpy(),
+            "site": arcs["site"].astype(str).to_numpy(),
+            "sx": source[:, 0],
+            "sy": source[:, 1],
+            "tx": target[:, 0],
+            "ty": target[:, 1],
+            "lw": width,
+            **_rgba_columns(colours, "line"),
         }
-        for d, site, src, dst, c, w in zip(
-            arcs["demand"],
-            arcs["site"],
-            arcs["source"],
-            arcs["target"],
-            arcs["color"],
-            arcs["lw"],
-            strict=True,
-        )
-    ]
+    )
     return pdk.Layer(
-        "GeoJsonLayer",
-        {"type": "FeatureCollection", "features": features},
+        "LineLayer",
+        lines,
         id="assignment",
         pickable=False,
-        stroked=True,
-        filled=False,
-        get_line_color="properties.color",
-        get_line_width="properties.lw",
-        line_width_units="pixels",
+        get_source_position="[sx, sy]",
+        get_target_position="[tx, ty]",
+        get_color=_rgba("line"),
+        get_width="lw",
+        width_units=pdk.types.String("pixels"),
     )
 
 
@@ -519,12 +530,34 @@ def deck_spec(deck: Any) -> dict[str, Any]:
     Returns
     -------
     dict
-        The deck.gl JSON spec, with ``"mapStyle": None`` and no ``mapProvider``.
+        The deck.gl JSON spec, with ``"mapStyle": None`` and no ``mapProvider``. A layer whose
+        data is a table of plain values (one dict of numbers and strings per row) gets it as a
+        ``pandas.DataFrame``: Panel sends its columns as typed arrays, and a new spec is not
+        compared value by value with the one on screen (a second per update for the
+        Siting Studio's 13,000 rows).
     """
     from pydeck.bindings.json_tools import default_serialize
 
-    # pydeck's own ``to_json`` indents and sorts keys; compact JSON is the same spec, 3x faster
-    spec = json.loads(json.dumps(deck, default=default_serialize, separators=(",", ":")))
+    tables: dict[int, pd.DataFrame] = {}
+    layers = list(getattr(deck, "layers", []) or [])
+    for i, layer in enumerate(layers):
+        rows = layer.data
+        if isinstance(rows, list) and rows and all(isinstance(r, dict) for r in rows[:1]):
+            first = rows[0]
+            if all(isinstance(v, (int, float, str, bool, np.generic)) for v in first.values()):
+                tables[i] = pd.DataFrame.from_records(rows)
+    saved = {i: layers[i].data for i in tables}
+    try:
+        for i in tables:  # the rows are not written out and read back as JSON
+            layers[i].data = []
+        # pydeck's own ``to_json`` indents and sorts keys; compact JSON is the same spec, 3x
+        # faster
+        spec = json.loads(json.dumps(deck, default=default_serialize, separators=(",", ":")))
+    finally:
+        for i, rows in saved.items():
+            layers[i].data = rows
+    for i, table in tables.items():
+        spec["layers"][i]["data"] = table
     spec["mapStyle"] = None
     spec.pop("mapProvider", None)
     spec.pop("views", None)
