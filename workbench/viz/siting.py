@@ -203,7 +203,9 @@ def demand_grid(demand: pd.DataFrame, *, cell_deg: float = 0.02) -> pd.DataFrame
     return g.drop(columns=["ix", "iy"])
 
 
-def _rgba_columns(colours: Sequence[Sequence[int]], prefix: str) -> dict[str, np.ndarray]:
+def _rgba_columns(
+    colours: Sequence[Sequence[int]] | np.ndarray, prefix: str
+) -> dict[str, np.ndarray]:
     """Split ``[r, g, b, a]`` colours into four integer columns ``{prefix}_r`` ... ``_a``."""
     rgba = np.asarray([list(c) for c in colours], dtype=np.int64).reshape(-1, 4)
     return {f"{prefix}_{ch}": rgba[:, i] for i, ch in enumerate("rgba")}
