@@ -135,9 +135,8 @@ def bench_first_render(visits: int = 3) -> dict[str, dict[str, float]]:
     from playwright.sync_api import sync_playwright
 
     from workbench.apps.heavy import use_processes
-    from workbench.apps.server import APPS, _configure_panel, build_routes, extra_routes
+    from workbench.apps.server import APPS, _configure_panel, build_routes, server_kwargs
     from workbench.apps.server import page as wb_page
-    from workbench.apps.static_cache import server_settings
 
     _configure_panel()
     use_processes().warm()  # as under workbench serve
@@ -160,8 +159,7 @@ def bench_first_render(visits: int = 3) -> dict[str, dict[str, float]]:
         threaded=True,
         show=False,
         server_id=server_id,
-        **server_settings(),  # as workbench serve does (gzip, static files compressed once)
-        extra_patterns=extra_routes(),  # as workbench serve does
+        **server_kwargs(),  # as workbench serve does (its routes, gzip memo)
     )
     while server_id not in state._servers:
         time.sleep(0.05)

@@ -86,13 +86,17 @@ def test_refresh_figure_redraws_when_the_legend_names_change():
 
 def test_served_pages_load_the_shipped_basemap_by_url():
     from workbench.apps import common
-    from workbench.apps.index_views import basemap_routes, served_basemap_layer
+    from workbench.apps.index_views import basemap_routes, basemap_url, served_basemap_layer
 
     provinces = common.shared_sample("provinces")
     ((pattern, _handler, _settings),) = basemap_routes()
-    served = served_basemap_layer(provinces, "light", served=True)
-    assert served["data"].startswith(pattern.lstrip("/") + "?v=")  # relative: works under a prefix
-    inline = served_basemap_layer(provinces, "light", served=False)
+    url = basemap_url()
+    assert url.startswith(pattern.lstrip("/") + "?v=")  # relative: works under a prefix
+    served = served_basemap_layer(provinces, "light", served=True, url=url)
+    assert served["data"] == url
+    inline = served_basemap_layer(provinces, "light", served=False, url=url)
     assert inline["data"]["type"] == "FeatureCollection"  # a notebook keeps it inline
     other = provinces.iloc[:3].copy()  # uploaded or other polygons: inline too
-    assert isinstance(served_basemap_layer(other, "light", served=True)["data"], dict)
+    assert isinstance(served_basemap_layer(other, "light", served=True, url=url)["data"], dict)
+    # outside a page of a server that registered the route: inline, never a URL to a 404
+    assert isinstance(served_basemap_layer(provinces, "light", served=True)["data"], dict)

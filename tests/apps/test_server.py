@@ -129,3 +129,44 @@ def test_workbench_serve_answers_on_loopback_with_a_prefix(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_each_server_tells_its_pages_whether_it_serves_the_basemap():
+    """Two servers in one process: only the one with the workbench's routes hands out the URL."""
+    import uuid
+
+    import panel as pn
+    from bokeh.client import pull_session
+    from panel.io.state import state
+
+    from workbench.apps import common
+    from workbench.apps.index_views import BASEMAP_SETTING, basemap_url
+    from workbench.apps.server import server_kwargs
+
+    seen: dict[str, object] = {}
+
+    def page(tag: str):
+        def build():
+            seen[tag] = common.server_setting(BASEMAP_SETTING)
+            return pn.pane.Markdown(tag)
+
+        return build
+
+    ports = {}
+    for tag, kwargs in (("workbench", server_kwargs()), ("hand-made", {})):
+        server_id = uuid.uuid4().hex
+        thread = pn.serve(
+            {"/": page(tag)}, port=0, threaded=True, show=False, server_id=server_id, **kwargs
+        )
+        deadline = time.monotonic() + 15
+        while server_id not in state._servers and time.monotonic() < deadline:
+            time.sleep(0.05)
+        ports[tag] = (thread, state._servers[server_id][0].port)
+    try:
+        for _thread, port in ports.values():
+            with pull_session(url=f"http://localhost:{port}/"):
+                pass
+        assert seen == {"workbench": basemap_url(), "hand-made": None}
+    finally:
+        for thread, _port in ports.values():
+            thread.stop()

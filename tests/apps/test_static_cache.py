@@ -7,7 +7,7 @@ import gzip
 from tornado.testing import AsyncHTTPTestCase
 from tornado.web import Application, RequestHandler, StaticFileHandler
 
-from workbench.apps.static_cache import CachedGZip, server_settings
+from workbench.apps.static_cache import CachedGZip
 
 BODY = ("const workbench = 1;\n" * 4000).encode()  # 80 kB: several chunks of a static file
 
@@ -31,7 +31,7 @@ class CachedGZipTest(AsyncHTTPTestCase):
                 (r"/static/(.*)", StaticFileHandler, {"path": self._dir.name}),
                 (r"/page", _Page),
             ],
-            **server_settings(),
+            transforms=[CachedGZip],
         )
 
     def tearDown(self) -> None:

@@ -101,12 +101,9 @@ def serve_and_wait(app: Any, **kwargs: Any) -> int:
     ``workbench serve`` does): served Index Explorer pages fetch the shipped basemap from one
     of the routes; static files are gzipped once and memoised.
     """
-    from workbench.apps.server import extra_routes
-    from workbench.apps.static_cache import server_settings
+    from workbench.apps.server import server_kwargs
 
-    kwargs["extra_patterns"] = [*kwargs.get("extra_patterns", []), *extra_routes()]
-    for key, value in server_settings().items():  # as workbench serve: static gzip memoised
-        kwargs.setdefault(key, value)
+    kwargs = server_kwargs(**kwargs)  # as workbench serve: its routes and response settings
     server_id = uuid.uuid4().hex
     pn.serve(app, port=0, threaded=True, show=False, liveness=True, server_id=server_id, **kwargs)
     wait_until(lambda: server_id in state._servers, timeout=15)

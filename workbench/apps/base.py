@@ -379,7 +379,7 @@ class WorkbenchApp(pn.viewable.Viewer):
         """Call ``callback`` every ``seconds`` while the served page is open (not inline)."""
         if not common.in_served_page():
             return
-        self._callbacks.append(pn.state.add_periodic_callback(callback, period=int(seconds * 1000)))
+        self._callbacks.append(common.every(callback, int(seconds * 1000)))
 
     def _set_busy(self, on: bool) -> None:
         """Switch the busy flag (subclasses also enable or disable buttons)."""

@@ -171,6 +171,71 @@ def in_served_page() -> bool:
     return doc is not None and doc.session_context is not None
 
 
+def every(callback: Callable[[], None], period_ms: int) -> Any:
+    """Call ``callback`` every ``period_ms`` milliseconds in the current session, quietly.
+
+    As ``pn.state.add_periodic_callback`` (stopped when the session ends), but run as
+    background work: it does not switch Panel's process-wide busy flag, which every open
+    session watches (with fifty participants each polling once a second, those switches alone
+    kept a server core busy).
+
+    Parameters
+    ----------
+    callback
+        The function to call.
+    period_ms
+        The period in milliseconds.
+
+    Returns
+    -------
+    panel.io.callbacks.PeriodicCallback
+        The running callback (``.stop()`` ends it).
+    """
+    from panel.io.callbacks import PeriodicCallback
+    from panel.io.state import state
+
+    cb = PeriodicCallback(callback=callback, period=int(period_ms), background=True)
+    cb.start()
+    doc = pn.state.curdoc
+    if doc is not None:  # as add_periodic_callback: stopped with the session
+        state._periodic.setdefault(doc, []).append(cb)  # noqa: SLF001 - Panel's own registry
+    return cb
+
+
+def server_setting(name: str, default: Any = None) -> Any:
+    """Return a setting of the server serving the current page (``default`` outside one).
+
+    Settings are what the server was started with (``panel.serve(..., name=value)``), so a
+    page can tell what *its* server offers (for example a route) even when several servers
+    run in one process.
+
+    Parameters
+    ----------
+    name
+        The setting.
+    default
+        Returned outside a served page, or when the server has no such setting.
+
+    Returns
+    -------
+    object
+        The setting's value.
+    """
+    from panel.io.state import state
+
+    doc = pn.state.curdoc
+    context = getattr(getattr(doc, "session_context", None), "server_context", None)
+    application = getattr(context, "application_context", None)
+    if application is None:
+        return default
+    for entry in list(state._servers.values()):  # noqa: SLF001 - Panel's registry of servers
+        tornado_app = getattr(entry[0], "_tornado", None)
+        contexts = getattr(tornado_app, "_applications", None) or {}
+        if any(c is application for c in contexts.values()):
+            return getattr(tornado_app, "settings", {}).get(name, default)
+    return default
+
+
 def on_page_load(callback: Callable[[], None]) -> None:
     """Run ``callback`` once the served page has rendered; at once outside a served page.
 

@@ -6,8 +6,10 @@ profile, a what-if, a development path) for display; none computes a score.
 
 from __future__ import annotations
 
+import functools
 import html
 import inspect
+import json
 import threading
 from typing import Any
 
@@ -404,12 +406,38 @@ def shared_basemap_layer(provinces: Any, theme: str) -> dict[str, Any]:
 
 #: Where a served page finds the shipped province polygons (see :func:`basemap_routes`).
 BASEMAP_PATH = "workbench-static/provinces.geojson"
-#: Set by :func:`basemap_routes`: the shipped polygons' URL (with a content hash), or ``None``.
-_BASEMAP_URL: list[str | None] = [None]
+#: The server setting naming the polygons' URL: a server that registers
+#: :func:`basemap_routes` sets it (``workbench.apps.server.server_kwargs`` does both), so a
+#: page knows whether *its* server answers that URL.
+BASEMAP_SETTING = "workbench_basemap_url"
 
 
-def served_basemap_layer(provinces: Any, theme: str, served: bool) -> dict[str, Any]:
-    """Return the basemap layer, by URL when a served page can fetch the shipped polygons.
+@functools.lru_cache(maxsize=1)
+def _basemap_body() -> tuple[bytes, str]:
+    import hashlib
+
+    from workbench.apps import common
+
+    data = shared_basemap_layer(common.shared_sample("provinces"), "light")["data"]
+    body = json.dumps(dict(data), separators=(",", ":")).encode()
+    return body, hashlib.sha256(body).hexdigest()[:12]
+
+
+def basemap_url() -> str:
+    """Return the shipped polygons' URL under :data:`BASEMAP_PATH`, with a content hash.
+
+    Returns
+    -------
+    str
+        A relative URL (it works under a prefix); a new file gets a new URL.
+    """
+    return f"{BASEMAP_PATH}?v={_basemap_body()[1]}"
+
+
+def served_basemap_layer(
+    provinces: Any, theme: str, served: bool, url: str | None = None
+) -> dict[str, Any]:
+    """Return the basemap layer, by URL when the page's server answers it.
 
     Inlined in the page's document, 290 kB of polygons are walked, serialised and sent by
     the serving loop for every session (about half a second of its time each, blocking every
@@ -423,6 +451,10 @@ def served_basemap_layer(provinces: Any, theme: str, served: bool) -> dict[str, 
         ``"light"`` or ``"dark"``.
     served
         Whether the app is in a served page (a notebook keeps the polygons inline).
+    url
+        The polygons' URL; by default the :data:`BASEMAP_SETTING` of the server serving the
+        current page (none when that server does not register :func:`basemap_routes`: the
+        polygons are then inline, and the page fetches nothing it could not get).
 
     Returns
     -------
@@ -432,32 +464,28 @@ def served_basemap_layer(provinces: Any, theme: str, served: bool) -> dict[str, 
     from workbench.apps import common
 
     layer = shared_basemap_layer(provinces, theme)
-    url = _BASEMAP_URL[0]
-    if served and url and provinces is common.shared_sample("provinces"):
-        return {**layer, "data": url}
-    return layer
+    if not served or provinces is not common.shared_sample("provinces"):
+        return layer
+    if url is None:
+        url = common.server_setting(BASEMAP_SETTING)
+    return {**layer, "data": url} if url else layer
 
 
 def basemap_routes() -> list[tuple[str, Any, dict[str, Any]]]:
     """Return the server route of the shipped province polygons (gzipped, cached for a year).
 
-    Registering it makes served Index Explorer pages load the basemap by URL.
+    A server given this route should also carry ``{BASEMAP_SETTING: basemap_url()}`` in its
+    settings (``workbench.apps.server.server_kwargs`` gives both): its Index Explorer pages
+    then load the basemap by URL.
 
     Returns
     -------
     list of tuple
         ``(pattern, handler, settings)`` for the server's ``extra_patterns``.
     """
-    import hashlib
-    import json
-
     from tornado.web import RequestHandler
 
-    from workbench.apps import common
-
-    data = shared_basemap_layer(common.shared_sample("provinces"), "light")["data"]
-    body = json.dumps(dict(data), separators=(",", ":")).encode()
-    version = hashlib.sha256(body).hexdigest()[:12]
+    body, _version = _basemap_body()
 
     class BasemapHandler(RequestHandler):
         def get(self) -> None:
@@ -466,5 +494,4 @@ def basemap_routes() -> list[tuple[str, Any, dict[str, Any]]]:
             self.set_header("Cache-Control", "public, max-age=31536000, immutable")
             self.write(body)
 
-    _BASEMAP_URL[0] = f"{BASEMAP_PATH}?v={version}"  # relative: works under a prefix
     return [(f"/{BASEMAP_PATH}", BasemapHandler, {})]

@@ -177,6 +177,11 @@ def page(
         header=[theme_toggle(theme)],
         header_background=palette("light")["accent"],  # the same green header in both themes
         sidebar_width=330,
+        # Panel's header spinner follows the *process-wide* busy flag: every session's spinner
+        # was updated whenever any session's periodic callback ran (a cost that grows with the
+        # square of the participants, and a spinner for somebody else's work); each app shows
+        # its own busy state instead
+        busy_indicator=None,
     )
     from workbench.apps import a11y
 
@@ -395,6 +400,35 @@ def extra_routes() -> list[tuple[str, Any, dict[str, Any]]]:
     return basemap_routes()
 
 
+def server_kwargs(**kwargs: Any) -> dict[str, Any]:
+    """Return :func:`panel.serve` keyword arguments with the workbench server's own settings.
+
+    Every server of the apps (``workbench serve``, the benchmarks, the browser tests) is
+    started with these: the routes of :func:`extra_routes` and the setting that tells a page
+    its server has them, and responses gzipped with static files compressed once per process
+    (:class:`~workbench.apps.static_cache.CachedGZip`). A server started without them still
+    serves every app (the basemap then travels inline).
+
+    Parameters
+    ----------
+    **kwargs
+        The caller's own arguments (kept; its ``extra_patterns`` come first).
+
+    Returns
+    -------
+    dict
+        The merged arguments.
+    """
+    from workbench.apps.index_views import BASEMAP_SETTING, basemap_url
+    from workbench.apps.static_cache import CachedGZip
+
+    out = dict(kwargs)
+    out["extra_patterns"] = [*kwargs.get("extra_patterns", []), *extra_routes()]
+    out.setdefault("transforms", [CachedGZip])  # gzip; static files compressed once
+    out.setdefault(BASEMAP_SETTING, basemap_url())
+    return out
+
+
 def websocket_origins(address: str, port: int, extra: Sequence[str] = ()) -> list[str]:
     """Return the origins allowed to open the apps' websocket.
 
@@ -498,11 +532,6 @@ def serve(
     titles["/facilitator"] = f"Facilitator · {label('workbench')}"
     origins = websocket_origins(address, port, allow_websocket_origin)
     log.info("serving %s on %s:%s", sorted(routes), address, port)
-    from workbench.apps.static_cache import server_settings
-
-    for key, value in server_settings().items():  # gzip; static files compressed once
-        kwargs.setdefault(key, value)
-    kwargs["extra_patterns"] = [*kwargs.get("extra_patterns", []), *extra_routes()]
     return pn.serve(
         routes,
         port=port,
@@ -512,5 +541,5 @@ def serve(
         title=titles,
         prefix=prefix or "",
         threaded=threaded,
-        **kwargs,
+        **server_kwargs(**kwargs),
     )

@@ -11,7 +11,7 @@ are sent as they are to every later browser. Everything else is compressed as be
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from tornado.httputil import HTTPHeaders, HTTPServerRequest
 from tornado.web import GZipContentEncoding
@@ -25,7 +25,11 @@ MAX_TOTAL = 64 * 2**20
 
 
 class CachedGZip(GZipContentEncoding):
-    """Gzip responses (as ``compress_response`` does), static ones from a per-process memo."""
+    """Gzip responses (as ``compress_response`` does), static ones from a per-process memo.
+
+    A server uses it with ``transforms=[CachedGZip]`` (in place of ``compress_response``);
+    ``workbench.apps.server.server_kwargs`` sets that.
+    """
 
     _memo: ClassVar[dict[str, bytes]] = {}
     _memo_bytes: ClassVar[int] = 0
@@ -91,16 +95,4 @@ class CachedGZip(GZipContentEncoding):
         cls._memo_bytes = 0
 
 
-def server_settings() -> dict[str, Any]:
-    """Return the Tornado settings every workbench server uses for its responses.
-
-    Returns
-    -------
-    dict
-        ``{"transforms": [CachedGZip]}``, for :func:`panel.serve`'s keyword arguments (in
-        place of ``compress_response=True``).
-    """
-    return {"transforms": [CachedGZip]}
-
-
-__all__ = ["CachedGZip", "server_settings"]
+__all__ = ["CachedGZip"]

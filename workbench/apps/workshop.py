@@ -301,7 +301,9 @@ def track(app: Any, slug: str, session_id: str) -> None:
                 offer(preset)
 
         _poll()
-        pn.state.add_periodic_callback(_poll, period=2000)
+        from workbench.apps import common
+
+        common.every(_poll, 2000)
 
 
 def attach_session(*apps: Any) -> str | None:
