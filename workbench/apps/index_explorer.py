@@ -34,7 +34,9 @@ from workbench.apps.index_views import (
     profile_markdown,
     ranking_table,
     register_labels,
+    result_job,
     served_basemap_layer,
+    timeline_job,
     whatif_markdown,
 )
 from workbench.apps.patching import patch_deck_layer, refresh_figure
@@ -349,23 +351,18 @@ class IndexExplorer(WorkbenchApp):
         self._start_timeline()
 
     def _start_timeline(self) -> None:
-        """Path to the next tier against peers moving on their trends, as a timeline."""
-        from workbench.errors import WorkbenchError
-        from workbench.index import run_index
-        from workbench.index.trajectory import tier_path
+        """Path to the next tier against peers moving on their trends, as a timeline.
+
+        The search runs in a worker process and is memoised by its inputs, so a room of
+        participants on the default choices and the same city costs one search.
+        """
         from workbench.viz.paths import tier_path_figure
 
-        cube, spec, city, theme = self.cube, self.spec(), self.city, self.theme
+        spec, city, theme = self.spec(), self.city, self.theme
         generation = self._generation
-
-        def work() -> Any:
-            if "year" not in cube.dims or cube.sizes["year"] < 3:
-                return None
-            target = int(cube["year"].to_numpy()[-1]) + 5
-            try:  # the whole panel: the path needs each city's history
-                return tier_path(run_index(cube, spec), city, target_year=target)
-            except WorkbenchError:
-                return None
+        cube_id = self._cube_id()
+        key = ("index-timeline", cube_id, json.dumps(spec, sort_keys=True), city)
+        cube = None if cube_id == "sample" else self.cube
 
         def done(tp: Any) -> None:
             if generation == self._generation and city == self.city:
@@ -374,7 +371,7 @@ class IndexExplorer(WorkbenchApp):
                 self._timeline_fig.visible = show  # before the object: Panel keeps it then
                 self._timeline_fig.object = tier_path_figure(tp, theme=theme) if show else None
 
-        self.jobs.submit("timeline", work, done)
+        self.jobs.submit_heavy("timeline", key, timeline_job, (cube, spec, city), done)
 
     # -- the workshop: what the facilitator sees, presets they publish ---------------------------
 
@@ -800,7 +797,27 @@ class IndexExplorer(WorkbenchApp):
             self._heavy_pending = False
             self._start_uncertainty()
             self._start_path()
-        self.jobs.submit("views", lambda: None, lambda _: self._update_secondary(generation))
+        spec = self.spec()
+        key = self._result_key_of(spec)
+        with self._result_lock:
+            known = self._result is not None and self._result_key == key
+        if known or not common.in_served_page():
+            self.jobs.submit("views", lambda: None, lambda _: self._update_secondary(generation))
+            return
+        # served: the engine's full result of the new choices (which the profile and what-if
+        # read) is computed in a worker process, shared by sessions with the same choices;
+        # the views are drawn when it arrives
+        cube_id = self._cube_id()
+        cube = None if cube_id == "sample" else self.cube
+
+        def done(result: Any) -> None:
+            with self._result_lock:
+                self._result, self._result_key = result, key
+            self._update_secondary(generation)
+
+        self.jobs.submit_heavy(
+            "views", ("index-result", cube_id, key), result_job, (cube, spec, self.year), done
+        )
 
     def _update_secondary(self, generation: int) -> None:
         """Redraw the views below the map (profile, what-if, ranking chart), off the UI thread."""
