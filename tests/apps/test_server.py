@@ -170,3 +170,12 @@ def test_each_server_tells_its_pages_whether_it_serves_the_basemap():
     finally:
         for thread, _port in ports.values():
             thread.stop()
+
+
+def test_server_processes_share_the_cores_for_heavy_work():
+    from workbench.apps.server import worker_share
+
+    assert worker_share(1, cpus=2) == 2
+    assert worker_share(2, cpus=2) == 1
+    assert worker_share(3, cpus=2) == 1  # never none
+    assert worker_share(2, cpus=8) == 4

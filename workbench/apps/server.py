@@ -457,6 +457,26 @@ def websocket_origins(address: str, port: int, extra: Sequence[str] = ()) -> lis
     return origins
 
 
+def worker_share(procs: int, cpus: int | None = None) -> int:
+    """Return the heavy-work processes each of ``procs`` server processes starts.
+
+    Parameters
+    ----------
+    procs
+        Server processes on this machine (``--procs``).
+    cpus
+        Cores of the machine; ``os.cpu_count()`` when ``None``.
+
+    Returns
+    -------
+    int
+        ``cpus // procs``, at least 1.
+    """
+    import os
+
+    return max(1, (cpus or os.cpu_count() or 1) // max(1, procs))
+
+
 def serve(
     *,
     port: int = DEFAULT_PORT,
@@ -509,11 +529,15 @@ def serve(
     _configure_panel()
     import os
 
-    from workbench.apps.heavy import use_processes
+    from workbench.apps.heavy import WORKERS_ENV, use_processes
     from workbench.apps.roster import WORKSHOP_DIR_ENV, workshop_dir
 
-    pool = use_processes(scheduler=scheduler)  # heavy work in worker processes (or on Dask)
-    if int(kwargs.get("num_procs", 1) or 1) > 1:
+    procs = int(kwargs.get("num_procs", 1) or 1)
+    # N server processes share the machine's cores: each starts cores / N workers (not N times
+    # the cores between them), unless $WORKBENCH_WORKERS says how many
+    workers = None if procs == 1 or os.environ.get(WORKERS_ENV) else worker_share(procs)
+    pool = use_processes(workers, scheduler)  # heavy work in worker processes (or on Dask)
+    if procs > 1:
         # the server forks: each process starts its own workers after the fork, and every
         # process writes the one roster the facilitator reads
         os.environ.setdefault(WORKSHOP_DIR_ENV, str(workshop_dir()))
