@@ -84,14 +84,19 @@ def start_server(config: Path, procs: int = 1) -> tuple[subprocess.Popen, str]:
     cmd = [sys.executable, "-m", "workbench", "serve", "--config", str(config), "--port", str(port)]
     if procs > 1:
         cmd += ["--procs", str(procs)]
+    # the server's output goes to a file: a pipe nobody reads fills up (64 kB) and then blocks
+    # the server at its next warning
+    log = (config.parent / "server.log").open("w")
     proc = subprocess.Popen(  # noqa: S603 - our own CLI
-        cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True
     )
+    log.close()
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            msg = f"the server exited ({proc.returncode}): {proc.stdout.read()}"
+            output = (config.parent / "server.log").read_text()
+            msg = f"the server exited ({proc.returncode}): {output}"
             raise RuntimeError(msg)
         try:
             urllib.request.urlopen(url + "/", timeout=5)  # noqa: S310 - loopback
@@ -102,6 +107,15 @@ def start_server(config: Path, procs: int = 1) -> tuple[subprocess.Popen, str]:
     proc.kill()
     msg = "the server did not answer within 120 s"
     raise RuntimeError(msg)
+
+
+def server_warnings(log: Path) -> list[tuple[str, int]]:
+    """Return the server log's distinct warning lines with their counts, most frequent first."""
+    from collections import Counter
+
+    lines = log.read_text(errors="replace").splitlines() if log.exists() else []
+    counts = Counter(line.strip()[:200] for line in lines if "Warning" in line)
+    return counts.most_common()
 
 
 def stop_server(proc: subprocess.Popen) -> None:
@@ -569,12 +583,15 @@ def run_round(
             leaks = check_isolation(records, expected)
         finally:
             stop_server(proc)
+            warned = server_warnings(config.parent / "server.log")
     lat = np.array([x for r in records for x in r.latencies])
     work = np.array([x for r in records for x in r.work_s])
     opens = np.array([r.open_s for r in records if np.isfinite(r.open_s)])
     errors = [e for r in records for e in r.errors]
     for error in errors[:10]:
         print(f"  error: {error}", flush=True)
+    for line, count in warned[:5]:
+        print(f"  server warning ({count}x): {line}", flush=True)
     weights = [tuple(r.weights.values()) for r in records if r.weights]
     return {
         "sessions": n,

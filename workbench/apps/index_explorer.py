@@ -21,28 +21,27 @@ import param
 
 from workbench import labels
 from workbench.apps import common
+from workbench.apps import index_layout as layout
 from workbench.apps.base import WorkbenchApp
+from workbench.apps.index_jobs import path_job, result_job, timeline_job, uncertainty_job
+from workbench.apps.index_layout import WEIGHT_PARAMS
 from workbench.apps.index_reweight import Reweighter
 from workbench.apps.index_views import (
     DIMENSIONS,
     certainty_markdown,
     dimension_profile,
     indicator_names,
-    left_out_note,
     method_choices,
     path_markdown,
     profile_markdown,
     ranking_table,
     register_labels,
-    result_job,
     served_basemap_layer,
-    timeline_job,
     whatif_markdown,
 )
 from workbench.apps.patching import patch_deck_layer, refresh_figure
 from workbench.dims import CITY, INDICATOR
 from workbench.viz import charts, maps
-from workbench.viz.legends import index_legend
 
 register_labels()
 
@@ -60,16 +59,6 @@ URL_PARAMS: dict[str, str] = {
     "language": "language",
 }
 
-#: Columns of the ranking table, in order (their headers come from :mod:`workbench.labels`).
-_SHOWN = ("rank", "city", "tier", "score", *DIMENSIONS, "code")
-
-_WEIGHT_PARAMS = {
-    "IND": "weight_ind",
-    "TEC": "weight_tec",
-    "PUB": "weight_pub",
-    "GOV": "weight_gov",
-}
-
 
 def _weight(code: str) -> param.Number:
     return param.Number(
@@ -79,11 +68,6 @@ def _weight(code: str) -> param.Number:
         label=common.label(code),
         doc=f"Weight of the {common.label(code)} dimension ({code}) in the index.",
     )
-
-
-def _not_offered(left_out: dict[str, str]) -> str | None:
-    note = left_out_note(left_out)
-    return f"Not offered here: {note}." if note else None
 
 
 class IndexExplorer(WorkbenchApp):
@@ -147,6 +131,23 @@ class IndexExplorer(WorkbenchApp):
     )
     top = param.Integer(default=25, bounds=(5, 400), doc="Cities in the ranking chart.")
 
+    # the views, made by :func:`workbench.apps.index_layout.build_widgets`
+    presets: dict[str, dict[str, float]]
+    _map: pn.pane.DeckGL
+    _table: pn.widgets.Tabulator
+    _tabs: pn.Tabs
+    _city_w: pn.widgets.Select
+    _preset_w: pn.widgets.Select
+    _certainty_md: pn.pane.Markdown
+    _profile_md: pn.pane.Markdown
+    _path_md: pn.pane.Markdown
+    _whatif_md: pn.pane.Markdown
+    _ranking_fig: pn.pane.Bokeh
+    _profile_fig: pn.pane.Bokeh
+    _timeline_fig: pn.pane.Bokeh
+    _band_fig: pn.pane.Bokeh
+    _tierprob_fig: pn.pane.Bokeh
+
     def __init__(self, cube: Any = None, provinces: Any = None, **params: Any) -> None:
         self.cube = common.shared_sample("city_ai_index") if cube is None else cube
         self.provinces = common.shared_sample("provinces") if provinces is None else provinces
@@ -208,7 +209,7 @@ class IndexExplorer(WorkbenchApp):
             # geometric and harmonic means need positive scores: start the scale at 1
             low = 1 if self.aggregation in ("geometric", "harmonic") else 0
             norm["range"] = [low, 100]
-        weights = {code: float(getattr(self, name)) for code, name in _WEIGHT_PARAMS.items()}
+        weights = {code: float(getattr(self, name)) for code, name in WEIGHT_PARAMS.items()}
         return {
             "steps": [
                 {"normalise": norm},
@@ -240,7 +241,7 @@ class IndexExplorer(WorkbenchApp):
             return self._result
 
     def _weights(self) -> dict[str, float]:
-        return {code: float(getattr(self, name)) for code, name in _WEIGHT_PARAMS.items()}
+        return {code: float(getattr(self, name)) for code, name in WEIGHT_PARAMS.items()}
 
     def recompute(self) -> None:
         """Recompute the index with the current choices and update every view.
@@ -375,7 +376,7 @@ class IndexExplorer(WorkbenchApp):
 
     # -- the workshop: what the facilitator sees, presets they publish ---------------------------
 
-    roster_params = ("city", *_WEIGHT_PARAMS.values())
+    roster_params = ("city", *WEIGHT_PARAMS.values())
 
     def roster_state(self) -> dict[str, Any]:
         """Return the participant's city and dimension weights (the facilitator's view).
@@ -413,7 +414,7 @@ class IndexExplorer(WorkbenchApp):
         weights = self.presets.get(event.new)
         if weights:
             self.param.update(
-                **{name: weights[code] for code, name in _WEIGHT_PARAMS.items() if code in weights}
+                **{name: weights[code] for code, name in WEIGHT_PARAMS.items() if code in weights}
             )
 
     # -- reactions -----------------------------------------------------------------------------
@@ -488,147 +489,7 @@ class IndexExplorer(WorkbenchApp):
         return dict(zip(self.table["code"], self.table[column], strict=True))
 
     def _build_widgets(self) -> None:
-        lang = self.language
-        self._title = pn.pane.Markdown(f"## {common.label('index_title', lang)}")
-        theme_w, lang_w = self._look_widgets()
-        self._look = pn.Row(lang_w, theme_w)
-        self._year_w = pn.widgets.Select.from_param(self.param.year)
-        self._weight_ws = {
-            code: pn.widgets.FloatSlider.from_param(
-                getattr(self.param, name), css_classes=[f"weight-{code.lower()}"]
-            )
-            for code, name in _WEIGHT_PARAMS.items()
-        }
-        self._norm_w = pn.widgets.Select.from_param(
-            self.param.normalisation,
-            description=_not_offered(self.left_out_normalisations),
-        )
-        self._agg_w = pn.widgets.Select.from_param(
-            self.param.aggregation, description=_not_offered(self.left_out_aggregations)
-        )
-        self._city_w = pn.widgets.Select(
-            label=common.label("city", lang), options={}, css_classes=["city-select"]
-        )
-        self._city_w.param.watch(self._on_city_widget, "value")
-        self._cap_w = pn.widgets.FloatSlider.from_param(self.param.cap)
-        self.presets: dict[str, dict[str, float]] = {"default": dict.fromkeys(_WEIGHT_PARAMS, 1.0)}
-        self._preset_w = pn.widgets.Select(
-            label=common.label("presets", lang),
-            options={common.label("equal_weights", lang): "default"},
-            value="default",
-            css_classes=["weight-preset"],
-        )
-        self._preset_w.param.watch(self._on_preset, "value")
-        self._draws_w = pn.widgets.IntInput.from_param(self.param.n_draws)
-        self._spinner = pn.indicators.LoadingSpinner(value=self.param.busy, size=24, align="center")
-        self._map = pn.pane.DeckGL(
-            {"mapStyle": None, "layers": []},
-            height=460,
-            sizing_mode="stretch_width",
-            tooltips={"html": "<b>{name}</b><br/>{tier} · {score}"},
-            css_classes=["index-map"],
-        )
-        self._map.param.watch(self._on_click, "click_state")
-        self._table = pn.widgets.Tabulator(
-            pd.DataFrame(),
-            height=460,
-            sizing_mode="stretch_width",
-            selectable=1,
-            disabled=True,
-            show_index=False,
-            css_classes=["ranking-table"],
-            titles=labels.column_titles(_SHOWN, lang),
-        )
-        self._legend = pn.pane.HTML(
-            index_legend(lang, self.theme), sizing_mode="stretch_width", margin=(0, 10)
-        )
-        self._certainty_md = pn.pane.Markdown(
-            "", sizing_mode="stretch_width", css_classes=["certainty"]
-        )
-        self._table.param.watch(self._on_table_select, "selection")
-        self._ranking_fig = pn.pane.Bokeh(sizing_mode="stretch_width")
-        self._profile_fig = pn.pane.Bokeh(sizing_mode="stretch_width")
-        self._profile_md = pn.pane.Markdown(sizing_mode="stretch_width", css_classes=["profile"])
-        self._path_md = pn.pane.Markdown("…", sizing_mode="stretch_width", css_classes=["path"])
-        self._timeline_fig = pn.pane.Bokeh(sizing_mode="stretch_width", visible=False)
-        self._band_fig = pn.pane.Bokeh(sizing_mode="stretch_width")
-        self._tierprob_fig = pn.pane.Bokeh(sizing_mode="stretch_width")
-        self._whatif_md = pn.pane.Markdown(sizing_mode="stretch_width", css_classes=["whatif"])
-        self._whatif_ind_w = pn.widgets.Select.from_param(
-            self.param.whatif_indicator,
-            options=labels.indicator_options(self.cube, lang),
-            description=", ".join(str(c) for c in self.cube[INDICATOR].to_numpy()),
-        )
-        self._whatif_w = pn.widgets.FloatSlider.from_param(self.param.whatif_change)
-        self._downloads = pn.Column(
-            common.download_button(lambda: self.table, "city_ai_index_ranking.csv", "Ranking CSV"),
-            common.download_button(
-                lambda: self.result.to_xarray(), "city_ai_index_result.nc", "Result NetCDF"
-            ),
-            common.download_button(self.cities_geodataframe, "city_ai_index.geojson", "GeoJSON"),
-            common.download_button(
-                self._uncertainty_or_empty, "city_ai_index_uncertainty.csv", "Uncertainty CSV"
-            ),
-        )
-        self._weights_title = pn.pane.Markdown(f"**{common.label('weights', lang)}**")
-        self._downloads_title = pn.pane.Markdown(f"**{common.label('download', lang)}**")
-        self._controls = pn.Column(
-            self._look,
-            self._year_w,
-            self._weights_title,
-            *self._weight_ws.values(),
-            self._preset_w,
-            self._norm_w,
-            self._agg_w,
-            self._city_w,
-            self._cap_w,
-            self._draws_w,
-            pn.Row(self._spinner),
-            self._downloads_title,
-            self._downloads,
-            sizing_mode="stretch_width",
-        )
-        # dynamic: a hidden tab is drawn in the browser when it is opened, not with the page
-        self._tabs = pn.Tabs(
-            (common.label("profile", lang), self._profile_tab()),
-            (common.label("uncertainty", lang), pn.Row(self._band_fig, self._tierprob_fig)),
-            (common.label("ranking", lang), self._ranking_fig),
-            dynamic=True,
-            sizing_mode="stretch_width",
-        )
-        self._main = pn.Column(
-            self._title,
-            self.status.alert,
-            self._legend,
-            pn.Row(self._map, self._table, sizing_mode="stretch_width"),
-            self._tabs,
-            sizing_mode="stretch_width",
-        )
-        if lang != "en":
-            self._relabel()
-
-    def _profile_tab(self) -> pn.viewable.Viewable:
-        self._whatif_title = pn.pane.Markdown(f"### {common.label('whatif', self.language)}")
-        self._path_title = pn.pane.Markdown(f"### {common.label('path', self.language)}")
-        return pn.Row(
-            pn.Column(
-                self._certainty_md,
-                self._profile_fig,
-                self._profile_md,
-                sizing_mode="stretch_width",
-            ),
-            pn.Column(
-                self._whatif_title,
-                self._whatif_ind_w,
-                self._whatif_w,
-                self._whatif_md,
-                self._path_title,
-                self._path_md,
-                self._timeline_fig,
-                sizing_mode="stretch_width",
-            ),
-            sizing_mode="stretch_width",
-        )
+        layout.build_widgets(self)
 
     def _on_city_widget(self, event: Any) -> None:
         if event.new and event.new != self.city:
@@ -643,37 +504,7 @@ class IndexExplorer(WorkbenchApp):
             }
 
     def _relabel(self) -> None:
-        lang = self.language
-        self._title.object = f"## {common.label('index_title', lang)}"
-        self._weights_title.object = f"**{common.label('weights', lang)}**"
-        for code, widget in self._weight_ws.items():
-            widget.label = common.label(code, lang)
-        relabelled: tuple[tuple[str, Any], ...] = (
-            ("year", self._year_w),
-            ("normalisation", self._norm_w),
-            ("aggregation", self._agg_w),
-            ("city", self._city_w),
-            ("cap", self._cap_w),
-            ("draws", self._draws_w),
-            ("indicator", self._whatif_ind_w),
-            ("change", self._whatif_w),
-            ("presets", self._preset_w),
-        )
-        for key, widget in relabelled:
-            widget.label = common.label(key, lang)
-        self._name_methods()
-        self._whatif_title.object = f"### {common.label('whatif', lang)}"
-        self._path_title.object = f"### {common.label('path', lang)}"
-        self._downloads_title.object = f"**{common.label('download', lang)}**"
-        self._table.titles = labels.column_titles(_SHOWN, lang)
-        self._legend.object = index_legend(lang, self.theme)
-        theme_w: Any = self._look[1]
-        theme_w.options = {labels.label(t, lang): t for t in common.THEMES}
-        theme_w.name = labels.label("theme", lang)
-        self._whatif_ind_w.options = labels.indicator_options(self.cube, lang)
-        names = ("profile", "uncertainty", "ranking")
-        self._tabs._names = [common.label(n, lang) for n in names]
-        self._tabs.param.trigger("objects")
+        layout.relabel(self)
 
     def map_spec(self) -> dict[str, Any]:
         """Return the deck.gl spec of the map as currently shown (basemap + cities).
@@ -941,49 +772,3 @@ class IndexExplorer(WorkbenchApp):
         if self.uncertainty_summary is None:
             return pd.DataFrame({"note": ["the uncertainty analysis is still running"]})
         return self.uncertainty_summary
-
-
-def uncertainty_job(
-    cube: Any, spec: dict[str, Any], n_draws: int, seed: int, year: int | None
-) -> pd.DataFrame:
-    """Run the uncertainty analysis in a worker process (the shipped cube when ``None``).
-
-    Parameters
-    ----------
-    cube
-        The indicator cube, or ``None`` for the shipped sample (loaded in the worker).
-    spec, n_draws, seed, year
-        As :func:`workbench.index.uncertainty.uncertainty` takes them.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The analysis's summary per city.
-    """
-    from workbench.index.uncertainty import uncertainty
-
-    cube = common.shared_sample("city_ai_index") if cube is None else cube
-    return uncertainty(cube, spec, n_draws=n_draws, seed=seed, year=year).summary()
-
-
-def path_job(cube: Any, spec: dict[str, Any], year: int | None, city: str, cap: float) -> Any:
-    """Find a city's development path in a worker process (the shipped cube when ``None``).
-
-    Parameters
-    ----------
-    cube
-        The indicator cube, or ``None`` for the shipped sample (loaded in the worker).
-    spec, year
-        The index pipeline and year.
-    city, cap
-        As :func:`workbench.index.paths.development_path` takes them.
-
-    Returns
-    -------
-    DevelopmentPath
-    """
-    from workbench.index import run_index
-    from workbench.index.paths import development_path
-
-    cube = common.shared_sample("city_ai_index") if cube is None else cube
-    return development_path(run_index(cube, spec, year=year), city, cap=cap)

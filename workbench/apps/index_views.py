@@ -404,61 +404,6 @@ def shared_basemap_layer(provinces: Any, theme: str) -> dict[str, Any]:
         return layer
 
 
-def result_job(cube: Any, spec: dict[str, Any], year: int | None) -> Any:
-    """Run the index pipeline in a worker process (the shipped cube when ``cube`` is ``None``).
-
-    Parameters
-    ----------
-    cube
-        The indicator cube, or ``None`` for the shipped sample (loaded in the worker).
-    spec, year
-        As :func:`workbench.index.run_index` takes them.
-
-    Returns
-    -------
-    workbench.index.IndexResult
-        The result.
-    """
-    from workbench.apps import common
-    from workbench.index import run_index
-
-    cube = common.shared_sample("city_ai_index") if cube is None else cube
-    return run_index(cube, spec, year=year)
-
-
-def timeline_job(cube: Any, spec: dict[str, Any], city: str) -> Any:
-    """Find a city's year-by-year path to the next tier in a worker process.
-
-    Parameters
-    ----------
-    cube
-        The indicator cube, or ``None`` for the shipped sample (loaded in the worker).
-    spec
-        The index pipeline.
-    city
-        The city's code.
-
-    Returns
-    -------
-    workbench.index.trajectory.TierPath or None
-        The path to five years after the cube's last year; ``None`` when the cube has fewer
-        than three years or the path cannot be found (the explorer then shows no timeline).
-    """
-    from workbench.apps import common
-    from workbench.errors import WorkbenchError
-    from workbench.index import run_index
-    from workbench.index.trajectory import tier_path
-
-    cube = common.shared_sample("city_ai_index") if cube is None else cube
-    if "year" not in cube.dims or cube.sizes["year"] < 3:
-        return None
-    target = int(cube["year"].to_numpy()[-1]) + 5
-    try:  # the whole panel: the path needs each city's history
-        return tier_path(run_index(cube, spec), city, target_year=target)
-    except WorkbenchError:
-        return None
-
-
 #: Where a served page finds the shipped province polygons (see :func:`basemap_routes`).
 BASEMAP_PATH = "workbench-static/provinces.geojson"
 #: The server setting naming the polygons' URL: a server that registers
