@@ -14,6 +14,11 @@ import pandas as pd
 from workbench.apps import common
 
 
+def _cube(cube: Any) -> Any:
+    """Return the cube a job was given, or the shipped sample (once per worker) for ``None``."""
+    return common.shared_sample("city_ai_index") if cube is None else cube
+
+
 def result_job(cube: Any, spec: dict[str, Any], year: int | None) -> Any:
     """Run the index pipeline in a worker process (the shipped cube when ``cube`` is ``None``).
 
@@ -31,7 +36,7 @@ def result_job(cube: Any, spec: dict[str, Any], year: int | None) -> Any:
     """
     from workbench.index import run_index
 
-    cube = common.shared_sample("city_ai_index") if cube is None else cube
+    cube = _cube(cube)
     return run_index(cube, spec, year=year)
 
 
@@ -57,7 +62,7 @@ def timeline_job(cube: Any, spec: dict[str, Any], city: str) -> Any:
     from workbench.index import run_index
     from workbench.index.trajectory import tier_path
 
-    cube = common.shared_sample("city_ai_index") if cube is None else cube
+    cube = _cube(cube)
     if "year" not in cube.dims or cube.sizes["year"] < 3:
         return None
     target = int(cube["year"].to_numpy()[-1]) + 5
@@ -86,7 +91,7 @@ def uncertainty_job(
     """
     from workbench.index.uncertainty import uncertainty
 
-    cube = common.shared_sample("city_ai_index") if cube is None else cube
+    cube = _cube(cube)
     return uncertainty(cube, spec, n_draws=n_draws, seed=seed, year=year).summary()
 
 
@@ -109,7 +114,7 @@ def path_job(cube: Any, spec: dict[str, Any], year: int | None, city: str, cap: 
     from workbench.index import run_index
     from workbench.index.paths import development_path
 
-    cube = common.shared_sample("city_ai_index") if cube is None else cube
+    cube = _cube(cube)
     return development_path(run_index(cube, spec, year=year), city, cap=cap)
 
 
