@@ -19,7 +19,8 @@ Measured:
 - interaction latency: from a widget change in the session to the server's new result being
   in the session's document (ranking table for a weight move, city profile for a city
   choice). For client sessions the clock stops when the patch has arrived
-  (``force_roundtrip`` polling); for browser pages when BokehJS has applied it (no painting);
+  (the session listens for the server's messages, as a page does; ``--poll`` polls instead);
+  for browser pages when BokehJS has applied it (no painting);
 - page open time (the session's document built and received), solve/run time (click to plan
   or KPIs shown), errors (exceptions, time-outs, an error message in the page, a ranking that
   does not match the session's own weights);
@@ -66,6 +67,8 @@ SITING_QUERY = {"area": json.dumps(["310101", "310104"]), "time_limit": "20"}
 #: The Coordination Lab's short run.
 CITYMODEL_QUERY = {"hours": "12"}
 WAIT_S = 120.0
+#: Wait for results by polling the server (``--poll``, the harness before 2026-12-01).
+POLL = False
 
 
 # -- the server -----------------------------------------------------------------------------------
@@ -269,16 +272,39 @@ def _ready(doc) -> None:
 
 
 def _until(session, condition, timeout: float = WAIT_S) -> float:
-    """Poll the server until ``condition()``; return the seconds it took (raise on time-out)."""
+    """Wait until ``condition()``; return the seconds it took (raise on time-out).
+
+    Like a browser, the session only listens: it sends what is queued (a widget change, a
+    click) and applies the server's updates as they arrive, checking ``condition`` after
+    each. It does not poll (``--poll`` does: a request every 10 ms, which under load became
+    a share of the server's own work and of the load generator's).
+    """
     start = time.perf_counter()
-    while True:
-        session.force_roundtrip()
-        if condition():
-            return time.perf_counter() - start
-        if time.perf_counter() - start > timeout:
-            msg = f"no result within {timeout:g} s"
-            raise TimeoutError(msg)
-        time.sleep(0.01)
+    if POLL:
+        while True:
+            session.force_roundtrip()
+            if condition():
+                return time.perf_counter() - start
+            if time.perf_counter() - start > timeout:
+                msg = f"no result within {timeout:g} s"
+                raise TimeoutError(msg)
+            time.sleep(0.01)
+    connection = session._connection  # noqa: SLF001 - the client's own message loop
+    expired: list[bool] = []
+
+    def expire() -> None:
+        expired.append(True)
+        connection._loop.stop()  # noqa: SLF001
+
+    handle = connection._loop.call_later(timeout, expire)  # noqa: SLF001
+    try:
+        connection._loop_until(lambda: bool(expired) or condition())  # noqa: SLF001
+    finally:
+        connection._loop.remove_timeout(handle)  # noqa: SLF001
+    if not condition():
+        msg = f"no result within {timeout:g} s"
+        raise TimeoutError(msg)
+    return time.perf_counter() - start
 
 
 def _scores(table) -> tuple:
@@ -306,12 +332,14 @@ def client_session(url: str, i: int, think: float, rec: Record, done: threading.
         rec.open_s = time.perf_counter() - start
         doc = session.document
         _ready(doc)
+        session.force_roundtrip()  # sent at once, as a browser does
         table = _model(doc, "ranking-table")
         moves = session_weights(i)
         rec.weights = final_weights(moves)
         pause = think_times(i, think)
         for move in moves:
             time.sleep(next(pause))
+            session.force_roundtrip()  # apply what arrived while thinking, as a page has
             (name, value), before = next(iter(move.items())), _scores(table)
             t0 = time.perf_counter()
             _model(doc, f"weight-{name}").value = value
@@ -324,6 +352,7 @@ def client_session(url: str, i: int, think: float, rec: Record, done: threading.
         choice = codes[(7 * i + 3) % len(codes)]
         if choice == select.value:
             choice = codes[(7 * i + 4) % len(codes)]
+        session.force_roundtrip()
         t0 = time.perf_counter()
         select.value = choice
         # the map's new data comes first, then the page URL with the chosen city
@@ -354,6 +383,7 @@ def _siting(url: str, rec: Record, opened: list) -> None:
     opened.append(session)
     doc = session.document
     _ready(doc)
+    session.force_roundtrip()
     status = _model(doc, "solver-status")
     t0 = time.perf_counter()
     _click(doc, _button(doc, "Solve"))
@@ -370,6 +400,7 @@ def _citymodel(url: str, rec: Record, opened: list) -> None:
     opened.append(session)
     doc = session.document
     _ready(doc)
+    session.force_roundtrip()
     status = _model(doc, "run-status")
     t0 = time.perf_counter()
     _click(doc, _button(doc, "Run"))
@@ -656,9 +687,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--procs", type=int, default=1, help="server processes (--procs)")
     parser.add_argument(
+        "--poll",
+        action="store_true",
+        help="client sessions poll the server every 10 ms while waiting (the earlier harness)",
+    )
+    parser.add_argument(
         "--ramp-seconds", type=float, default=60.0, help="sessions join evenly over this time"
     )
     args = parser.parse_args(argv)
+    global POLL  # noqa: PLW0603 - a switch of this script, read by its sessions
+    POLL = args.poll
     os.environ.setdefault("PYTHONWARNINGS", "ignore")
     load_panel_models()
     apply_patches_while_waiting()

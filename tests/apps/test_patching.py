@@ -7,7 +7,7 @@ import pytest
 from bokeh.document import Document
 
 from workbench.apps.index_explorer import IndexExplorer
-from workbench.apps.patching import refresh_figure
+from workbench.apps.patching import patch_figure, refresh_figure
 from workbench.data import load_sample
 
 
@@ -82,6 +82,64 @@ def test_refresh_figure_redraws_when_the_legend_names_change():
     refresh_figure(pane, bars("Wuhan"))
     assert pane.object is not shown  # another city names the series: the legend is redrawn
     assert pane.object.legend[0].items[0].label.value == "Wuhan"
+
+
+def _profile_pane(frame, series):
+    import panel as pn
+
+    from workbench.viz import charts
+
+    pane = pn.pane.Bokeh(charts.dimension_profile_figure(frame, series=series, title="Chengdu"))
+    doc = Document()
+    doc.add_root(pane.get_root(doc))
+    return pane
+
+
+def test_patch_figure_puts_new_numbers_names_and_title_into_the_same_figure():
+    import pandas as pd
+
+    from workbench.viz import charts
+
+    frame = pd.DataFrame({"Chengdu": [60.0, 40.0], "peers": [50.0, 45.0]}, index=["IND", "TEC"])
+    pane = _profile_pane(frame, ["Chengdu", "peers"])
+    shown = pane.object
+    moved = pd.DataFrame({"Wuhan": [-5.0, 70.0], "peers": [52.0, 44.0]}, index=["IND", "TEC"])
+    data = charts.dimension_profile_data(moved, series=["Wuhan", "peers"])
+    assert patch_figure(
+        pane,
+        data["sources"],
+        ranges={"x_range": {"factors": data["factors"]}, "y_range": {"start": data["y_start"]}},
+        title="Wuhan",
+        legend=data["names"],
+    )
+    assert pane.object is shown  # patched, not redrawn
+    assert list(shown.renderers[0].data_source.data["value"]) == [-5.0, 70.0]
+    assert list(shown.renderers[1].data_source.data["value"]) == [52.0, 44.0]
+    assert shown.x_range.factors[0] == ("IND", "Wuhan")
+    assert shown.y_range.start == -5.0  # a negative score: the axis starts below zero
+    assert shown.title.text == "Wuhan"
+    assert [item.label.value for item in shown.legend[0].items] == ["Wuhan", "peers"]
+    # the same numbers drawn from scratch give the same columns
+    fresh = charts.dimension_profile_figure(moved, series=["Wuhan", "peers"])
+    for a, b in zip(shown.renderers, fresh.renderers, strict=True):
+        assert dict(a.data_source.data) == dict(b.data_source.data)
+
+
+def test_patch_figure_declines_what_it_cannot_patch():
+    import pandas as pd
+
+    from workbench.viz import charts
+
+    frame = pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0]}, index=["IND", "TEC"])
+    pane = _profile_pane(frame, ["a", "b"])
+    one = charts.dimension_profile_data(frame, series=["a"])
+    assert not patch_figure(pane, one["sources"])  # another number of bars
+    two = charts.dimension_profile_data(frame, series=["a", "b"])
+    assert not patch_figure(pane, two["sources"], same_look=False)  # another theme/language
+    assert not patch_figure(pane, [{"x": [], "top": []}] * 2)  # other columns
+    assert not patch_figure(pane, two["sources"], legend=["a"])  # another legend
+    empty = __import__("panel").pane.Bokeh()
+    assert not patch_figure(empty, two["sources"])  # nothing drawn yet
 
 
 def test_served_pages_load_the_shipped_basemap_by_url():

@@ -23,7 +23,15 @@ from workbench import labels
 from workbench.apps import common
 from workbench.apps import index_layout as layout
 from workbench.apps.base import WorkbenchApp
-from workbench.apps.index_jobs import path_job, result_job, timeline_job, uncertainty_job
+from workbench.apps.index_jobs import (
+    CityViews,
+    cached_result,
+    city_views,
+    path_job,
+    timeline_job,
+    uncertainty_job,
+    views_job,
+)
 from workbench.apps.index_layout import WEIGHT_PARAMS
 from workbench.apps.index_reweight import Reweighter
 from workbench.apps.index_views import (
@@ -39,7 +47,7 @@ from workbench.apps.index_views import (
     served_basemap_layer,
     whatif_markdown,
 )
-from workbench.apps.patching import patch_deck_layer, refresh_figure
+from workbench.apps.patching import patch_deck_layer, patch_figure, refresh_figure
 from workbench.dims import CITY, INDICATOR
 from workbench.viz import charts, maps
 
@@ -150,6 +158,9 @@ class IndexExplorer(WorkbenchApp):
 
     def __init__(self, cube: Any = None, provinces: Any = None, **params: Any) -> None:
         self.cube = common.shared_sample("city_ai_index") if cube is None else cube
+        # whether this explorer is a served page: asked once, since the views below the map
+        # are started from timer threads, where Panel does not know the session
+        self._served = common.in_served_page()
         self.provinces = common.shared_sample("provinces") if provinces is None else provinces
         years = [int(y) for y in self.cube["year"].to_numpy()] if "year" in self.cube.dims else []
         self.param.year.objects = years or [None]
@@ -185,6 +196,7 @@ class IndexExplorer(WorkbenchApp):
         # basemap, the views below and the background work follow once the page is on screen.
         self._loaded = False
         self._profile_look: tuple[str, str] | None = None
+        self._timeline_theme: str | None = None
         self._heavy_pending = False  # served: uncertainty and path wait for the choices to settle
         self._build_widgets()
         self._weights_throttle = self._throttled(0.1, self.recompute)
@@ -230,13 +242,11 @@ class IndexExplorer(WorkbenchApp):
         profile, what-if, path and downloads read, is computed by the engine when one of them
         asks for it (off the serving loop for the views below the map).
         """
-        from workbench.index import run_index
-
         spec = self.spec()
         key = self._result_key_of(spec)
         with self._result_lock:
             if self._result is None or self._result_key != key:
-                self._result = run_index(self.cube, spec, year=self.year)
+                self._result = cached_result(self._job_cube(), spec, self.year)
                 self._result_key = key
             return self._result
 
@@ -252,8 +262,6 @@ class IndexExplorer(WorkbenchApp):
         Errors (for example all weights zero) are shown as a notification; the previous
         result stays on screen.
         """
-        from workbench.index import run_index
-
         self._views_generation += 1  # views still waiting for the previous choices: drop
         choice = (self.normalisation, self.aggregation, self.year)
         fast = self._reweighters.get(choice)
@@ -263,7 +271,7 @@ class IndexExplorer(WorkbenchApp):
                 table = fast.ranking_table(weights, self._static)
             else:
                 spec = self.spec()
-                result = run_index(self.cube, spec, year=self.year)
+                result = cached_result(self._job_cube(), spec, self.year)
                 with self._result_lock:
                     self._result, self._result_key = result, self._result_key_of(spec)
                 table = ranking_table(result, self.cube)
@@ -282,7 +290,7 @@ class IndexExplorer(WorkbenchApp):
         if self.city not in set(table["code"]):
             self.city = str(self.table["code"].iloc[0])
         self._update_views(cities=fast is None, weights_only=fast is not None)
-        if self._loaded and not common.in_served_page():
+        if self._loaded and not self._served:
             self._start_uncertainty()
             self._start_path()
         elif self._loaded:  # served: once the choices settle (see ``_submit_views``)
@@ -297,7 +305,7 @@ class IndexExplorer(WorkbenchApp):
         self._loaded = True
         if not self.table.empty:
             self._map.object = self.map_spec()
-            if common.in_served_page():
+            if self._served:
                 self._start_secondary()
             else:
                 self._update_secondary(self._views_generation)
@@ -307,11 +315,15 @@ class IndexExplorer(WorkbenchApp):
     def _cube_id(self) -> str:
         return "sample" if self.cube is common.shared_sample("city_ai_index") else str(id(self))
 
+    def _job_cube(self) -> Any:
+        """Return the cube to send to a job: ``None`` for the shipped sample (loaded there)."""
+        return None if self._cube_id() == "sample" else self.cube
+
     def _start_uncertainty(self, opened: bool = False) -> None:
         if not opened:  # a new choice (``opened``: the tab was opened, the choice is the same)
             self._generation += 1
         generation = self._generation
-        if common.in_served_page() and self._tabs.active not in (0, 1):
+        if self._served and self._tabs.active not in (0, 1):
             # served, and neither the profile (its rank band and tier probability) nor the
             # uncertainty tab is open: run the draws when one of them opens. Otherwise they start
             # once the choices settle (see ``_submit_views``), not on every move of a busy room,
@@ -321,7 +333,7 @@ class IndexExplorer(WorkbenchApp):
         spec, draws, seed, year = self.spec(), int(self.n_draws), int(self.seed), self.year
         cube_id = self._cube_id()
         key = ("index-uncertainty", cube_id, json.dumps(spec, sort_keys=True), draws, seed, year)
-        cube = None if cube_id == "sample" else self.cube
+        cube = self._job_cube()
 
         def done(summary: pd.DataFrame) -> None:
             if generation == self._generation:
@@ -339,7 +351,7 @@ class IndexExplorer(WorkbenchApp):
         generation = self._generation
         cube_id = self._cube_id()
         key = ("index-path", cube_id, json.dumps(spec, sort_keys=True), year, city, cap)
-        cube = None if cube_id == "sample" else self.cube
+        cube = self._job_cube()
 
         def done(path: Any) -> None:
             if generation == self._generation and city == self.city:
@@ -363,14 +375,19 @@ class IndexExplorer(WorkbenchApp):
         generation = self._generation
         cube_id = self._cube_id()
         key = ("index-timeline", cube_id, json.dumps(spec, sort_keys=True), city)
-        cube = None if cube_id == "sample" else self.cube
+        cube = self._job_cube()
 
         def done(tp: Any) -> None:
             if generation == self._generation and city == self.city:
                 self.tier_path = tp
                 show = tp is not None and len(tp.timeline) > 0  # none when already there
                 self._timeline_fig.visible = show  # before the object: Panel keeps it then
-                self._timeline_fig.object = tier_path_figure(tp, theme=theme) if show else None
+                if show:  # the same kind of timeline: its numbers patched into the page
+                    same = theme == self._timeline_theme
+                    refresh_figure(self._timeline_fig, tier_path_figure(tp, theme=theme), same)
+                    self._timeline_theme = theme
+                else:
+                    self._timeline_fig.object = None
 
         self.jobs.submit_heavy("timeline", key, timeline_job, (cube, spec, city), done)
 
@@ -425,7 +442,7 @@ class IndexExplorer(WorkbenchApp):
 
     @param.depends("weight_ind", "weight_tec", "weight_pub", "weight_gov", watch=True)
     def _on_weights(self) -> None:
-        if self._loaded and common.in_served_page():  # a drag: first value now, newest / 0.1 s
+        if self._loaded and self._served:  # a drag: first value now, newest / 0.1 s
             self._weights_throttle()
         else:
             self.recompute()
@@ -445,7 +462,10 @@ class IndexExplorer(WorkbenchApp):
             )
             return
         self._update_views()
-        self._draw_uncertainty()
+        if self._tabs.active == 1:
+            self._draw_uncertainty()
+        else:  # the rank bands are drawn when their tab is opened
+            self._draw_certainty()
         if self._loaded:
             self._start_path()
 
@@ -466,7 +486,12 @@ class IndexExplorer(WorkbenchApp):
 
     @param.depends("whatif_indicator", "whatif_change", watch=True)
     def _on_whatif(self) -> None:
-        self._draw_whatif()
+        if self._loaded and self._served:
+            # served: computed in a worker with the profile once the slider settles
+            self._views_generation += 1
+            self._start_secondary()
+        else:
+            self._draw_whatif()
 
     def _on_click(self, event: Any) -> None:
         state = event.new or {}
@@ -549,7 +574,7 @@ class IndexExplorer(WorkbenchApp):
                 layer["data"] = self._cities
         if self._loaded:
             spec["layers"][0] = served_basemap_layer(
-                self.provinces, self.theme, common.in_served_page()
+                self.provinces, self.theme, self._served
             )
         else:
             spec["layers"] = spec["layers"][1:]
@@ -612,7 +637,7 @@ class IndexExplorer(WorkbenchApp):
 
     def _start_secondary(self) -> None:
         generation = self._views_generation
-        if self._loaded and common.in_served_page():
+        if self._loaded and self._served:
             # served: redraw the views below the map once the choices settle (0.5 s without
             # a change), not after every step of a drag or every move of a busy room
             timer = threading.Timer(0.5, self._submit_views, args=(generation,))
@@ -628,30 +653,31 @@ class IndexExplorer(WorkbenchApp):
             self._heavy_pending = False
             self._start_uncertainty()
             self._start_path()
-        spec = self.spec()
-        key = self._result_key_of(spec)
-        with self._result_lock:
-            known = self._result is not None and self._result_key == key
-        if known or not common.in_served_page():
+        if not self._served:
             self.jobs.submit("views", lambda: None, lambda _: self._update_secondary(generation))
             return
-        # served: the engine's full result of the new choices (which the profile and what-if
-        # read) is computed in a worker process, shared by sessions with the same choices;
-        # the views are drawn when it arrives
+        # served: the profile and what-if of the new choices are computed in a worker process
+        # (one engine run per choice, shared by sessions with the same choices and city); the
+        # serving process only patches the numbers into the page when they arrive
+        spec, city = self.spec(), self.city
+        indicator, change = self.whatif_indicator, float(self.whatif_change)
         cube_id = self._cube_id()
-        cube = None if cube_id == "sample" else self.cube
+        cube = self._job_cube()
+        key = ("index-views", cube_id, self._result_key_of(spec), city, indicator, change)
 
-        def done(result: Any) -> None:
-            with self._result_lock:
-                self._result, self._result_key = result, key
-            self._update_secondary(generation)
+        def done(views: CityViews) -> None:
+            self._update_secondary(generation, views)
 
         self.jobs.submit_heavy(
-            "views", ("index-result", cube_id, key), result_job, (cube, spec, self.year), done
+            "views", key, views_job, (cube, spec, self.year, city, indicator, change), done
         )
 
-    def _update_secondary(self, generation: int) -> None:
-        """Redraw the views below the map (profile, what-if, ranking chart), off the UI thread."""
+    def _update_secondary(self, generation: int, views: CityViews | None = None) -> None:
+        """Redraw the views below the map (profile, what-if, ranking chart), off the UI thread.
+
+        ``views``: the profile and what-if computed in a worker (served pages); computed here
+        from :attr:`result` when ``None``.
+        """
         if generation != self._views_generation:
             return  # a newer change is on its way
         lang = self.language
@@ -675,51 +701,73 @@ class IndexExplorer(WorkbenchApp):
         if active == 1:
             self._draw_uncertainty()
         if active == 0 or self._profile_fig.object is None:
-            self._draw_profile(generation)
-            self._draw_whatif()
+            if views is None:
+                try:
+                    views = city_views(
+                        self.result, self.city, self.whatif_indicator, float(self.whatif_change)
+                    )
+                except Exception as exc:  # noqa: BLE001 - shown to the user
+                    self.status.error(exc)
+                    return
+            if views.error is not None:
+                if generation == self._views_generation:  # not one of replaced choices
+                    self.status.error(views.error)
+                return
+            self._draw_profile(views.profile)
+            self._draw_whatif(views.whatif)
 
-    def _draw_profile(self, generation: int | None = None) -> None:
-        from workbench.index.paths import profile
+    def _draw_profile(self, prof: Any) -> None:
+        """Show a city's profile: its bars beside its tier peers and all cities, and the text.
 
-        try:
-            prof = profile(self.result, self.city)
-        except Exception as exc:  # noqa: BLE001 - shown to the user
-            if generation is None or generation == self._views_generation:
-                self.status.error(exc)  # not an error of choices already replaced
-            return
-        frame, series = dimension_profile(self.result, self.table, self.city)
+        When the bars on screen have the same look and series, only their numbers, title
+        and legend are patched (a few milliseconds); otherwise a new figure is drawn.
+        """
+        frame, series = dimension_profile(None, self.table, self.city)
         short = {d: common.label(f"{d}_short", self.language) for d in DIMENSIONS}
         city_name = self._names().get(self.city, self.city)
-        figure = charts.dimension_profile_figure(
-            frame.rename(index=short, columns={"city": city_name}),
-            series=[city_name, *series[1:]],
-            title=self._names().get(self.city, self.city),
-            theme=self.theme,
-            x_label=common.label("dimension", self.language),
-            y_label=labels.label("score", self.language),
-        )
+        shown = frame.rename(index=short, columns={"city": city_name})
+        names = [city_name, *series[1:]]
+        data = charts.dimension_profile_data(shown, series=names)
         look = (self.theme, self.language)
-        # a new ranking or city: the same bars with new numbers, patched into the page
-        refresh_figure(self._profile_fig, figure, same_look=look == self._profile_look)
+        patched = patch_figure(
+            self._profile_fig,
+            data["sources"],
+            ranges={"x_range": {"factors": data["factors"]}, "y_range": {"start": data["y_start"]}},
+            title=city_name,
+            legend=data["names"],
+            same_look=look == self._profile_look,
+        )
+        if not patched:
+            self._profile_fig.object = charts.dimension_profile_figure(
+                shown,
+                series=names,
+                title=city_name,
+                theme=self.theme,
+                x_label=common.label("dimension", self.language),
+                y_label=labels.label("score", self.language),
+            )
         self._profile_look = look
         self._profile_md.object = profile_markdown(prof, self.cube, self._names(), self.language)
 
-    def _draw_whatif(self) -> None:
+    def _draw_whatif(self, whatif: dict[str, Any] | None = None) -> None:
+        """Show the what-if: ``whatif`` as computed (in a worker), else computed here."""
         from workbench.index.paths import what_if
 
         if self.table.empty or self.whatif_indicator is None:
             return
-        try:
-            self.whatif = what_if(
-                self.result,
-                self.city,
-                {self.whatif_indicator: float(self.whatif_change)},
-                relative=True,
-            )
-        except Exception as exc:  # noqa: BLE001 - shown to the user
-            self.status.error(exc)
-            return
-        self._whatif_md.object = whatif_markdown(self.whatif, self.whatif_change, self.language)
+        if whatif is None:
+            try:
+                whatif = what_if(
+                    self.result,
+                    self.city,
+                    {self.whatif_indicator: float(self.whatif_change)},
+                    relative=True,
+                )
+            except Exception as exc:  # noqa: BLE001 - shown to the user
+                self.status.error(exc)
+                return
+        self.whatif = whatif
+        self._whatif_md.object = whatif_markdown(whatif, self.whatif_change, self.language)
 
     def _draw_certainty(self) -> None:
         """Say above the profile how sure the city's rank and tier are."""

@@ -7,11 +7,21 @@ let sessions with the same choices share one computation (:mod:`workbench.apps.h
 
 from __future__ import annotations
 
+import json
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from workbench.apps import common
+
+#: Engine results of the shipped sample by pipeline and year, newest last (a worker serves
+#: the profile, what-if, path and timeline of one choice from one engine run).
+_RESULTS: OrderedDict[str, Any] = OrderedDict()
+_RESULTS_LOCK = threading.Lock()
+_RESULTS_KEPT = 8
 
 
 def _cube(cube: Any) -> Any:
@@ -19,25 +29,104 @@ def _cube(cube: Any) -> Any:
     return common.shared_sample("city_ai_index") if cube is None else cube
 
 
-def result_job(cube: Any, spec: dict[str, Any], year: int | None) -> Any:
-    """Run the index pipeline in a worker process (the shipped cube when ``cube`` is ``None``).
+def cached_result(cube: Any, spec: dict[str, Any], year: int | None) -> Any:
+    """Run the pipeline; for the shipped sample, reuse the last few results of this process.
+
+    The results are never changed after they are made (a read-only cache): the jobs of one
+    settled choice (the views, the development path, the timeline) share one engine run.
+    """
+    from workbench.index import run_index
+
+    if cube is not None:
+        return run_index(cube, spec, year=year)
+    key = json.dumps([spec, year], sort_keys=True)
+    with _RESULTS_LOCK:
+        if key in _RESULTS:
+            _RESULTS.move_to_end(key)
+            return _RESULTS[key]
+    result = run_index(_cube(None), spec, year=year)
+    with _RESULTS_LOCK:
+        _RESULTS[key] = result
+        while len(_RESULTS) > _RESULTS_KEPT:
+            _RESULTS.popitem(last=False)
+    return result
+
+
+@dataclass(frozen=True)
+class CityViews:
+    """What the views below the Index Explorer's map show for one city and choice.
+
+    Attributes
+    ----------
+    profile
+        The city's :class:`~workbench.index.paths.CityProfile` (``None`` with ``error``).
+    whatif
+        :func:`~workbench.index.paths.what_if` of the chosen indicator change (``None``
+        without an indicator, or with ``error``).
+    error
+        Why the profile could not be made (shown to the user), else ``None``.
+    """
+
+    profile: Any
+    whatif: dict[str, Any] | None
+    error: str | None = None
+
+
+def city_views(result: Any, city: str, indicator: str | None, change: float) -> CityViews:
+    """Compute the profile and what-if of ``city`` from an engine result.
+
+    Parameters
+    ----------
+    result
+        The ``IndexResult`` of the choice.
+    city
+        The city's code.
+    indicator, change
+        The what-if: ``indicator`` changed by ``change`` (relative; 0.1 = +10 %).
+
+    Returns
+    -------
+    CityViews
+        Both, or the engine's message when the city cannot be profiled.
+    """
+    from workbench.errors import WorkbenchError
+    from workbench.index.paths import profile, what_if
+
+    try:
+        prof = profile(result, city)
+    except WorkbenchError as exc:
+        return CityViews(None, None, str(exc))
+    whatif = None
+    if indicator is not None:
+        whatif = what_if(result, city, {indicator: float(change)}, relative=True)
+    return CityViews(prof, whatif)
+
+
+def views_job(
+    cube: Any,
+    spec: dict[str, Any],
+    year: int | None,
+    city: str,
+    indicator: str | None,
+    change: float,
+) -> CityViews:
+    """Compute a city's profile and what-if in a worker process (the shipped cube for ``None``).
 
     Parameters
     ----------
     cube
         The indicator cube, or ``None`` for the shipped sample (loaded in the worker).
     spec, year
-        As :func:`workbench.index.run_index` takes them.
+        The index pipeline and year.
+    city, indicator, change
+        As :func:`city_views` takes them.
 
     Returns
     -------
-    workbench.index.IndexResult
-        The result.
+    CityViews
+        The views' numbers (small: no engine result is sent back).
     """
-    from workbench.index import run_index
-
-    cube = _cube(cube)
-    return run_index(cube, spec, year=year)
+    return city_views(cached_result(cube, spec, year), city, indicator, change)
 
 
 def timeline_job(cube: Any, spec: dict[str, Any], city: str) -> Any:
@@ -59,15 +148,14 @@ def timeline_job(cube: Any, spec: dict[str, Any], city: str) -> Any:
         than three years or the path cannot be found (the explorer then shows no timeline).
     """
     from workbench.errors import WorkbenchError
-    from workbench.index import run_index
     from workbench.index.trajectory import tier_path
 
-    cube = _cube(cube)
-    if "year" not in cube.dims or cube.sizes["year"] < 3:
+    data = _cube(cube)
+    if "year" not in data.dims or data.sizes["year"] < 3:
         return None
-    target = int(cube["year"].to_numpy()[-1]) + 5
+    target = int(data["year"].to_numpy()[-1]) + 5
     try:  # the whole panel: the path needs each city's history
-        return tier_path(run_index(cube, spec), city, target_year=target)
+        return tier_path(cached_result(cube, spec, None), city, target_year=target)
     except WorkbenchError:
         return None
 
@@ -111,11 +199,17 @@ def path_job(cube: Any, spec: dict[str, Any], year: int | None, city: str, cap: 
     -------
     DevelopmentPath
     """
-    from workbench.index import run_index
     from workbench.index.paths import development_path
 
-    cube = _cube(cube)
-    return development_path(run_index(cube, spec, year=year), city, cap=cap)
+    return development_path(cached_result(cube, spec, year), city, cap=cap)
 
 
-__all__ = ["path_job", "result_job", "timeline_job", "uncertainty_job"]
+__all__ = [
+    "CityViews",
+    "cached_result",
+    "city_views",
+    "path_job",
+    "timeline_job",
+    "uncertainty_job",
+    "views_job",
+]
