@@ -25,6 +25,7 @@ from workbench.apps import index_layout as layout
 from workbench.apps.base import WorkbenchApp
 from workbench.apps.index_jobs import (
     CityViews,
+    cached_ranking,
     cached_result,
     city_views,
     path_job,
@@ -42,7 +43,6 @@ from workbench.apps.index_views import (
     method_choices,
     path_markdown,
     profile_markdown,
-    ranking_table,
     register_labels,
     served_basemap_layer,
     whatif_markdown,
@@ -271,12 +271,11 @@ class IndexExplorer(WorkbenchApp):
                 table = fast.ranking_table(weights, self._static)
             else:
                 spec = self.spec()
-                result = cached_result(self._job_cube(), spec, self.year)
+                result, table, reweighter = cached_ranking(self._job_cube(), spec, self.year)
                 with self._result_lock:
                     self._result, self._result_key = result, self._result_key_of(spec)
-                table = ranking_table(result, self.cube)
                 if choice not in self._reweighters:
-                    self._reweighters[choice] = Reweighter.from_result(result)
+                    self._reweighters[choice] = reweighter
                 if self._static is None:
                     self._static = table.drop(columns=["rank", "tier", "CAI_score"]).set_index(
                         "code"
@@ -573,9 +572,7 @@ class IndexExplorer(WorkbenchApp):
             if layer.get("id") == "cities":
                 layer["data"] = self._cities
         if self._loaded:
-            spec["layers"][0] = served_basemap_layer(
-                self.provinces, self.theme, self._served
-            )
+            spec["layers"][0] = served_basemap_layer(self.provinces, self.theme, self._served)
         else:
             spec["layers"] = spec["layers"][1:]
         if current.get("initialViewState"):
@@ -684,7 +681,7 @@ class IndexExplorer(WorkbenchApp):
         name = common.name_column(lang)
         active = self._tabs.active
         # only the open tab is drawn now; another one is drawn when it is opened
-        if active == 2 or self._ranking_fig.object is None:
+        if active == 2 or (self._ranking_fig.object is None and not self._served):
             self._ranking_fig.object = charts.ranking_figure(
                 self.table,
                 score="CAI_score",

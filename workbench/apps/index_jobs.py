@@ -29,6 +29,20 @@ def _cube(cube: Any) -> Any:
     return common.shared_sample("city_ai_index") if cube is None else cube
 
 
+def _memo(key: str, make: Any) -> Any:
+    """Return ``make()`` once per ``key`` among the last :data:`_RESULTS_KEPT` keys."""
+    with _RESULTS_LOCK:
+        if key in _RESULTS:
+            _RESULTS.move_to_end(key)
+            return _RESULTS[key]
+    value = make()
+    with _RESULTS_LOCK:
+        _RESULTS[key] = value
+        while len(_RESULTS) > _RESULTS_KEPT:
+            _RESULTS.popitem(last=False)
+    return value
+
+
 def cached_result(cube: Any, spec: dict[str, Any], year: int | None) -> Any:
     """Run the pipeline; for the shipped sample, reuse the last few results of this process.
 
@@ -39,17 +53,32 @@ def cached_result(cube: Any, spec: dict[str, Any], year: int | None) -> Any:
 
     if cube is not None:
         return run_index(cube, spec, year=year)
-    key = json.dumps([spec, year], sort_keys=True)
-    with _RESULTS_LOCK:
-        if key in _RESULTS:
-            _RESULTS.move_to_end(key)
-            return _RESULTS[key]
-    result = run_index(_cube(None), spec, year=year)
-    with _RESULTS_LOCK:
-        _RESULTS[key] = result
-        while len(_RESULTS) > _RESULTS_KEPT:
-            _RESULTS.popitem(last=False)
-    return result
+    key = json.dumps(["result", spec, year], sort_keys=True)
+    return _memo(key, lambda: run_index(_cube(None), spec, year=year))
+
+
+def cached_ranking(cube: Any, spec: dict[str, Any], year: int | None) -> tuple[Any, Any, Any]:
+    """Return the result, ranking table and reweighter of a choice (shared for the sample).
+
+    Every participant opens the Explorer on the same default choice: its ranking table and
+    :class:`~workbench.apps.index_reweight.Reweighter` are made once per server process.
+    Callers must not change them (they never do: a new ranking is a new table).
+
+    Returns
+    -------
+    tuple
+        ``(IndexResult, ranking table, Reweighter or None)``.
+    """
+    from workbench.apps.index_reweight import Reweighter
+    from workbench.apps.index_views import ranking_table
+
+    def make() -> tuple[Any, Any, Any]:
+        result = cached_result(cube, spec, year)
+        return result, ranking_table(result, _cube(cube)), Reweighter.from_result(result)
+
+    if cube is not None:
+        return make()
+    return _memo(json.dumps(["ranking", spec, year], sort_keys=True), make)
 
 
 @dataclass(frozen=True)
@@ -206,6 +235,7 @@ def path_job(cube: Any, spec: dict[str, Any], year: int | None, city: str, cap: 
 
 __all__ = [
     "CityViews",
+    "cached_ranking",
     "cached_result",
     "city_views",
     "path_job",

@@ -11,6 +11,7 @@ import html
 import inspect
 import json
 import threading
+import warnings
 from typing import Any
 
 import numpy as np
@@ -174,16 +175,20 @@ def dimension_profile(result: Any, table: pd.DataFrame, city: str) -> tuple[pd.D
         the list of those columns.
     """
     del result
-    me = table.loc[table["code"] == city]
-    tier = str(me["tier"].iloc[0])
-    peers = table.loc[(table["tier"] == tier) & (table["code"] != city)]
+    codes = table["code"].to_numpy()
+    tiers = table["tier"].to_numpy()
+    scores = table[list(DIMENSIONS)].to_numpy(dtype=float)  # one array: a settled move's cost
+    row = int(np.flatnonzero(codes == city)[0])
+    tier = str(tiers[row])
+    peers = (tiers == tier) & (codes != city)
+    with warnings.catch_warnings():  # a dimension no peer has: NaN, as pandas' mean gives
+        warnings.simplefilter("ignore", RuntimeWarning)
+        peer_mean, all_mean = np.nanmean(scores[peers], axis=0), np.nanmean(scores, axis=0)
     frame = pd.DataFrame(
         {
-            "city": me[list(DIMENSIONS)].iloc[0].to_numpy(dtype=float),
-            f"{tier} peers": peers[list(DIMENSIONS)].mean().to_numpy(dtype=float)
-            if len(peers)
-            else np.full(len(DIMENSIONS), np.nan),
-            "all cities": table[list(DIMENSIONS)].mean().to_numpy(dtype=float),
+            "city": scores[row],
+            f"{tier} peers": peer_mean if peers.any() else np.full(len(DIMENSIONS), np.nan),
+            "all cities": all_mean,
         },
         index=list(DIMENSIONS),
     )
