@@ -35,7 +35,8 @@ Goals (issues 9 and 15): 50 sessions with p95 interaction latency < 1 s, p95 sol
 threads and Chromium share the cores), so latencies are pessimistic.
 
 Run: ``timeout 1800 .venv/bin/python benchmarks/workshop_load.py`` (``--sessions 10 30 50
---browsers 2``).
+--browsers 2``). ``--visits 5`` instead measures the server's CPU for five participants'
+visits one after another (the cost of a visit, which hardly depends on the machine's load).
 """
 
 from __future__ import annotations
@@ -320,7 +321,9 @@ def _alert(doc) -> str:
     return ""
 
 
-def client_session(url: str, i: int, think: float, rec: Record, done: threading.Event) -> None:
+def client_session(
+    url: str, i: int, think: float, rec: Record, done: threading.Event, fixed: bool = False
+) -> None:
     """One participant through the Bokeh client API (same protocol as a browser page)."""
     from bokeh.client import pull_session
 
@@ -336,7 +339,7 @@ def client_session(url: str, i: int, think: float, rec: Record, done: threading.
         table = _model(doc, "ranking-table")
         moves = session_weights(i)
         rec.weights = final_weights(moves)
-        pause = think_times(i, think)
+        pause = iter(lambda: think, None) if fixed else think_times(i, think)
         for move in moves:
             time.sleep(next(pause))
             session.force_roundtrip()  # apply what arrived while thinking, as a page has
@@ -674,6 +677,52 @@ def markdown(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def visits(k: int, think: float = 1.2) -> list[dict]:
+    """Server CPU of ``k`` participants' visits to the Index Explorer, one after another.
+
+    Each visit is a client session's script (page, five weight moves, a city choice) with a
+    fixed ``think`` seconds between steps, then 3 s for the work it started to finish, on a
+    server nobody else uses. Unlike latencies under load, CPU per visit hardly depends on what
+    else runs on the machine: it is the number to compare between versions of the apps.
+    """
+    import psutil
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        config = Path(tmp) / "workshop.yaml"
+        config.write_text("session_idle_minutes: 0.1\ncheck_sessions_seconds: 2\n")
+        proc, url = start_server(config)
+        try:
+            warm_up(url)
+            time.sleep(8)
+            main = psutil.Process(proc.pid)
+            for i in range(k):
+                rec, done = Record("client"), threading.Event()
+                rec_hold.clear()
+                c0, a0 = sum(main.cpu_times()[:2]), cpu_s(proc.pid)
+                # participant 5 i + 2 only uses the Index Explorer (no solve, no run)
+                thread = threading.Thread(
+                    target=client_session, args=(url, 5 * i + 2, think, rec, done, True)
+                )
+                thread.start()
+                done.wait()
+                time.sleep(3)
+                rows.append(
+                    {
+                        "main": sum(main.cpu_times()[:2]) - c0,
+                        "all": cpu_s(proc.pid) - a0,
+                        "latencies": rec.latencies,
+                        "errors": rec.errors,
+                    }
+                )
+                rec_hold.set()
+                thread.join()
+                time.sleep(8)  # the session is released before the next visit
+        finally:
+            stop_server(proc)
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the load test and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -694,12 +743,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--ramp-seconds", type=float, default=60.0, help="sessions join evenly over this time"
     )
+    parser.add_argument(
+        "--visits",
+        type=int,
+        default=0,
+        help="instead: server CPU of this many Index Explorer visits, one after another",
+    )
     args = parser.parse_args(argv)
     global POLL  # noqa: PLW0603 - a switch of this script, read by its sessions
     POLL = args.poll
     os.environ.setdefault("PYTHONWARNINGS", "ignore")
     load_panel_models()
     apply_patches_while_waiting()
+    if args.visits:
+        rows = visits(args.visits)
+        for row in rows:
+            print(
+                f"visit: server CPU {row['main']:.2f} s in the serving process, "
+                f"{row['all']:.2f} s with its workers; latencies "
+                f"{', '.join(f'{x:.3f}' for x in row['latencies'])} s; errors {row['errors']}",
+                flush=True,
+            )
+        main_cpu = sorted(r["main"] for r in rows)[len(rows) // 2]
+        all_cpu = sorted(r["all"] for r in rows)[len(rows) // 2]
+        print(
+            f"\nMedian of {len(rows)} visits ({dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC): "
+            f"{main_cpu:.2f} s of the serving process's CPU per visit, {all_cpu:.2f} s with "
+            "its workers"
+        )
+        return 0 if all(not r["errors"] for r in rows) else 1
     expected = Expected()
     rows = []
     for n in args.sessions:
