@@ -179,3 +179,68 @@ def test_server_processes_share_the_cores_for_heavy_work():
     assert worker_share(2, cpus=2) == 1
     assert worker_share(3, cpus=2) == 1  # never none
     assert worker_share(2, cpus=8) == 4
+
+
+def test_a_served_explorer_computes_its_views_in_the_workers_after_a_weight_move():
+    """The views below the map start on a timer thread; they must still go to the workers.
+
+    Panel knows no session in such a thread: the explorer once took itself for a notebook
+    there and computed the profile and what-if in the serving process after every move.
+    """
+    import uuid
+    import warnings
+
+    import panel as pn
+    from bokeh.client import pull_session
+    from bokeh.document.events import MessageSentEvent
+    from bokeh.events import DocumentReady
+    from panel.io.state import state
+
+    from workbench.apps.base import Ticket
+    from workbench.apps.index_explorer import IndexExplorer
+
+    apps: list[IndexExplorer] = []
+
+    def build():
+        app = IndexExplorer(n_draws=20)
+        apps.append(app)
+        return app
+
+    server_id = uuid.uuid4().hex
+    thread = pn.serve({"/index": build}, port=0, threaded=True, show=False, server_id=server_id)
+    deadline = time.monotonic() + 15
+    while server_id not in state._servers and time.monotonic() < deadline:
+        time.sleep(0.05)
+    port = state._servers[server_id][0].port
+    try:
+        with pull_session(url=f"http://localhost:{port}/index") as session:
+            doc = session.document
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                doc.callbacks.trigger_on_change(
+                    MessageSentEvent(doc, "bokeh_event", DocumentReady())
+                )
+            session.force_roundtrip()
+            (app,) = apps
+            assert app._served
+            slider = next(
+                m for m in doc.models if "weight-ind" in (getattr(m, "css_classes", None) or [])
+            )
+            slider.value = 4.5
+            session.force_roundtrip()
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and app.weight_ind != 4.5:
+                time.sleep(0.05)
+            rank = int(app.table.set_index("code").loc[app.city, "rank"])
+            # after the choice settles (0.5 s) the views are a job for the worker pool
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and not (
+                isinstance(app.jobs.future("views"), Ticket)
+                and app.whatif is not None
+                and app.whatif["rank_before"] == rank
+            ):
+                time.sleep(0.1)
+            assert isinstance(app.jobs.future("views"), Ticket)
+            assert app.whatif["rank_before"] == rank  # the what-if of the new weights
+    finally:
+        thread.stop()

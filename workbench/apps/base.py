@@ -342,6 +342,9 @@ class WorkbenchApp(pn.viewable.Viewer):
 
     def __init__(self, **params: Any) -> None:
         super().__init__(**params)
+        # whether this app is a served page: asked once, while the page is built, because
+        # timer and pool threads started later cannot ask Panel (it knows no session there)
+        self._served = common.in_served_page()
         self.status = common.StatusArea()
         self.jobs = Jobs(self.status, on_busy=self._set_busy)
         self.closed = False
@@ -370,14 +373,14 @@ class WorkbenchApp(pn.viewable.Viewer):
 
     def _throttled(self, interval: float, callback: Callable[[], None]) -> Throttle:
         """Return a :class:`Throttle` of ``callback`` that :meth:`close` cancels."""
-        doc = pn.state.curdoc if common.in_served_page() else None
+        doc = pn.state.curdoc if self._served else None
         throttle = Throttle(interval, callback, doc)
         self._throttles.append(throttle)
         return throttle
 
     def _every(self, seconds: float, callback: Callable[[], None]) -> None:
         """Call ``callback`` every ``seconds`` while the served page is open (not inline)."""
-        if not common.in_served_page():
+        if not self._served:
             return
         self._callbacks.append(common.every(callback, int(seconds * 1000)))
 

@@ -28,6 +28,7 @@ from workbench.apps.index_jobs import (
     cached_ranking,
     cached_result,
     city_views,
+    city_whatif,
     path_job,
     timeline_job,
     uncertainty_job,
@@ -158,9 +159,6 @@ class IndexExplorer(WorkbenchApp):
 
     def __init__(self, cube: Any = None, provinces: Any = None, **params: Any) -> None:
         self.cube = common.shared_sample("city_ai_index") if cube is None else cube
-        # whether this explorer is a served page: asked once, since the views below the map
-        # are started from timer threads, where Panel does not know the session
-        self._served = common.in_served_page()
         self.provinces = common.shared_sample("provinces") if provinces is None else provinces
         years = [int(y) for y in self.cube["year"].to_numpy()] if "year" in self.cube.dims else []
         self.param.year.objects = years or [None]
@@ -748,17 +746,12 @@ class IndexExplorer(WorkbenchApp):
 
     def _draw_whatif(self, whatif: dict[str, Any] | None = None) -> None:
         """Show the what-if: ``whatif`` as computed (in a worker), else computed here."""
-        from workbench.index.paths import what_if
-
         if self.table.empty or self.whatif_indicator is None:
             return
         if whatif is None:
             try:
-                whatif = what_if(
-                    self.result,
-                    self.city,
-                    {self.whatif_indicator: float(self.whatif_change)},
-                    relative=True,
+                whatif = city_whatif(
+                    self.result, self.city, self.whatif_indicator, float(self.whatif_change)
                 )
             except Exception as exc:  # noqa: BLE001 - shown to the user
                 self.status.error(exc)

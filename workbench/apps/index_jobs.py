@@ -119,16 +119,36 @@ def city_views(result: Any, city: str, indicator: str | None, change: float) -> 
         Both, or the engine's message when the city cannot be profiled.
     """
     from workbench.errors import WorkbenchError
-    from workbench.index.paths import profile, what_if
+    from workbench.index.paths import profile
 
     try:
         prof = profile(result, city)
     except WorkbenchError as exc:
         return CityViews(None, None, str(exc))
-    whatif = None
-    if indicator is not None:
-        whatif = what_if(result, city, {indicator: float(change)}, relative=True)
+    whatif = None if indicator is None else city_whatif(result, city, indicator, change)
     return CityViews(prof, whatif)
+
+
+def city_whatif(result: Any, city: str, indicator: str, change: float) -> dict[str, Any]:
+    """Return the what-if card's numbers: ``indicator`` of ``city`` changed by ``change``.
+
+    Parameters
+    ----------
+    result
+        The ``IndexResult`` of the choice.
+    city, indicator
+        The city's and the indicator's codes.
+    change
+        The relative change (0.1 = +10 %).
+
+    Returns
+    -------
+    dict
+        As :func:`workbench.index.paths.what_if` returns it.
+    """
+    from workbench.index.paths import what_if
+
+    return what_if(result, city, {indicator: float(change)}, relative=True)
 
 
 def views_job(
@@ -238,6 +258,7 @@ __all__ = [
     "cached_ranking",
     "cached_result",
     "city_views",
+    "city_whatif",
     "path_job",
     "timeline_job",
     "uncertainty_job",
