@@ -210,3 +210,25 @@ def test_stale_background_work_is_dropped_from_the_queue(app):
     assert futures[2].result() is not None  # the newest work ran and its summary is shown
     assert app.uncertainty_summary is futures[2].result()
     assert not app.busy  # cancelled work released the busy indicator too
+
+
+def test_the_ranking_turns_to_the_page_of_the_chosen_city(app, cube, provinces):
+    from workbench.apps.index_layout import RANKING_PAGE
+
+    table = app._table  # noqa: SLF001
+    assert table.pagination == "local"
+    assert table.page_size == RANKING_PAGE
+    codes = list(table.value["code"])
+    far = codes[2 * RANKING_PAGE + 3]  # on the third page
+    app.city = far
+    assert table.page == 3
+    app.city = codes[0]
+    assert table.page == 1
+    # a page opened on a city (a shared link) opens on that city's page
+    other = IndexExplorer(cube=cube, provinces=provinces, n_draws=40, city=far)
+    assert other._table.page == 3  # noqa: SLF001
+    other.close()
+    # sorted by a column, the page of a rank is not known: the page stays
+    table.sorters = [{"field": "score", "dir": "asc"}]
+    app.city = far
+    assert table.page == 1

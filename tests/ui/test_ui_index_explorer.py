@@ -72,3 +72,20 @@ def test_url_state_and_linked_selection(serve_page):
     page.locator(".profile").get_by_text(name).first.wait_for(timeout=30_000)
     page.wait_for_timeout(1000)
     page.screenshot(path=str(SCREENSHOTS / "index_explorer_zh.png"))
+
+
+def test_the_ranking_opens_on_the_page_of_the_linked_city(serve_page, wait_until):
+    # Wuhan is 12th with the default weights: a link to it opens the ranking's second page
+    session = serve_page(build_routes(INDEX), path="/index?city=420100")
+    page = session.page
+    rows = page.locator(".ranking-table .tabulator-row")
+    rows.first.wait_for(timeout=60_000)
+    page.locator(".ranking-table .tabulator-row").filter(has_text="Wuhan").first.wait_for(
+        timeout=30_000
+    )
+    second_page = [str(r) for r in range(11, 21)]
+    wait_until(lambda: [t.split()[0] for t in rows.all_inner_texts()] == second_page, timeout=30)
+    # a row of that page selects its city, as on the first page
+    row = rows.filter(has_text="Harbin").first
+    row.locator(".tabulator-cell").nth(1).click()
+    page.locator(".profile").get_by_text("Harbin").first.wait_for(timeout=30_000)

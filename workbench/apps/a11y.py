@@ -6,10 +6,11 @@ with roles a screen reader cannot follow (axe-core reports them as serious or cr
 workbench cannot change that markup from Python, so a small script fixes it where it is drawn:
 each slider handle is named after its slider's title, the spin buttons are named (and left out
 of the tab order: the arrow keys in the field do the same), icon buttons (the player's) are
-named after their action, the chips of a multiple choice drop an ``aria-selected`` their
-role does not allow, the grid's dangling ``aria-owns`` is dropped (its focusable scrolling
-body becomes a row group) and the sidebar's list is marked presentational. Bokeh draws into
-shadow roots, so the script walks them; it runs when the page is ready and every 1.5 s after.
+named after their action, the chips of a multiple choice drop an ``aria-selected`` their role
+does not allow, the grid's dangling ``aria-owns`` is dropped (its focusable scrolling body
+becomes a row group, a paged grid's footer a row whose cells hold the page buttons) and the
+sidebar's list is marked presentational. Bokeh draws into shadow roots, so the script walks
+them; it runs when the page is ready and every 1.5 s after.
 """
 
 from __future__ import annotations
@@ -32,6 +33,14 @@ const fix = (root) => {
   });
   root.querySelectorAll('.tabulator[role="grid"]').forEach((g) => {
     g.removeAttribute('aria-owns');
+    // a paged table's footer (its page buttons) is owned by the grid: make it a row whose
+    // cells hold the buttons, which a grid allows (a bare button in a grid is not)
+    g.querySelectorAll(':scope > .tabulator-footer:not([role])').forEach((f) => {
+      f.setAttribute('role', 'row');
+      f.querySelectorAll(':scope > .tabulator-footer-contents > *').forEach((c) => {
+        c.setAttribute('role', 'gridcell');
+      });
+    });
     g.querySelectorAll(':scope > .tabulator-tableholder:not([role])').forEach((t) => {
       t.setAttribute('role', 'rowgroup');
       t.querySelectorAll(':scope > .tabulator-table[role="rowgroup"]').forEach((b) => {

@@ -15,6 +15,7 @@ import json
 import threading
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import panel as pn
 import param
@@ -34,7 +35,7 @@ from workbench.apps.index_jobs import (
     uncertainty_job,
     views_job,
 )
-from workbench.apps.index_layout import WEIGHT_PARAMS
+from workbench.apps.index_layout import RANKING_PAGE, WEIGHT_PARAMS
 from workbench.apps.index_reweight import Reweighter
 from workbench.apps.index_views import (
     DIMENSIONS,
@@ -203,6 +204,7 @@ class IndexExplorer(WorkbenchApp):
         common.on_page_load(self._after_load)
         if common.sync_url(self, URL_PARAMS):
             self.language = common.language_from_session(self.language)
+        self._turn_to_city()
 
     # -- engine calls --------------------------------------------------------------------------
 
@@ -459,6 +461,7 @@ class IndexExplorer(WorkbenchApp):
             )
             return
         self._update_views()
+        self._turn_to_city()
         if self._tabs.active == 1:
             self._draw_uncertainty()
         else:  # the rank bands are drawn when their tab is opened
@@ -629,6 +632,17 @@ class IndexExplorer(WorkbenchApp):
         }
         if changed:
             self._table.patch(changed, as_index=False)
+
+    def _turn_to_city(self) -> None:
+        """Turn the ranking table to the page of the chosen city (rows in rank order only)."""
+        table = self._table
+        if table.sorters or table.value is None or table.value.empty:
+            return  # sorted by a column (or nothing shown): the page of a rank is not known
+        where = np.flatnonzero(table.value["code"].to_numpy() == self.city)
+        if where.size:
+            page = int(where[0]) // int(table.page_size or RANKING_PAGE) + 1
+            if page != table.page:
+                table.page = page
 
     def _start_secondary(self) -> None:
         generation = self._views_generation
