@@ -14,7 +14,7 @@ Prints
    ranking rows and map canvas), and to every view drawn (Bokeh document idle); each app's
    time is also given as a ratio to the bare page's, measured in the same run.
    A third reference page, ``/map-only``, is the same template with the Index Explorer's
-   deck.gl map alone (cities, then the basemap at page load). Chromium here has no GPU, so
+   deck.gl map alone (the province image and the cities). Chromium here has no GPU, so
    WebGL is emulated on the CPU (SwiftShader): the map's canvas appears quickly, but drawing
    its frames kept the GPU process busy for about 1.9 s in a trace of the map with the
    ranking, and a page's main thread waits for those frames (``ReadPixels`` at the

@@ -76,11 +76,16 @@ def test_clicking_a_district_filters_linked_views(lab):
     assert lab.selected_district == codes[3]
     assert codes[3] in lab._decisions_md.object
     assert lab._decisions.value["claimant"].str.contains(codes[3]).all()
-    feature = lab._map.object["layers"][0]["data"]["features"][3]
-    assert feature["properties"]["line"] == [255, 200, 0, 255]
+    fills, outlines = lab._map.object["layers"]
+    assert [f["properties"]["selected"] for f in fills["data"]["features"]] == [
+        code == codes[3] for code in codes
+    ]
+    # the bold outline is in the outlines' image: it changes with the selection
+    before = outlines["image"]
     # A second click on the same district (a new event, elsewhere in it) clears the selection.
     lab._map.click_state = {"layer": "districts", "index": 3, "coordinate": [121.41, 31.21]}
     assert lab.selected_district == ""
+    assert lab._map.object["layers"][1]["image"] != before
 
 
 def test_background_run_with_progress_and_two_runs_compared():

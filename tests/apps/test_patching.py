@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from bokeh.document import Document
@@ -144,17 +146,26 @@ def test_patch_figure_declines_what_it_cannot_patch():
 
 def test_served_pages_load_the_shipped_basemap_by_url():
     from workbench.apps import common
-    from workbench.apps.index_views import basemap_routes, basemap_url, served_basemap_layer
+    from workbench.apps.index_views import (
+        BASEMAP_PATH,
+        basemap_routes,
+        basemap_url,
+        served_basemap_layer,
+    )
 
     provinces = common.shared_sample("provinces")
     ((pattern, _handler, _settings),) = basemap_routes()
     url = basemap_url()
-    assert url.startswith(pattern.lstrip("/") + "?v=")  # relative: works under a prefix
-    served = served_basemap_layer(provinces, "light", served=True, url=url)
-    assert served["data"] == url
+    assert url.startswith(BASEMAP_PATH + "?v=")  # relative: works under a prefix
+    for theme in ("light", "dark"):
+        served = served_basemap_layer(provinces, theme, served=True, url=url)
+        assert served["image"] == url.format(theme=theme)
+        assert re.fullmatch(pattern, "/" + served["image"].split("?")[0])
     inline = served_basemap_layer(provinces, "light", served=False, url=url)
-    assert inline["data"]["type"] == "FeatureCollection"  # a notebook keeps it inline
+    assert inline["image"].startswith("data:image/png")  # a notebook keeps it inline
     other = provinces.iloc[:3].copy()  # uploaded or other polygons: inline too
-    assert isinstance(served_basemap_layer(other, "light", served=True, url=url)["data"], dict)
+    layer = served_basemap_layer(other, "light", served=True, url=url)
+    assert layer["image"].startswith("data:image/png")
     # outside a page of a server that registered the route: inline, never a URL to a 404
-    assert isinstance(served_basemap_layer(provinces, "light", served=True)["data"], dict)
+    layer = served_basemap_layer(provinces, "light", served=True)
+    assert layer["image"].startswith("data:image/png")

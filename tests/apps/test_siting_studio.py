@@ -41,7 +41,8 @@ def test_controls_start_from_the_scenario_file():
     assert app.budget_mcny == pytest.approx(float(scenario["budget_cny"]) / 1e6)
     assert app.plan is None
     assert app._map.object["mapStyle"] is None
-    assert [layer["id"] for layer in app._map.object["layers"]] == ["districts", "demand", "sites"]
+    layers = [layer["id"] for layer in app._map.object["layers"]]
+    assert layers == ["districts", "demand", "district-outlines", "sites"]
 
 
 def test_settings_round_trip_into_the_scenario():
@@ -68,7 +69,7 @@ def test_solve_shows_status_plan_and_kpis(solved):
     assert app.plan.status in app.solver_status
     assert app.plan.status in app._status_md.object
     layers = [layer["id"] for layer in app._map.object["layers"]]
-    assert layers == ["districts", "demand", "assignment", "sites"]
+    assert layers == ["districts", "demand", "district-outlines", "assignment", "sites"]
     cards = app.plan.kpi_cards()
     assert set(cards) == {
         "coverage",

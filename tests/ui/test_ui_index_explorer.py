@@ -41,6 +41,13 @@ def test_index_explorer_loads_draws_the_map_and_reranks(serve_page, wait_until, 
     page.locator(".ranking-table .tabulator-row").first.wait_for(timeout=60_000)
     # the deck.gl canvas has drawn provinces and cities: many distinct colours, not a blank
     wait_until(lambda: _canvas_colours(page) > 20, timeout=30)
+    # the provinces are one image in the page's theme, fetched from the server's cached route
+    fetched = page.evaluate(
+        "name => performance.getEntriesByType('resource')"
+        ".filter(e => e.name.includes(name)).map(e => e.responseStatus)",
+        f"workbench-static/provinces-{theme}.png?v=",
+    )
+    assert fetched == [200]
     before = _ranking(page)
     assert any("Beijing" in row for row in before)
 

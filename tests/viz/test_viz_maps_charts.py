@@ -41,9 +41,14 @@ def test_index_map_spec_has_no_tiles_and_an_explicit_map_style(cities):
     assert "mapStyle" in spec
     assert spec["mapStyle"] is None
     assert "mapProvider" not in spec
-    assert [layer["@@type"] for layer in spec["layers"]] == ["GeoJsonLayer", "ScatterplotLayer"]
-    assert spec["layers"][0]["data"]["type"] == "FeatureCollection"
-    assert len(spec["layers"][0]["data"]["features"]) == len(provinces)
+    assert [layer["@@type"] for layer in spec["layers"]] == ["BitmapLayer", "ScatterplotLayer"]
+    basemap = spec["layers"][0]
+    assert basemap["image"].startswith("data:image/png;base64,")  # drawn here, no fetch
+    west, south, east, north = basemap["bounds"]
+    lon0, lat0, lon1, lat1 = provinces.total_bounds
+    assert west < lon0 < lon1 < east
+    assert south < lat0 < lat1 < north
+    assert basemap["pickable"] is False
 
 
 def test_demand_and_assignment_layers():

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import logging
-import operator
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -121,18 +120,6 @@ def name_column(language: str) -> str:
         ``"name_zh"`` for Chinese, ``"name_en"`` otherwise.
     """
     return "name_zh" if language == "zh" else "name_en"
-
-
-class IdentityDict(dict):
-    """A dict that ``param`` compares by identity, not by content.
-
-    Large data that does not change between updates (a basemap's GeoJSON inside a deck.gl
-    spec) would otherwise be compared element by element each time a pane's object is set,
-    which takes seconds for a country's boundaries.
-    """
-
-
-param.parameterized.Comparator.equalities[IdentityDict] = operator.is_
 
 
 _SAMPLES: dict[str, Any] = {}

@@ -191,8 +191,8 @@ class IndexExplorer(WorkbenchApp):
         self._map_codes = [str(c) for c in self.cube[CITY].to_numpy()]
         self._cities = pd.DataFrame()
         self._views_generation = 0
-        # Served, the first page shows the controls, the map's cities and the ranking; the
-        # basemap, the views below and the background work follow once the page is on screen.
+        # Served, the first page shows the controls, the map and the ranking; the views
+        # below and the background work follow once the page is on screen.
         self._loaded = False
         self._profile_look: tuple[str, str] | None = None
         self._timeline_theme: str | None = None
@@ -298,12 +298,11 @@ class IndexExplorer(WorkbenchApp):
     def _after_load(self) -> None:
         """Complete the page once it is on screen (at once inline).
 
-        Adds the basemap to the map, draws the views below it (profile, what-if, ranking
-        chart) and starts the background work (uncertainty draws, development path).
+        Draws the views below the map (profile, what-if, ranking chart) and starts the
+        background work (uncertainty draws, development path).
         """
         self._loaded = True
         if not self.table.empty:
-            self._map.object = self.map_spec()
             if self._served:
                 self._start_secondary()
             else:
@@ -534,8 +533,8 @@ class IndexExplorer(WorkbenchApp):
     def map_spec(self) -> dict[str, Any]:
         """Return the deck.gl spec of the map as currently shown (basemap + cities).
 
-        Before a served page is on screen the spec has the cities only: drawing the province
-        polygons is the slowest part of the first render, so the basemap follows at page load.
+        The basemap is an image of the provinces (cheap to draw, also without a GPU), so the
+        first page has it with the cities.
 
         Returns
         -------
@@ -557,7 +556,7 @@ class IndexExplorer(WorkbenchApp):
             selected_colour=[255, 255, 255, 255] if self.theme == "dark" else None,
         )
         current = self._map.object or {}
-        look = (self.theme, self._loaded)
+        look = self.theme
         if getattr(self, "_map_look", None) == look and current.get("layers"):
             # only the cities' data changed: keep the layers' other settings and the basemap
             spec = dict(current)
@@ -572,10 +571,7 @@ class IndexExplorer(WorkbenchApp):
         for layer in spec["layers"]:
             if layer.get("id") == "cities":
                 layer["data"] = self._cities
-        if self._loaded:
-            spec["layers"][0] = served_basemap_layer(self.provinces, self.theme, self._served)
-        else:
-            spec["layers"] = spec["layers"][1:]
+        spec["layers"][0] = served_basemap_layer(self.provinces, self.theme, self._served)
         if current.get("initialViewState"):
             spec["initialViewState"] = current["initialViewState"]
         return spec
@@ -614,24 +610,33 @@ class IndexExplorer(WorkbenchApp):
             self._start_secondary()
 
     def _show_table(self, shown: pd.DataFrame) -> None:
-        """Show the ranking: patch the columns that changed, or replace a table of other shape."""
-        current = self._table.value
+        """Show the ranking: patch the columns that changed, or replace a table of other shape.
+
+        A weight move reorders the cities: the rows stay and their cells are patched (for 300
+        cities about half the server time of replacing the table, which rebuilds its columns'
+        configuration too); a highlighted row would now be another city's, so it is cleared.
+        """
+        table = self._table
+        current = table.value
         n = len(shown)
         if (
             current is None
             or len(current) != n
             or list(current.columns) != list(shown.columns)
-            or not current["code"].equals(shown["code"])  # rows moved: Tabulator re-sorts
+            or table.sorters  # sorted in the browser by a column: Panel redraws it all anyway
         ):
-            self._table.value = shown
+            table.value = shown
             return
         changed = {
             column: [(slice(0, n), shown[column].to_numpy())]
             for column in shown.columns
             if not current[column].equals(shown[column])
         }
-        if changed:
-            self._table.patch(changed, as_index=False)
+        if not changed:
+            return
+        if "code" in changed and table.selection:
+            table.selection = []
+        table.patch(changed, as_index=False)
 
     def _turn_to_city(self) -> None:
         """Turn the ranking table to the page of the chosen city (rows in rank order only)."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import html
 import inspect
-import json
 import threading
 import warnings
 from typing import Any
@@ -17,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.apps.common import IdentityDict, add_labels, label
+from workbench.apps.common import add_labels, label
 from workbench.dims import CITY, INDICATOR
 
 #: The index dimensions (``docs/contracts.md``), in display order.
@@ -371,14 +370,15 @@ def path_markdown(
 
 
 #: Basemap layers shared by every session (read-only): (provinces, theme) -> deck.gl layer.
-#: Building one from the province polygons takes about half a second per session otherwise.
 _BASEMAPS: dict[tuple[int, str], tuple[Any, dict[str, Any]]] = {}
 _BASEMAPS_LOCK = threading.Lock()
 _BASEMAPS_MAX = 8
+#: The basemap's themes (one image each).
+BASEMAP_THEMES = ("light", "dark")
 
 
 def shared_basemap_layer(provinces: Any, theme: str) -> dict[str, Any]:
-    """Return the deck.gl basemap layer of ``provinces`` in ``theme``, built once per process.
+    """Return the basemap layer of ``provinces`` in ``theme``, built once per process.
 
     Parameters
     ----------
@@ -390,8 +390,8 @@ def shared_basemap_layer(provinces: Any, theme: str) -> dict[str, Any]:
     Returns
     -------
     dict
-        The layer spec; its ``data`` is an :class:`~workbench.apps.common.IdentityDict` shared
-        between sessions, so it must not be modified.
+        The layer spec (a ``BitmapLayer`` whose image is the polygons drawn in ``theme``,
+        inline as a ``data:`` URL); shared between sessions, so it must not be modified.
     """
     key = (id(provinces), theme)
     with _BASEMAPS_LOCK:
@@ -402,51 +402,55 @@ def shared_basemap_layer(provinces: Any, theme: str) -> dict[str, Any]:
 
         deck = maps.index_map(provinces, [], theme=theme)
         layer = maps.deck_to_spec(deck, theme=theme)["layers"][0]
-        layer["data"] = IdentityDict(layer["data"])
         while len(_BASEMAPS) >= _BASEMAPS_MAX:  # other geometries (code, uploads): oldest out
             _BASEMAPS.pop(next(iter(_BASEMAPS)))
         _BASEMAPS[key] = (provinces, layer)  # keeps ``provinces`` alive: its id stays unique
         return layer
 
 
-#: Where a served page finds the shipped province polygons (see :func:`basemap_routes`).
-BASEMAP_PATH = "workbench-static/provinces.geojson"
-#: The server setting naming the polygons' URL: a server that registers
+#: Where a served page finds the shipped provinces' image, ``{theme}`` filled in (see
+#: :func:`basemap_routes`).
+BASEMAP_PATH = "workbench-static/provinces-{theme}.png"
+#: The server setting naming the images' URL (with ``{theme}``): a server that registers
 #: :func:`basemap_routes` sets it (``workbench.apps.server.server_kwargs`` does both), so a
 #: page knows whether *its* server answers that URL.
 BASEMAP_SETTING = "workbench_basemap_url"
 
 
 @functools.lru_cache(maxsize=1)
-def _basemap_body() -> tuple[bytes, str]:
+def _basemap_images() -> tuple[dict[str, bytes], str]:
     import hashlib
 
     from workbench.apps import common
+    from workbench.viz import maps, raster
 
-    data = shared_basemap_layer(common.shared_sample("provinces"), "light")["data"]
-    body = json.dumps(dict(data), separators=(",", ":")).encode()
-    return body, hashlib.sha256(body).hexdigest()[:12]
+    provinces = common.shared_sample("provinces")
+    images = {}
+    for theme in BASEMAP_THEMES:
+        style = maps.basemap_style(theme)
+        images[theme] = raster.polygon_image(provinces, fill=style["fill"], line=style["line"])[0]
+    digest = hashlib.sha256(b"".join(images[t] for t in BASEMAP_THEMES)).hexdigest()[:12]
+    return images, digest
 
 
 def basemap_url() -> str:
-    """Return the shipped polygons' URL under :data:`BASEMAP_PATH`, with a content hash.
+    """Return the shipped provinces' image URL (with ``{theme}``), with a content hash.
 
     Returns
     -------
     str
-        A relative URL (it works under a prefix); a new file gets a new URL.
+        A relative URL (it works under a prefix); new images get a new URL.
     """
-    return f"{BASEMAP_PATH}?v={_basemap_body()[1]}"
+    return f"{BASEMAP_PATH}?v={_basemap_images()[1]}"
 
 
 def served_basemap_layer(
     provinces: Any, theme: str, served: bool, url: str | None = None
 ) -> dict[str, Any]:
-    """Return the basemap layer, by URL when the page's server answers it.
+    """Return the basemap layer, its image by URL when the page's server answers it.
 
-    Inlined in the page's document, 290 kB of polygons are walked, serialised and sent by
-    the serving loop for every session (about half a second of its time each, blocking every
-    other participant); as a URL the browser fetches one gzipped, cached file instead.
+    Inline, the image (about 60 kB as a ``data:`` URL) travels in every session's document;
+    as a URL the browser fetches one cached file per theme instead.
 
     Parameters
     ----------
@@ -455,29 +459,34 @@ def served_basemap_layer(
     theme
         ``"light"`` or ``"dark"``.
     served
-        Whether the app is in a served page (a notebook keeps the polygons inline).
+        Whether the app is in a served page (a notebook keeps the image inline).
     url
-        The polygons' URL; by default the :data:`BASEMAP_SETTING` of the server serving the
-        current page (none when that server does not register :func:`basemap_routes`: the
-        polygons are then inline, and the page fetches nothing it could not get).
+        The images' URL (with ``{theme}``); by default the :data:`BASEMAP_SETTING` of the
+        server serving the current page (none when that server does not register
+        :func:`basemap_routes`: the image is then inline, and the page fetches nothing it
+        could not get).
 
     Returns
     -------
     dict
-        The layer spec (its ``data`` a URL or the shared GeoJSON).
+        The layer spec (its ``image`` a URL or a ``data:`` URL).
     """
     from workbench.apps import common
 
     layer = shared_basemap_layer(provinces, theme)
-    if not served or provinces is not common.shared_sample("provinces"):
+    if (
+        not served
+        or provinces is not common.shared_sample("provinces")
+        or theme not in BASEMAP_THEMES
+    ):
         return layer
     if url is None:
         url = common.server_setting(BASEMAP_SETTING)
-    return {**layer, "data": url} if url else layer
+    return {**layer, "image": url.format(theme=theme)} if url else layer
 
 
 def basemap_routes() -> list[tuple[str, Any, dict[str, Any]]]:
-    """Return the server route of the shipped province polygons (gzipped, cached for a year).
+    """Return the server route of the shipped provinces' images (cached for a year).
 
     A server given this route should also carry ``{BASEMAP_SETTING: basemap_url()}`` in its
     settings (``workbench.apps.server.server_kwargs`` gives both): its Index Explorer pages
@@ -490,13 +499,15 @@ def basemap_routes() -> list[tuple[str, Any, dict[str, Any]]]:
     """
     from tornado.web import RequestHandler
 
-    body, _version = _basemap_body()
+    images, _version = _basemap_images()
 
     class BasemapHandler(RequestHandler):
-        def get(self) -> None:
-            self.set_header("Content-Type", "application/json")
-            # the URL carries the content's hash: a new file gets a new URL
+        def get(self, theme: str) -> None:
+            self.set_header("Content-Type", "image/png")
+            # the URL carries the content's hash: new images get a new URL
             self.set_header("Cache-Control", "public, max-age=31536000, immutable")
-            self.write(body)
+            self.write(images[theme])
 
-    return [(f"/{BASEMAP_PATH}", BasemapHandler, {})]
+    themes = "|".join(BASEMAP_THEMES)
+    pattern = "/" + BASEMAP_PATH.replace(".", r"\.").format(theme=f"({themes})")
+    return [(pattern, BasemapHandler, {})]

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.dims import DISTRICT, NODE, TIME
-from workbench.viz.siting import district_layer, style_figure, view_state
+from workbench.viz.siting import district_layer, district_outline_layer, style_figure, view_state
 from workbench.viz.theme import COLOURS
 
 #: Colours of the lines of two compared runs (A, B): :data:`workbench.viz.theme.COLOURS`.
@@ -92,12 +92,15 @@ def district_metric_deck(
     import pydeck as pdk
 
     values = None if ds is None else district_values(ds, metric, hour)
-    layer = district_layer(districts, values=values, selected=selected, dark=dark)
+    layers = [
+        district_layer(districts, values=values, selected=selected, dark=dark),
+        district_outline_layer(districts, selected=selected, dark=dark),
+    ]
     minx, miny, maxx, maxy = (float(v) for v in districts.total_bounds)
     vs = view_state([minx, maxx], [miny, maxy])
     vs["zoom"] += 0.5
     return pdk.Deck(
-        layers=[layer],
+        layers=layers,
         initial_view_state=pdk.ViewState(**vs),
         map_style=None,
         map_provider=None,

@@ -25,19 +25,38 @@ if TYPE_CHECKING:  # pragma: no cover
 TIER_COLOURS: dict[str, list[int]] = INDEX_TIER_RGB
 
 
+def basemap_style(theme: str = "light") -> dict[str, list[int]]:
+    """Return the basemap's fill and outline colours in ``theme`` (``"light"`` or ``"dark"``).
+
+    Returns
+    -------
+    dict
+        ``fill`` and ``line`` (RGBA), the keywords :func:`workbench.viz.raster.polygon_image`
+        takes.
+    """
+    colours = palette(theme)
+    return {"fill": list(colours["map_fill"]), "line": list(colours["map_line"])}
+
+
 def basemap_layer(
     geometry: gpd.GeoDataFrame, *, theme: str = "light", layer_id: str = "basemap"
 ) -> pdk.Layer:
-    """Draw administrative polygons (provinces, districts) as a deck.gl ``GeoJsonLayer``.
+    """Draw administrative polygons (provinces, districts) as the map's background image.
+
+    The polygons are drawn once (per geometry and theme, in this process) into a PNG in the
+    map's projection and shown as a deck.gl ``BitmapLayer``: on a browser without a GPU,
+    outlines drawn by WebGL (``GeoJsonLayer``'s ``PathLayer``) delay the map's first frame
+    by seconds, an image does not (see :mod:`workbench.viz.raster`).
 
     Parameters
     ----------
     geometry
-        Polygons in EPSG:4326 (for example ``load_sample("provinces")``).
+        Polygons in EPSG:4326 (for example ``load_sample("provinces")``); none gives a layer
+        that draws nothing.
     theme
         ``"light"`` or ``"dark"``: the fill and line colours.
     layer_id
-        The layer's id (clicks report it).
+        The layer's id.
 
     Returns
     -------
@@ -46,24 +65,13 @@ def basemap_layer(
     """
     import pydeck as pdk
 
-    colours = palette(theme)
-    fill, line = colours["map_fill"], colours["map_line"]
-    frame = geometry
-    if frame.crs is not None and frame.crs.to_epsg() != 4326:
-        frame = frame.to_crs(4326)
-    keep = [c for c in ("code", "name_en", "name_zh", "geometry") if c in frame.columns]
-    data = json.loads(frame[keep].to_json())
-    return pdk.Layer(
-        "GeoJsonLayer",
-        data=data,
-        id=layer_id,
-        stroked=True,
-        filled=True,
-        get_fill_color=fill,
-        get_line_color=line,
-        line_width_min_pixels=1,
-        pickable=False,
-    )
+    from workbench.viz import raster
+
+    if len(geometry) == 0:
+        return pdk.Layer(
+            "BitmapLayer", data=None, id=layer_id, image=None, bounds=[0, 0, 0, 0], visible=False
+        )
+    return raster.bitmap_layer(geometry, layer_id=layer_id, **basemap_style(theme))
 
 
 def scatter_layer(

@@ -5,8 +5,9 @@ Every function here takes tables (pandas / geopandas) and returns a pydeck layer
 Siting Studio app (:mod:`workbench.apps.siting_studio`) and the tutorial notebook draw with them.
 
 Maps carry no tile basemap (the workbench never fetches tiles): the districts themselves are
-drawn as a ``GeoJsonLayer`` from the shipped geometry. Use :func:`deck_spec` to hand a ``Deck``
-to Panel's ``DeckGL`` pane: it keeps the ``"mapStyle": None`` key that pydeck drops.
+drawn from the shipped geometry (fills as a ``GeoJsonLayer``, outlines as an image). Use
+:func:`deck_spec` to hand a ``Deck`` to Panel's ``DeckGL`` pane: it keeps the
+``"mapStyle": None`` key that pydeck drops.
 """
 
 from __future__ import annotations
@@ -120,7 +121,10 @@ def district_layer(
     dark: bool = False,
     layer_id: str = "districts",
 ) -> Any:
-    """Draw districts as a pickable ``GeoJsonLayer`` basemap (no tiles).
+    """Draw districts' fills as a pickable ``GeoJsonLayer`` (no tiles, no outlines).
+
+    Their outlines are an image: :func:`district_outline_layer` (WebGL outlines delay a map's
+    first frame by seconds on a browser without a GPU).
 
     Parameters
     ----------
@@ -129,7 +133,8 @@ def district_layer(
     values
         Optional value per district code: districts are then filled on a sequential ramp.
     selected
-        Code of a district to outline in bold.
+        Code of a district to outline in bold (kept as the features' ``selected`` flag; the
+        outline itself is :func:`district_outline_layer`'s).
     dark
         Colours for a dark page.
     layer_id
@@ -151,12 +156,10 @@ def district_layer(
     else:
         base = palette("dark" if dark else "light")["map_fill"]
         fills = [base for _ in codes]
-    line = palette("dark" if dark else "light")["map_line"]
     for f, fill, code in zip(gj["features"], fills, codes, strict=True):
         p = f["properties"]
         p["fill"] = fill
-        p["line"] = [*HIGHLIGHT_RGB, 255] if code == selected else line
-        p["lw"] = 3 if code == selected else 1
+        p["selected"] = code == selected
         if values is not None:
             v = pd.Series(values).rename(index=str).get(code, np.nan)
             p["value"] = None if pd.isna(v) else round(float(v), 3)
@@ -165,12 +168,48 @@ def district_layer(
         gj,
         id=layer_id,
         pickable=True,
-        stroked=True,
+        stroked=False,
         filled=True,
         get_fill_color="properties.fill",
-        get_line_color="properties.line",
-        get_line_width="properties.lw",
-        line_width_units=pdk.types.String("pixels"),
+    )
+
+
+def district_outline_layer(
+    districts: Any,
+    *,
+    selected: str | None = None,
+    dark: bool = False,
+    layer_id: str = "district-outlines",
+) -> Any:
+    """Draw districts' outlines as an image (a ``BitmapLayer``), the selected one in bold.
+
+    Parameters
+    ----------
+    districts
+        GeoDataFrame with ``code`` and polygon ``geometry`` (EPSG:4326).
+    selected
+        Code of a district to outline in bold, in the highlight colour.
+    dark
+        Colours for a dark page.
+    layer_id
+        The deck.gl layer id.
+
+    Returns
+    -------
+    pydeck.Layer
+        Not pickable: hovering and clicking reach the district fills below it.
+    """
+    from workbench.viz import raster
+
+    codes = districts["code"].astype(str).tolist()
+    line = palette("dark" if dark else "light")["map_line"]
+    return raster.bitmap_layer(
+        districts.geometry,
+        layer_id=layer_id,
+        line=line,
+        emphasis=[code == selected for code in codes],
+        emphasis_line=[*HIGHLIGHT_RGB, 255],
+        emphasis_px=3.0,
     )
 
 
@@ -545,7 +584,11 @@ def siting_deck(
     """
     import pydeck as pdk
 
-    layers = [district_layer(districts, dark=dark), demand_layer(demand, cell_deg=cell_deg)]
+    layers = [
+        district_layer(districts, dark=dark),
+        demand_layer(demand, cell_deg=cell_deg),
+        district_outline_layer(districts, dark=dark),
+    ]
     if assignment is not None:
         layers.append(assignment_layer(demand, sites, assignment, selected=selected))
     layers.append(sites_layer(sites, open_sites=open_sites, selected=selected))

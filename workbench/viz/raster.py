@@ -1,0 +1,266 @@
+"""Polygons drawn once into an image, shown on a deck.gl map as a ``BitmapLayer``.
+
+Why an image: a browser without a GPU (a workshop laptop in a VM, a remote desktop, the
+headless Chromium of the tests) emulates WebGL on the CPU, and there deck.gl's ``PathLayer``,
+which ``GeoJsonLayer`` uses for polygon outlines, costs 1.3-2.5 s before the map's first
+frame (shader set-up, measured in ``benchmarks/app_bench.py``'s notes); a textured rectangle
+costs next to nothing. Outlines (and a basemap's flat fill) do not change while a page is
+open, so they are drawn here, in Web Mercator like the map, and sent as a PNG.
+
+Pure functions: geometry in, PNG bytes or a pydeck layer out. No Panel.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import io
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
+    import pydeck as pdk
+
+#: Drawn at this many times the image's size, then reduced: smooth (antialiased) edges.
+SUPERSAMPLE = 2
+#: The image's width in pixels unless told otherwise (about a map's width at its first zoom, and
+#: more: sharp at the first zoom step in).
+DEFAULT_WIDTH = 1600
+#: Colours kept in the PNG (flat fills and lines, with their smoothed edges).
+PALETTE = 64
+_MAX_SIDE = 4096
+
+RGBA = Sequence[int]
+
+
+def _mercator_y(lat: np.ndarray) -> np.ndarray:
+    """Web Mercator's y (radians) of latitudes in degrees, clipped to the projection's range."""
+    phi = np.radians(np.clip(lat, -85.0511, 85.0511))
+    return np.log(np.tan(np.pi / 4 + phi / 2))
+
+
+def _rings(geom: Any) -> list[tuple[np.ndarray, list[np.ndarray]]]:
+    """Return ``(exterior, [holes])`` coordinate arrays of a (multi)polygon."""
+    parts = getattr(geom, "geoms", [geom])
+    out = []
+    for part in parts:
+        if part.is_empty or part.geom_type != "Polygon":
+            continue
+        out.append(
+            (np.asarray(part.exterior.coords), [np.asarray(r.coords) for r in part.interiors])
+        )
+    return out
+
+
+def _colour(rgba: RGBA) -> tuple[int, int, int, int]:
+    values = [int(v) for v in rgba]
+    if len(values) == 3:
+        values.append(255)
+    if len(values) != 4 or not all(0 <= v <= 255 for v in values):
+        msg = f"a colour must be 3 or 4 integers in 0-255, got {list(rgba)!r}"
+        raise ValueError(msg)
+    return (values[0], values[1], values[2], values[3])
+
+
+def polygon_image(
+    geometry: gpd.GeoDataFrame | gpd.GeoSeries,
+    *,
+    fill: RGBA | None = None,
+    line: RGBA | None = None,
+    line_px: float = 1.0,
+    emphasis: Sequence[bool] | None = None,
+    emphasis_line: RGBA = (255, 200, 0, 255),
+    emphasis_px: float = 3.0,
+    width: int = DEFAULT_WIDTH,
+    pad: float = 0.02,
+) -> tuple[bytes, list[float]]:
+    """Draw polygons into a transparent PNG in Web Mercator, the projection of a deck.gl map.
+
+    Parameters
+    ----------
+    geometry
+        Polygons or multipolygons in EPSG:4326 (another CRS is converted).
+    fill
+        Fill colour (RGB or RGBA, 0-255); ``None`` leaves the inside transparent.
+    line
+        Outline colour; ``None`` draws no outlines.
+    line_px
+        Outline width in the image's pixels.
+    emphasis
+        One flag per row: these rows' outlines are drawn last, in ``emphasis_line`` and
+        ``emphasis_px`` (a selected district).
+    emphasis_line, emphasis_px
+        The emphasised outlines' colour and width.
+    width
+        The image's width in pixels; the height follows the geometry's extent.
+    pad
+        Margin around the extent, as a share of its size (outlines at the edge stay whole).
+
+    Returns
+    -------
+    png : bytes
+        The image.
+    bounds : list of float
+        ``[west, south, east, north]`` in degrees: where the image goes on the map.
+
+    Raises
+    ------
+    ValueError
+        If the geometry is empty, ``emphasis`` has another length than the geometry, or a
+        colour is not 3 or 4 integers in 0-255.
+    """
+    from PIL import Image, ImageDraw
+
+    series = getattr(geometry, "geometry", geometry)
+    if getattr(series, "crs", None) is not None and series.crs.to_epsg() != 4326:
+        series = series.to_crs(4326)
+    geoms = list(series)
+    if not geoms or all(g is None or g.is_empty for g in geoms):
+        msg = "polygon_image: the geometry is empty; give at least one polygon"
+        raise ValueError(msg)
+    flags = [False] * len(geoms) if emphasis is None else [bool(f) for f in emphasis]
+    if len(flags) != len(geoms):
+        msg = (
+            f"polygon_image: emphasis has {len(flags)} flags for {len(geoms)} shapes; "
+            "give one flag per row of the geometry"
+        )
+        raise ValueError(msg)
+    fill_c = None if fill is None else _colour(fill)
+    line_c = None if line is None else _colour(line)
+    emph_c = _colour(emphasis_line)
+
+    west, south, east, north = (float(v) for v in series.total_bounds)
+    # a point-like extent (one tiny shape) still gets an image of some size
+    dx = (east - west) * pad if east > west else 0.01
+    dy = (north - south) * pad if north > south else 0.01
+    west, east, south, north = west - dx, east + dx, max(south - dy, -85.0), min(north + dy, 85.0)
+    x0, x1 = np.radians(west), np.radians(east)
+    y0, y1 = (float(v) for v in _mercator_y(np.array([south, north])))
+    width = int(min(max(width, 16), _MAX_SIDE))
+    height = int(min(max(round(width * (y1 - y0) / (x1 - x0)), 16), _MAX_SIDE))
+    big_w, big_h = width * SUPERSAMPLE, height * SUPERSAMPLE
+
+    def pixels(coords: np.ndarray) -> list[tuple[float, float]]:
+        px = (np.radians(coords[:, 0]) - x0) / (x1 - x0) * big_w
+        py = (y1 - _mercator_y(coords[:, 1])) / (y1 - y0) * big_h
+        return list(zip(px.tolist(), py.tolist(), strict=True))
+
+    shapes = [[] if g is None else _rings(g) for g in geoms]
+    image = Image.new("RGBA", (big_w, big_h), (0, 0, 0, 0))
+    if fill_c is not None:
+        for rings in shapes:
+            for exterior, holes in rings:
+                # each polygon through its own mask, so one shape's hole never clears another
+                outer = pixels(exterior)
+                xs, ys = [p[0] for p in outer], [p[1] for p in outer]
+                left, top = int(np.floor(min(xs))), int(np.floor(min(ys)))
+                right, bottom = int(np.ceil(max(xs))) + 1, int(np.ceil(max(ys))) + 1
+                mask = Image.new("L", (max(right - left, 1), max(bottom - top, 1)), 0)
+                draw = ImageDraw.Draw(mask)
+                draw.polygon([(x - left, y - top) for x, y in outer], fill=255)
+                for hole in holes:
+                    draw.polygon([(x - left, y - top) for x, y in pixels(hole)], fill=0)
+                image.paste(fill_c, (left, top, left + mask.width, top + mask.height), mask)
+    draw = ImageDraw.Draw(image)
+    for pass_emphasis in (False, True):
+        colour, px = (emph_c, emphasis_px) if pass_emphasis else (line_c, line_px)
+        if colour is None:
+            continue
+        stroke = max(1, round(px * SUPERSAMPLE))
+        for rings, flag in zip(shapes, flags, strict=True):
+            if flag != pass_emphasis:
+                continue
+            for exterior, holes in rings:
+                for ring in (exterior, *holes):
+                    draw.line(pixels(ring), fill=colour, width=stroke, joint="curve")
+    # average each block of SUPERSAMPLE x SUPERSAMPLE pixels with alpha premultiplied (so
+    # transparent pixels do not darken edges), then keep 64 colours: a small PNG
+    small = image.convert("RGBa").reduce(SUPERSAMPLE).convert("RGBA")
+    buffer = io.BytesIO()
+    small.quantize(PALETTE, method=Image.Quantize.FASTOCTREE).save(buffer, format="PNG")
+    return buffer.getvalue(), [west, south, east, north]
+
+
+def data_url(png: bytes) -> str:
+    """Return ``png`` as a ``data:`` URL (the page needs no request to show it)."""
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def geometry_key(geometry: gpd.GeoDataFrame | gpd.GeoSeries) -> str:
+    """Return a digest of the geometry's shapes (a cache key that follows the content)."""
+    series = getattr(geometry, "geometry", geometry)
+    digest = hashlib.sha256()
+    for geom in series:
+        digest.update(b"\0" if geom is None else geom.wkb)
+    return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_image(
+    key: str, geometry: Any, options: tuple[tuple[str, Any], ...]
+) -> tuple[str, tuple[float, ...]]:
+    png, bounds = polygon_image(geometry.value, **dict(options))
+    return data_url(png), tuple(bounds)
+
+
+class _ByKey:
+    """Carry an unhashable geometry through ``lru_cache``; equal by its digest only."""
+
+    __slots__ = ("key", "value")
+
+    def __init__(self, key: str, value: Any) -> None:
+        self.key, self.value = key, value
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _ByKey) and other.key == self.key
+
+
+def bitmap_layer(
+    geometry: gpd.GeoDataFrame | gpd.GeoSeries,
+    *,
+    layer_id: str,
+    **options: Any,
+) -> pdk.Layer:
+    """Draw polygons as a deck.gl ``BitmapLayer`` (see :func:`polygon_image`).
+
+    The image is drawn once per geometry and options in a process (cached by content).
+
+    Parameters
+    ----------
+    geometry
+        Polygons in EPSG:4326.
+    layer_id
+        The layer's id.
+    **options
+        :func:`polygon_image`'s keyword arguments (colours as lists or tuples).
+
+    Returns
+    -------
+    pydeck.Layer
+        A layer that is not pickable (clicks and tooltips go to the layers above it).
+    """
+    import pydeck as pdk
+
+    frozen = tuple(
+        sorted(
+            (k, tuple(v) if isinstance(v, list | tuple | np.ndarray) else v)
+            for k, v in options.items()
+        )
+    )
+    key = geometry_key(geometry)
+    url, bounds = _cached_image(key, _ByKey(key, geometry), frozen)
+    return pdk.Layer(
+        "BitmapLayer",
+        data=None,
+        id=layer_id,
+        image=pdk.types.String(url),  # a plain string, not an accessor expression
+        bounds=list(bounds),
+        pickable=False,
+    )
