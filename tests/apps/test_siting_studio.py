@@ -42,7 +42,7 @@ def test_controls_start_from_the_scenario_file():
     assert app.plan is None
     assert app._map.object["mapStyle"] is None
     layers = [layer["id"] for layer in app._map.object["layers"]]
-    assert layers == ["districts", "demand", "district-outlines", "sites"]
+    assert layers == ["base", "sites"]  # districts and demand: one image under the sites
 
 
 def test_settings_round_trip_into_the_scenario():
@@ -69,7 +69,7 @@ def test_solve_shows_status_plan_and_kpis(solved):
     assert app.plan.status in app.solver_status
     assert app.plan.status in app._status_md.object
     layers = [layer["id"] for layer in app._map.object["layers"]]
-    assert layers == ["districts", "demand", "district-outlines", "assignment", "sites"]
+    assert layers == ["base", "assignment", "sites"]
     cards = app.plan.kpi_cards()
     assert set(cards) == {
         "coverage",

@@ -6,6 +6,7 @@ import io
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 from PIL import Image
 from shapely.geometry import Polygon, box
@@ -127,3 +128,45 @@ def test_district_outlines_are_an_image_above_the_pickable_fills():
     spec = vz.deck_spec(pdk.Deck(layers=[fills, plain], map_style=None, map_provider=None))
     assert [layer["@@type"] for layer in spec["layers"]] == ["GeoJsonLayer", "BitmapLayer"]
     assert isinstance(spec["layers"][1]["image"], str)  # a URL, not an accessor expression
+
+
+def test_cells_blend_over_the_fills_under_the_outlines():
+    frame = _frame(box(0, 0, 10, 10)).set_crs(4326)
+    cells = np.array([[0.0, 0.0, 5.0, 5.0]])
+    png, _ = raster.polygon_image(
+        frame,
+        fill=(255, 255, 255, 255),
+        cells=cells,
+        cell_colours=[(255, 0, 0, 128)],
+        width=100,
+        pad=0.0,
+    )
+    image = _pixels(png)
+    h, w = image.shape[:2]
+    lower_left = image[int(h * 0.8), int(w * 0.2)]
+    assert lower_left[0] > 240  # red at half over white: pink
+    assert 110 < lower_left[1] < 145
+    assert tuple(image[int(h * 0.2), int(w * 0.8)]) == (255, 255, 255, 255)  # no cell there
+    with pytest.raises(ValueError, match="one row of 4 numbers per cell"):
+        raster.polygon_image(frame, fill=FILL, cells=cells, cell_colours=[(1, 2, 3)])
+    with pytest.raises(ValueError, match="cell_colours must be RGBA values in 0-255"):
+        raster.polygon_image(frame, fill=FILL, cells=cells, cell_colours=[(1, 2, 3, 999)])
+
+
+def test_the_siting_base_image_follows_the_demand():
+    from workbench.data import load_sample
+    from workbench.viz import siting as vz
+
+    districts = load_sample("shanghai_districts")
+    demand = pd.DataFrame(
+        {
+            "lon": [121.45, 121.47, 121.6],
+            "lat": [31.22, 31.23, 31.1],
+            "tokens_per_day": [1e6, 5e6, 1e7],
+        }
+    )
+    first = vz.base_layer(districts, demand)
+    busier = vz.base_layer(districts, demand.assign(tokens_per_day=[1e6, 5e6, 1e9]))
+    assert first.type == "BitmapLayer"
+    assert str(first.image) != str(busier.image)  # on the log ramp: the middle cell changes
+    assert str(vz.base_layer(districts, demand.copy()).image) == str(first.image)

@@ -240,6 +240,30 @@ def on_page_load(callback: Callable[[], None]) -> None:
         callback()
 
 
+def below_the_fold(*objects: Any, **params: Any) -> pn.Column:
+    """Return a column that receives ``objects`` once the served page is on screen.
+
+    For what a participant sees only by scrolling (tables in tabs, cards at the bottom): the
+    first document is smaller and the main view is drawn sooner. Outside a served page the
+    column has them at once.
+
+    Parameters
+    ----------
+    *objects
+        Panel objects (built now, so the app can update them before they are shown).
+    **params
+        ``pn.Column`` parameters (``sizing_mode="stretch_width"`` unless given).
+
+    Returns
+    -------
+    pn.Column
+    """
+    params.setdefault("sizing_mode", "stretch_width")
+    column = pn.Column(**params)
+    on_page_load(lambda: column.extend(objects))
+    return column
+
+
 # -- downloads -------------------------------------------------------------------------------
 
 

@@ -295,7 +295,9 @@ class CoordinationLab(WorkbenchApp):
                 sizing_mode="stretch_width",
             ),
             self._downloads,
-            self._tabs,
+            # below the fold: sent once the page is on screen (in headless Chromium the KPI
+            # table drawn with the map held the map's first frame back by about a second)
+            common.below_the_fold(self._tabs),
             sizing_mode="stretch_width",
         )
         from workbench.apps.whatif import attach_whatif  # the world model's what-if card

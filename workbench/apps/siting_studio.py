@@ -371,7 +371,7 @@ class SitingStudio(WorkbenchApp):
             self._legend,
             self._map,
             self._downloads,
-            self._tabs,
+            common.below_the_fold(self._tabs),  # sent once the map is on screen
             sizing_mode="stretch_width",
         )
 

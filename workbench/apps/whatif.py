@@ -363,17 +363,23 @@ def _has_tabulate() -> bool:
 
 
 def attach_whatif(lab: Any) -> WhatIfPane:
-    """Add a collapsed "Instant what-if" card to a Coordination Lab's main area."""
+    """Add an "Instant what-if" card to a Coordination Lab's main area.
+
+    The card sits below the fold: in a served page its content (sliders and two figures,
+    about a fifth of the page's models) is sent once the page is on screen, so the map and
+    the load chart above it are drawn first.
+    """
+    from workbench.apps import common
+
     pane = WhatIfPane(theme=getattr(lab, "theme", "light"))
-    lab._main.append(  # noqa: SLF001 - the lab owns the layout; this adds one card
-        pn.Card(
-            pane,
-            title="Instant what-if (world model)",
-            collapsed=False,
-            sizing_mode="stretch_width",
-            css_classes=["whatif-card"],
-        )
+    card = pn.Card(
+        common.below_the_fold(pane),
+        title="Instant what-if (world model)",
+        collapsed=False,
+        sizing_mode="stretch_width",
+        css_classes=["whatif-card"],
     )
+    lab._main.append(card)  # noqa: SLF001 - the lab owns the layout; this adds one card
     lab.whatif = pane
     return pane
 

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -75,6 +76,8 @@ def polygon_image(
     emphasis: Sequence[bool] | None = None,
     emphasis_line: RGBA = (255, 200, 0, 255),
     emphasis_px: float = 3.0,
+    cells: np.ndarray | None = None,
+    cell_colours: np.ndarray | None = None,
     width: int = DEFAULT_WIDTH,
     pad: float = 0.02,
 ) -> tuple[bytes, list[float]]:
@@ -95,6 +98,11 @@ def polygon_image(
         ``emphasis_px`` (a selected district).
     emphasis_line, emphasis_px
         The emphasised outlines' colour and width.
+    cells
+        Rectangles drawn over the fills and under the outlines (a demand grid), one row
+        ``[west, south, east, north]`` each, in degrees.
+    cell_colours
+        One RGBA row (0-255) per cell; translucent cells blend with the fills below.
     width
         The image's width in pixels; the height follows the geometry's extent.
     pad
@@ -110,8 +118,9 @@ def polygon_image(
     Raises
     ------
     ValueError
-        If the geometry is empty, ``emphasis`` has another length than the geometry, or a
-        colour is not 3 or 4 integers in 0-255.
+        If the geometry is empty, ``emphasis`` has another length than the geometry, a
+        colour is not 3 or 4 integers in 0-255, or ``cells`` and ``cell_colours`` do not
+        have one row of 4 numbers per cell.
     """
     from PIL import Image, ImageDraw
 
@@ -129,6 +138,7 @@ def polygon_image(
             "give one flag per row of the geometry"
         )
         raise ValueError(msg)
+    boxes, box_colours = _cells(cells, cell_colours)
     fill_c = None if fill is None else _colour(fill)
     line_c = None if line is None else _colour(line)
     emph_c = _colour(emphasis_line)
@@ -165,6 +175,16 @@ def polygon_image(
                 for hole in holes:
                     draw.polygon([(x - left, y - top) for x, y in pixels(hole)], fill=0)
                 image.paste(fill_c, (left, top, left + mask.width, top + mask.height), mask)
+    if len(boxes):
+        overlay = Image.new("RGBA", (big_w, big_h), (0, 0, 0, 0))
+        cell_draw = ImageDraw.Draw(overlay)
+        px0 = (np.radians(boxes[:, 0]) - x0) / (x1 - x0) * big_w
+        px1 = (np.radians(boxes[:, 2]) - x0) / (x1 - x0) * big_w
+        py0 = (y1 - _mercator_y(boxes[:, 3])) / (y1 - y0) * big_h  # north edge: top
+        py1 = (y1 - _mercator_y(boxes[:, 1])) / (y1 - y0) * big_h
+        for a, b, c, d, rgba in zip(px0, py0, px1, py1, box_colours.tolist(), strict=True):
+            cell_draw.rectangle((a, b, c, d), fill=tuple(rgba))
+        image = Image.alpha_composite(image, overlay)
     draw = ImageDraw.Draw(image)
     for pass_emphasis in (False, True):
         colour, px = (emph_c, emphasis_px) if pass_emphasis else (line_c, line_px)
@@ -185,6 +205,24 @@ def polygon_image(
     return buffer.getvalue(), [west, south, east, north]
 
 
+def _cells(cells: Any, colours: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Check and return the rectangles and their colours as arrays (none: empty arrays)."""
+    if cells is None and colours is None:
+        return np.empty((0, 4)), np.empty((0, 4), dtype=np.uint8)
+    boxes = np.asarray(cells if cells is not None else [], dtype=float)
+    rgba = np.asarray(colours if colours is not None else [], dtype=float)
+    if boxes.ndim != 2 or boxes.shape[1:] != (4,) or rgba.shape != boxes.shape:
+        msg = (
+            f"polygon_image: cells {boxes.shape} and cell_colours {rgba.shape} must both have "
+            "one row of 4 numbers per cell ([west, south, east, north] and RGBA)"
+        )
+        raise ValueError(msg)
+    if len(rgba) and (rgba.min() < 0 or rgba.max() > 255):
+        msg = "polygon_image: cell_colours must be RGBA values in 0-255"
+        raise ValueError(msg)
+    return boxes, rgba.round().astype(np.uint8)
+
+
 def data_url(png: bytes) -> str:
     """Return ``png`` as a ``data:`` URL (the page needs no request to show it)."""
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
@@ -200,15 +238,14 @@ def geometry_key(geometry: gpd.GeoDataFrame | gpd.GeoSeries) -> str:
 
 
 @functools.lru_cache(maxsize=64)
-def _cached_image(
-    key: str, geometry: Any, options: tuple[tuple[str, Any], ...]
-) -> tuple[str, tuple[float, ...]]:
-    png, bounds = polygon_image(geometry.value, **dict(options))
+def _cached_image(key: str, inputs: Any) -> tuple[str, tuple[float, ...]]:
+    geometry, options = inputs.value
+    png, bounds = polygon_image(geometry, **options)
     return data_url(png), tuple(bounds)
 
 
 class _ByKey:
-    """Carry an unhashable geometry through ``lru_cache``; equal by its digest only."""
+    """Carry unhashable inputs (geometry, arrays) through ``lru_cache``; equal by digest."""
 
     __slots__ = ("key", "value")
 
@@ -248,14 +285,17 @@ def bitmap_layer(
     """
     import pydeck as pdk
 
-    frozen = tuple(
-        sorted(
-            (k, tuple(v) if isinstance(v, list | tuple | np.ndarray) else v)
-            for k, v in options.items()
-        )
-    )
-    key = geometry_key(geometry)
-    url, bounds = _cached_image(key, _ByKey(key, geometry), frozen)
+    digest = hashlib.sha256(geometry_key(geometry).encode())
+    for name in sorted(options):
+        value = options[name]
+        digest.update(name.encode())
+        if isinstance(value, np.ndarray | pd.DataFrame | list | tuple):  # colours, cells, flags
+            array = np.ascontiguousarray(np.asarray(value, dtype=float))
+            digest.update(repr(array.shape).encode() + array.tobytes())
+        else:
+            digest.update(repr(value).encode())
+    key = digest.hexdigest()
+    url, bounds = _cached_image(key, _ByKey(key, (geometry, options)))
     return pdk.Layer(
         "BitmapLayer",
         data=None,
