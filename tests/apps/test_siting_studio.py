@@ -11,7 +11,6 @@ import pytest
 import xarray as xr
 
 from workbench.apps.siting_studio import SitingStudio, scenario_defaults, scenario_with
-from workbench.viz import siting as vz
 
 #: Central districts: a small study area that HiGHS solves in about a second.
 AREA = ["310101", "310104", "310105", "310106", "310107", "310109"]
@@ -42,7 +41,7 @@ def test_controls_start_from_the_scenario_file():
     assert app.plan is None
     assert app._map.object["mapStyle"] is None
     layers = [layer["id"] for layer in app._map.object["layers"]]
-    assert layers == ["base", "sites"]  # districts and demand: one image under the sites
+    assert layers == ["base"]  # no plan yet: districts, demand and candidates are one image
 
 
 def test_settings_round_trip_into_the_scenario():
@@ -107,7 +106,10 @@ def test_background_solve_and_kept_plans_compare():
 def test_selecting_a_site_on_the_map_updates_linked_views(solved):
     app = solved
     site = app.plan.open_sites[0]
-    index = int(np.flatnonzero(vz.site_table(app._inputs["sites"])["id"] == site)[0])
+    # the map's pickable sites are the opened ones (the other candidates are in its image)
+    drawn = next(layer for layer in app._map.object["layers"] if layer["id"] == "sites")
+    assert set(drawn["data"]["id"]) == set(map(str, app.plan.open_sites))
+    index = int(np.flatnonzero(drawn["data"]["id"].to_numpy() == site)[0])
     app._map.click_state = {"layer": "sites", "index": index, "coordinate": [121.4, 31.2]}
     assert app.selected_site == site
     assert site in app._detail.object

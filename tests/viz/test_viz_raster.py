@@ -170,3 +170,38 @@ def test_the_siting_base_image_follows_the_demand():
     assert first.type == "BitmapLayer"
     assert str(first.image) != str(busier.image)  # on the log ramp: the middle cell changes
     assert str(vz.base_layer(districts, demand.copy()).image) == str(first.image)
+
+
+def test_dots_are_drawn_over_the_outlines_and_named_when_wrong():
+    frame = _frame(box(0, 0, 10, 10)).set_crs(4326)
+    png, _ = raster.polygon_image(
+        frame,
+        line=LINE,
+        points=[[5.0, 5.0]],
+        point_colours=[(0, 160, 0, 255)],
+        point_px=4.0,
+        width=100,
+        pad=0.0,
+    )
+    image = _pixels(png)
+    h, w = image.shape[:2]
+    assert tuple(image[h // 2, w // 2]) == (0, 160, 0, 255)
+    assert image[h // 4, w // 4, 3] == 0  # away from the dot: nothing
+    with pytest.raises(ValueError, match="2 points need 2 RGBA rows in point_colours"):
+        raster.polygon_image(frame, points=[[1, 1], [2, 2]], point_colours=[(1, 2, 3, 4)])
+
+
+def test_only_opened_and_selected_sites_are_pickable_points():
+    from workbench.viz import siting as vz
+
+    sites = pd.DataFrame(
+        {
+            "id": ["a", "b", "c", "d"],
+            "tier": ["hub", "edge", "edge", "dc"],
+            "lon": [121.4, 121.5, 121.6, 121.45],
+            "lat": [31.2, 31.3, 31.1, 31.25],
+        }
+    )
+    assert vz.clickable_site_ids(sites) == []  # no plan: every candidate is in the image
+    assert vz.clickable_site_ids(sites, selected="c") == ["c"]
+    assert vz.clickable_site_ids(sites, open_sites=["d", "a"], selected="b") == ["a", "b", "d"]

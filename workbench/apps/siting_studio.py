@@ -692,10 +692,14 @@ class SitingStudio(WorkbenchApp):
         state = event.new or {}
         if state.get("layer") != "sites" or state.get("index") is None:
             return
-        ids = vz.site_table(self._inputs["sites"])["id"]
+        ids = vz.clickable_site_ids(  # the rows of the map's sites layer, as drawn
+            self._inputs["sites"],
+            open_sites=None if self.plan is None else self.plan.open_sites,
+            selected=self.selected_site or None,
+        )
         idx = int(state["index"])
         if 0 <= idx < len(ids):
-            self.selected_site = str(ids.iloc[idx])
+            self.selected_site = ids[idx]
 
     def _on_table_select(self, event: param.parameterized.Event) -> None:
         if not event.new:

@@ -78,6 +78,9 @@ def polygon_image(
     emphasis_px: float = 3.0,
     cells: np.ndarray | None = None,
     cell_colours: np.ndarray | None = None,
+    points: np.ndarray | None = None,
+    point_colours: np.ndarray | None = None,
+    point_px: np.ndarray | float = 3.0,
     width: int = DEFAULT_WIDTH,
     pad: float = 0.02,
 ) -> tuple[bytes, list[float]]:
@@ -103,6 +106,9 @@ def polygon_image(
         ``[west, south, east, north]`` each, in degrees.
     cell_colours
         One RGBA row (0-255) per cell; translucent cells blend with the fills below.
+    points, point_colours, point_px
+        Dots drawn last (over the outlines): one ``[lon, lat]`` row, one RGBA row and a
+        radius in the image's pixels (one for all, or one each) per dot.
     width
         The image's width in pixels; the height follows the geometry's extent.
     pad
@@ -139,6 +145,8 @@ def polygon_image(
         )
         raise ValueError(msg)
     boxes, box_colours = _cells(cells, cell_colours)
+    dots, dot_colours = _points(points, point_colours)
+    dot_px = np.broadcast_to(np.asarray(point_px, dtype=float), (len(dots),))
     fill_c = None if fill is None else _colour(fill)
     line_c = None if line is None else _colour(line)
     emph_c = _colour(emphasis_line)
@@ -197,6 +205,15 @@ def polygon_image(
             for exterior, holes in rings:
                 for ring in (exterior, *holes):
                     draw.line(pixels(ring), fill=colour, width=stroke, joint="curve")
+    if len(dots):
+        overlay = Image.new("RGBA", (big_w, big_h), (0, 0, 0, 0))
+        dot_draw = ImageDraw.Draw(overlay)
+        px = (np.radians(dots[:, 0]) - x0) / (x1 - x0) * big_w
+        py = (y1 - _mercator_y(dots[:, 1])) / (y1 - y0) * big_h
+        radius = dot_px * SUPERSAMPLE
+        for x, y, r, rgba in zip(px, py, radius, dot_colours.tolist(), strict=True):
+            dot_draw.ellipse((x - r, y - r, x + r, y + r), fill=tuple(rgba))
+        image = Image.alpha_composite(image, overlay)
     # average each block of SUPERSAMPLE x SUPERSAMPLE pixels with alpha premultiplied (so
     # transparent pixels do not darken edges), then keep 64 colours: a small PNG
     small = image.convert("RGBa").reduce(SUPERSAMPLE).convert("RGBA")
@@ -221,6 +238,21 @@ def _cells(cells: Any, colours: Any) -> tuple[np.ndarray, np.ndarray]:
         msg = "polygon_image: cell_colours must be RGBA values in 0-255"
         raise ValueError(msg)
     return boxes, rgba.round().astype(np.uint8)
+
+
+def _points(points: Any, colours: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Check and return the dots' positions and colours as arrays (none: empty arrays)."""
+    if points is None and colours is None:
+        return np.empty((0, 2)), np.empty((0, 4), dtype=np.uint8)
+    where = np.asarray(points if points is not None else [], dtype=float).reshape(-1, 2)
+    rgba = np.asarray(colours if colours is not None else [], dtype=float)
+    if rgba.shape != (len(where), 4):
+        msg = (
+            f"polygon_image: {len(where)} points need {len(where)} RGBA rows in point_colours, "
+            f"got shape {rgba.shape}"
+        )
+        raise ValueError(msg)
+    return where, np.clip(rgba, 0, 255).round().astype(np.uint8)
 
 
 def data_url(png: bytes) -> str:

@@ -327,20 +327,45 @@ def demand_layer(demand: pd.DataFrame, *, cell_deg: float = 0.02) -> Any:
     )
 
 
+def clickable_site_ids(
+    sites: pd.DataFrame,
+    *,
+    open_sites: Sequence[str] | None = None,
+    selected: str | None = None,
+) -> list[str]:
+    """Return the ids of the sites drawn as the map's pickable layer, in its row order.
+
+    The sites a plan opens and the selected one; the other candidates are dots in the
+    :func:`base_layer` image (thousands of WebGL points cost a browser without a GPU about a
+    second before the map's first frame). A click's ``index`` on the ``sites`` layer is a
+    position in this list.
+    """
+    ids = sites["id"].astype(str)
+    keep = ids == (selected or object())
+    if open_sites is not None:
+        keep |= ids.isin(set(map(str, open_sites)))
+    return ids[keep].tolist()
+
+
 def base_layer(
     districts: Any,
     demand: pd.DataFrame,
     *,
+    sites: pd.DataFrame | None = None,
+    open_sites: Sequence[str] | None = None,
+    selected: str | None = None,
+    zoom: float | None = None,
     cell_deg: float = 0.02,
     dark: bool = False,
     layer_id: str = "base",
 ) -> Any:
-    """Draw districts and the demand grid as one image (a ``BitmapLayer``) under the sites.
+    """Draw districts, the demand grid and candidate sites as one image under the plan.
 
-    The districts' fills, the :func:`demand_layer` cells in their colours and the districts'
-    outlines, drawn once on the server: three WebGL layer types fewer, each of which costs a
-    browser without a GPU a noticeable share of a second before the map's first frame.
-    Nothing in it is pickable (the sites above it are).
+    The districts' fills, the :func:`demand_layer` cells in their colours, the districts'
+    outlines and the candidate sites not in :func:`clickable_site_ids`, drawn once on the
+    server (a ``BitmapLayer``): WebGL layer types fewer, each of which costs a browser without
+    a GPU a noticeable share of a second before the map's first frame. Nothing in it is
+    pickable (the opened sites above it are).
 
     Parameters
     ----------
@@ -348,6 +373,12 @@ def base_layer(
         GeoDataFrame with polygon ``geometry`` (EPSG:4326).
     demand
         Table with ``lon``, ``lat`` and ``tokens_per_day``.
+    sites, open_sites, selected
+        Candidate sites and the plan's opened ones (see :func:`site_table`); the sites not in
+        :func:`clickable_site_ids` are drawn as dots in their :func:`site_table` colours.
+    zoom
+        The map's first zoom: dots are sized so that they look as large as the pickable
+        sites' there (they grow and shrink with the map, as the districts do).
     cell_deg
         Demand grid cell size in degrees.
     dark
@@ -364,6 +395,24 @@ def base_layer(
     colours = palette("dark" if dark else "light")
     grid = _grid_cells(demand, cell_deg)
     x0, y0 = grid["x0"].to_numpy(float), grid["y0"].to_numpy(float)
+    dots: dict[str, Any] = {}
+    if sites is not None and len(sites):
+        table = site_table(sites, open_sites=open_sites, selected=selected)
+        shown = clickable_site_ids(sites, open_sites=open_sites, selected=selected)
+        rest = ~table["id"].isin(shown)
+        minx, _, maxx, _ = (float(v) for v in districts.total_bounds)
+        if zoom is None:
+            zoom = view_state([minx, maxx], [0.0, 0.0])["zoom"]
+        # image pixels per screen pixel at ``zoom`` (the image spans the extent plus its pad)
+        screen = (maxx - minx) * 1.04 / 360.0 * 512.0 * 2.0**zoom
+        scale = raster.DEFAULT_WIDTH / max(screen, 1.0)
+        dots = {
+            "points": table.loc[rest, ["lon", "lat"]].to_numpy(float),
+            "point_colours": np.asarray(table.loc[rest, "color"].tolist(), dtype=float).reshape(
+                -1, 4
+            ),
+            "point_px": table.loc[rest, "radius"].to_numpy(float) * scale,
+        }
     return raster.bitmap_layer(
         districts.geometry,
         layer_id=layer_id,
@@ -371,6 +420,7 @@ def base_layer(
         line=colours["map_line"],
         cells=np.column_stack([x0, y0, x0 + cell_deg, y0 + cell_deg]),
         cell_colours=ramp_array(np.log10(grid["tokens_per_day"].to_numpy() + 1.0), alpha=170),
+        **dots,
     )
 
 
@@ -632,13 +682,21 @@ def siting_deck(
     """
     import pydeck as pdk
 
-    layers = [base_layer(districts, demand, cell_deg=cell_deg, dark=dark)]
-    if assignment is not None:
-        layers.append(assignment_layer(demand, sites, assignment, selected=selected))
-    layers.append(sites_layer(sites, open_sites=open_sites, selected=selected))
     minx, miny, maxx, maxy = (float(v) for v in districts.total_bounds)
     vs = view_state([minx, maxx], [miny, maxy])
     vs["zoom"] += 0.7
+    chosen: dict[str, Any] = {"open_sites": open_sites, "selected": selected}
+    layers = [
+        base_layer(
+            districts, demand, sites=sites, zoom=vs["zoom"], cell_deg=cell_deg, dark=dark, **chosen
+        )
+    ]
+    if assignment is not None:
+        layers.append(assignment_layer(demand, sites, assignment, selected=selected))
+    ids = clickable_site_ids(sites, **chosen)
+    if ids:  # before a plan: every candidate is in the image
+        on_top = sites[sites["id"].astype(str).isin(ids)]
+        layers.append(sites_layer(on_top, **chosen))
     return pdk.Deck(
         layers=layers,
         initial_view_state=pdk.ViewState(**vs),
