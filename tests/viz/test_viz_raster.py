@@ -205,3 +205,25 @@ def test_only_opened_and_selected_sites_are_pickable_points():
     assert vz.clickable_site_ids(sites) == []  # no plan: every candidate is in the image
     assert vz.clickable_site_ids(sites, selected="c") == ["c"]
     assert vz.clickable_site_ids(sites, open_sites=["d", "a"], selected="b") == ["a", "b", "d"]
+
+
+def test_choosing_a_site_redraws_the_points_not_the_image():
+    from workbench.data import load_sample
+    from workbench.viz import siting as vz
+
+    data = load_sample("shanghai_siting")
+    districts = load_sample("shanghai_districts")
+    sites = data["sites"].head(60)
+    opened = sites["id"].astype(str).head(5).tolist()
+    unopened = str(sites["id"].iloc[30])
+
+    def deck(selected):
+        spec = vz.deck_spec(
+            vz.siting_deck(districts, data["demand"], sites, open_sites=opened, selected=selected)
+        )
+        return {layer["id"]: layer for layer in spec["layers"]}
+
+    plain, chosen = deck(None), deck(unopened)
+    assert chosen["base"]["image"] == plain["base"]["image"]  # the selection is not in it
+    assert list(plain["sites"]["data"]["id"]) == opened
+    assert list(chosen["sites"]["data"]["id"]) == [*opened, unopened]

@@ -425,10 +425,11 @@ def _basemap_images() -> tuple[dict[str, bytes], str]:
     from workbench.viz import maps, raster
 
     provinces = common.shared_sample("provinces")
-    images = {}
-    for theme in BASEMAP_THEMES:
-        style = maps.basemap_style(theme)
-        images[theme] = raster.polygon_image(provinces, fill=style["fill"], line=style["line"])[0]
+    # the same cached drawing as the inline layer's (``maps.basemap_layer``): drawn once
+    images = {
+        theme: raster.cached_image(provinces, **maps.basemap_style(theme))[0]
+        for theme in BASEMAP_THEMES
+    }
     digest = hashlib.sha256(b"".join(images[t] for t in BASEMAP_THEMES)).hexdigest()[:12]
     return images, digest
 

@@ -1,4 +1,4 @@
-"""Polygons drawn once into an image, shown on a deck.gl map as a ``BitmapLayer``.
+"""Polygons (with grid cells and dots) drawn once into an image, shown as a ``BitmapLayer``.
 
 Why an image: a browser without a GPU (a workshop laptop in a VM, a remote desktop, the
 headless Chromium of the tests) emulates WebGL on the CPU, and there deck.gl's ``PathLayer``,
@@ -31,6 +31,8 @@ SUPERSAMPLE = 2
 #: The image's width in pixels unless told otherwise (about a map's width at its first zoom, and
 #: more: sharp at the first zoom step in).
 DEFAULT_WIDTH = 1600
+#: Margin around the geometry's extent, as a share of its size, unless told otherwise.
+DEFAULT_PAD = 0.02
 #: Colours kept in the PNG (flat fills and lines, with their smoothed edges).
 PALETTE = 64
 _MAX_SIDE = 4096
@@ -82,7 +84,7 @@ def polygon_image(
     point_colours: np.ndarray | None = None,
     point_px: np.ndarray | float = 3.0,
     width: int = DEFAULT_WIDTH,
-    pad: float = 0.02,
+    pad: float = DEFAULT_PAD,
 ) -> tuple[bytes, list[float]]:
     """Draw polygons into a transparent PNG in Web Mercator, the projection of a deck.gl map.
 
@@ -125,8 +127,9 @@ def polygon_image(
     ------
     ValueError
         If the geometry is empty, ``emphasis`` has another length than the geometry, a
-        colour is not 3 or 4 integers in 0-255, or ``cells`` and ``cell_colours`` do not
-        have one row of 4 numbers per cell.
+        colour is not 3 or 4 integers in 0-255, ``cells`` and ``cell_colours`` do not
+        have one row of 4 numbers per cell, or ``point_colours`` has not one RGBA row per
+        point.
     """
     from PIL import Image, ImageDraw
 
@@ -162,9 +165,15 @@ def polygon_image(
     height = int(min(max(round(width * (y1 - y0) / (x1 - x0)), 16), _MAX_SIDE))
     big_w, big_h = width * SUPERSAMPLE, height * SUPERSAMPLE
 
+    def project(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Pixel columns and rows (of the supersampled image) of positions in degrees."""
+        return (
+            (np.radians(lon) - x0) / (x1 - x0) * big_w,
+            (y1 - _mercator_y(lat)) / (y1 - y0) * big_h,
+        )
+
     def pixels(coords: np.ndarray) -> list[tuple[float, float]]:
-        px = (np.radians(coords[:, 0]) - x0) / (x1 - x0) * big_w
-        py = (y1 - _mercator_y(coords[:, 1])) / (y1 - y0) * big_h
+        px, py = project(coords[:, 0], coords[:, 1])
         return list(zip(px.tolist(), py.tolist(), strict=True))
 
     shapes = [[] if g is None else _rings(g) for g in geoms]
@@ -186,10 +195,8 @@ def polygon_image(
     if len(boxes):
         overlay = Image.new("RGBA", (big_w, big_h), (0, 0, 0, 0))
         cell_draw = ImageDraw.Draw(overlay)
-        px0 = (np.radians(boxes[:, 0]) - x0) / (x1 - x0) * big_w
-        px1 = (np.radians(boxes[:, 2]) - x0) / (x1 - x0) * big_w
-        py0 = (y1 - _mercator_y(boxes[:, 3])) / (y1 - y0) * big_h  # north edge: top
-        py1 = (y1 - _mercator_y(boxes[:, 1])) / (y1 - y0) * big_h
+        px0, py0 = project(boxes[:, 0], boxes[:, 3])  # north-west corner: top left
+        px1, py1 = project(boxes[:, 2], boxes[:, 1])
         for a, b, c, d, rgba in zip(px0, py0, px1, py1, box_colours.tolist(), strict=True):
             cell_draw.rectangle((a, b, c, d), fill=tuple(rgba))
         image = Image.alpha_composite(image, overlay)
@@ -208,10 +215,9 @@ def polygon_image(
     if len(dots):
         overlay = Image.new("RGBA", (big_w, big_h), (0, 0, 0, 0))
         dot_draw = ImageDraw.Draw(overlay)
-        px = (np.radians(dots[:, 0]) - x0) / (x1 - x0) * big_w
-        py = (y1 - _mercator_y(dots[:, 1])) / (y1 - y0) * big_h
+        dot_x, dot_y = project(dots[:, 0], dots[:, 1])
         radius = dot_px * SUPERSAMPLE
-        for x, y, r, rgba in zip(px, py, radius, dot_colours.tolist(), strict=True):
+        for x, y, r, rgba in zip(dot_x, dot_y, radius, dot_colours.tolist(), strict=True):
             dot_draw.ellipse((x - r, y - r, x + r, y + r), fill=tuple(rgba))
         image = Image.alpha_composite(image, overlay)
     # average each block of SUPERSAMPLE x SUPERSAMPLE pixels with alpha premultiplied (so
@@ -270,10 +276,10 @@ def geometry_key(geometry: gpd.GeoDataFrame | gpd.GeoSeries) -> str:
 
 
 @functools.lru_cache(maxsize=64)
-def _cached_image(key: str, inputs: Any) -> tuple[str, tuple[float, ...]]:
+def _cached_image(key: str, inputs: Any) -> tuple[bytes, tuple[float, ...]]:
     geometry, options = inputs.value
     png, bounds = polygon_image(geometry, **options)
-    return data_url(png), tuple(bounds)
+    return png, tuple(bounds)
 
 
 class _ByKey:
@@ -291,6 +297,38 @@ class _ByKey:
         return isinstance(other, _ByKey) and other.key == self.key
 
 
+def cached_image(
+    geometry: gpd.GeoDataFrame | gpd.GeoSeries, **options: Any
+) -> tuple[bytes, list[float]]:
+    """Return :func:`polygon_image` of ``geometry``, drawn once per content in a process.
+
+    Parameters
+    ----------
+    geometry
+        Polygons in EPSG:4326.
+    **options
+        :func:`polygon_image`'s keyword arguments; equal geometry and options (by value:
+        colours as lists or tuples, arrays by their numbers) give the cached image.
+
+    Returns
+    -------
+    png : bytes
+    bounds : list of float
+    """
+    digest = hashlib.sha256(geometry_key(geometry).encode())
+    for name in sorted(options):
+        value = options[name]
+        digest.update(name.encode())
+        if isinstance(value, np.ndarray | pd.DataFrame | list | tuple):  # colours, cells, flags
+            array = np.ascontiguousarray(np.asarray(value, dtype=float))
+            digest.update(repr(array.shape).encode() + array.tobytes())
+        else:
+            digest.update(repr(value).encode())
+    key = digest.hexdigest()
+    png, bounds = _cached_image(key, _ByKey(key, (geometry, options)))
+    return png, list(bounds)
+
+
 def bitmap_layer(
     geometry: gpd.GeoDataFrame | gpd.GeoSeries,
     *,
@@ -299,7 +337,7 @@ def bitmap_layer(
 ) -> pdk.Layer:
     """Draw polygons as a deck.gl ``BitmapLayer`` (see :func:`polygon_image`).
 
-    The image is drawn once per geometry and options in a process (cached by content).
+    The image is drawn once per geometry and options in a process (:func:`cached_image`).
 
     Parameters
     ----------
@@ -317,22 +355,12 @@ def bitmap_layer(
     """
     import pydeck as pdk
 
-    digest = hashlib.sha256(geometry_key(geometry).encode())
-    for name in sorted(options):
-        value = options[name]
-        digest.update(name.encode())
-        if isinstance(value, np.ndarray | pd.DataFrame | list | tuple):  # colours, cells, flags
-            array = np.ascontiguousarray(np.asarray(value, dtype=float))
-            digest.update(repr(array.shape).encode() + array.tobytes())
-        else:
-            digest.update(repr(value).encode())
-    key = digest.hexdigest()
-    url, bounds = _cached_image(key, _ByKey(key, (geometry, options)))
+    png, bounds = cached_image(geometry, **options)
     return pdk.Layer(
         "BitmapLayer",
         data=None,
         id=layer_id,
-        image=pdk.types.String(url),  # a plain string, not an accessor expression
-        bounds=list(bounds),
+        image=pdk.types.String(data_url(png)),  # a plain string, not an accessor expression
+        bounds=bounds,
         pickable=False,
     )

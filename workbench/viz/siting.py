@@ -353,7 +353,6 @@ def base_layer(
     *,
     sites: pd.DataFrame | None = None,
     open_sites: Sequence[str] | None = None,
-    selected: str | None = None,
     zoom: float | None = None,
     cell_deg: float = 0.02,
     dark: bool = False,
@@ -362,7 +361,7 @@ def base_layer(
     """Draw districts, the demand grid and candidate sites as one image under the plan.
 
     The districts' fills, the :func:`demand_layer` cells in their colours, the districts'
-    outlines and the candidate sites not in :func:`clickable_site_ids`, drawn once on the
+    outlines and the candidate sites a plan does not open, drawn once on the
     server (a ``BitmapLayer``): WebGL layer types fewer, each of which costs a browser without
     a GPU a noticeable share of a second before the map's first frame. Nothing in it is
     pickable (the opened sites above it are).
@@ -373,9 +372,10 @@ def base_layer(
         GeoDataFrame with polygon ``geometry`` (EPSG:4326).
     demand
         Table with ``lon``, ``lat`` and ``tokens_per_day``.
-    sites, open_sites, selected
-        Candidate sites and the plan's opened ones (see :func:`site_table`); the sites not in
-        :func:`clickable_site_ids` are drawn as dots in their :func:`site_table` colours.
+    sites, open_sites
+        Candidate sites and the plan's opened ones (see :func:`site_table`); the sites a plan
+        does not open (all before a plan) are drawn as dots in their :func:`site_table`
+        colours. The selection does not change the image.
     zoom
         The map's first zoom: dots are sized so that they look as large as the pickable
         sites' there (they grow and shrink with the map, as the districts do).
@@ -397,14 +397,15 @@ def base_layer(
     x0, y0 = grid["x0"].to_numpy(float), grid["y0"].to_numpy(float)
     dots: dict[str, Any] = {}
     if sites is not None and len(sites):
-        table = site_table(sites, open_sites=open_sites, selected=selected)
-        shown = clickable_site_ids(sites, open_sites=open_sites, selected=selected)
-        rest = ~table["id"].isin(shown)
+        # every site a plan does not open, the selected one too (its pickable point is drawn
+        # above its dot): choosing a site does not redraw the image
+        table = site_table(sites, open_sites=open_sites)
+        rest = ~table["id"].isin(clickable_site_ids(sites, open_sites=open_sites))
         minx, _, maxx, _ = (float(v) for v in districts.total_bounds)
         if zoom is None:
             zoom = view_state([minx, maxx], [0.0, 0.0])["zoom"]
         # image pixels per screen pixel at ``zoom`` (the image spans the extent plus its pad)
-        screen = (maxx - minx) * 1.04 / 360.0 * 512.0 * 2.0**zoom
+        screen = (maxx - minx) * (1 + 2 * raster.DEFAULT_PAD) / 360.0 * 512.0 * 2.0**zoom
         scale = raster.DEFAULT_WIDTH / max(screen, 1.0)
         dots = {
             "points": table.loc[rest, ["lon", "lat"]].to_numpy(float),
@@ -688,7 +689,13 @@ def siting_deck(
     chosen: dict[str, Any] = {"open_sites": open_sites, "selected": selected}
     layers = [
         base_layer(
-            districts, demand, sites=sites, zoom=vs["zoom"], cell_deg=cell_deg, dark=dark, **chosen
+            districts,
+            demand,
+            sites=sites,
+            open_sites=open_sites,
+            zoom=vs["zoom"],
+            cell_deg=cell_deg,
+            dark=dark,
         )
     ]
     if assignment is not None:
