@@ -216,7 +216,7 @@ def test_the_ranking_turns_to_the_page_of_the_chosen_city(app, cube, provinces):
     from workbench.apps.index_layout import RANKING_PAGE
 
     table = app._table  # noqa: SLF001
-    assert table.pagination == "local"
+    assert table.pagination == "remote"  # the browser holds one page
     assert table.page_size == RANKING_PAGE
     codes = list(table.value["code"])
     far = codes[2 * RANKING_PAGE + 3]  # on the third page

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 from bokeh.document import Document
 
@@ -40,6 +41,53 @@ def test_a_weight_move_patches_the_city_layer_in_place(cube):
     assert app._map.object["layers"][-1]["data"] is app._cities  # the pane's spec follows
     shown = app._table.value.set_index("code")["score"]
     np.testing.assert_allclose(shown.to_numpy(), app.table["CAI_score"].round(2).to_numpy())
+    app.close()
+
+
+def _page(app):
+    (model, _parent), *_ = app._table._models.values()
+    return model
+
+
+def _shown_like_a_full_rebuild(app):
+    """The ranking as the Explorer shows it after a full rerun (the slow path)."""
+    name = "name_en"
+    shown = app.table[["rank", name, "tier", "CAI_score", "IND", "TEC", "PUB", "GOV", "code"]]
+    return shown.rename(columns={name: "city", "CAI_score": "score"}).round(2)
+
+
+def test_a_weight_move_resends_only_the_ranking_page_on_screen(cube):
+    from workbench.apps.index_layout import RANKING_PAGE
+
+    app = IndexExplorer(cube=cube, n_draws=20)
+    doc = Document()
+    doc.add_root(app.__panel__().get_root(doc))
+    app.wait()
+    model = _page(app)
+    configuration = model.configuration
+    source = model.source
+    before = list(source.data["code"])
+    app._table.selection = [4]  # a row picked before the move would point at another city
+    app.weight_pub, app.weight_gov = 0.0, 5.0
+    shown = app._table.value
+    pd.testing.assert_frame_equal(shown, _shown_like_a_full_rebuild(app), check_dtype=False)
+    assert model.source is source
+    assert model.configuration is configuration
+    assert len(source.data["code"]) == RANKING_PAGE  # the browser holds one page
+    assert list(source.data["code"]) == list(shown["code"][:RANKING_PAGE])
+    assert list(source.data["code"]) != before  # the order moved with the weights
+    np.testing.assert_allclose(source.data["score"], shown["score"][:RANKING_PAGE])
+    assert list(source.data["rank"]) == list(range(1, RANKING_PAGE + 1))
+    assert app._table.selection == []
+    assert list(source.selected.indices) == []
+    app._table.page = 2  # Panel's own paging reads the new rows
+    assert list(source.data["code"]) == list(shown["code"][RANKING_PAGE : 2 * RANKING_PAGE])
+    # sorted by a column, the page follows the sorter after a move too
+    app._table.sorters = [{"field": "GOV", "dir": "desc"}]
+    app.weight_tec = 3.0
+    by_gov = app._table.value.sort_values("GOV", ascending=False, kind="stable")
+    start = (app._table.page - 1) * RANKING_PAGE
+    assert list(source.data["code"]) == list(by_gov["code"][start : start + RANKING_PAGE])
     app.close()
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from workbench.apps.index_explorer import IndexExplorer
 from workbench.apps.server import APPS, build_routes
 
 # Screenshots go to test-results/; `make screenshots` points this at docs/screenshots/ on purpose.
@@ -25,6 +26,10 @@ INDEX = [a for a in APPS if a.slug == "index"]
 def _ranking(page, n=8):
     rows = page.locator(".ranking-table .tabulator-row")
     return [rows.nth(i).inner_text() for i in range(min(n, rows.count()))]
+
+
+def _rank_and_city(page, n=8):
+    return [row.split("\n")[:2] for row in _ranking(page, n)]
 
 
 def _canvas_colours(page) -> int:
@@ -57,6 +62,12 @@ def test_index_explorer_loads_draws_the_map_and_reranks(serve_page, wait_until, 
     page.locator(".weight-ind .noUi-handle").first.press("Home")  # Industrial weight to 0
     wait_until(lambda: _ranking(page) != before, timeout=30)
     assert _ranking(page) != before
+    # the page the browser holds is the ranking under the new weights, row for row (a weight
+    # move resends only that page): the same as a fresh Explorer computes with those weights
+    expected = IndexExplorer(weight_ind=0.0, weight_pub=5.0, n_draws=20)
+    want = [[str(r.rank), r.name_en] for r in expected.table.head(8).itertuples()]
+    expected.close()
+    wait_until(lambda: _rank_and_city(page) == want, timeout=30)
 
     # leave a picture of the app for the docs (and for a person to look at)
     page.wait_for_timeout(1500)

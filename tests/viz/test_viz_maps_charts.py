@@ -6,6 +6,8 @@ import pandas as pd
 import pytest
 from bokeh.models import DataTable
 from bokeh.plotting import figure
+from hypothesis import given
+from hypothesis import strategies as st
 
 from workbench.data import load_sample
 from workbench.viz import charts, maps
@@ -32,6 +34,22 @@ def test_city_records_colour_by_tier_and_size_by_score(cities):
     assert records[0]["colour"][:3] == maps.TIER_COLOURS["Leading"]
     assert records[0]["radius"] > records[1]["radius"]
     assert records[2]["colour"] == [20, 20, 20, 255]  # the selected city stands out
+
+
+@given(
+    scores=st.lists(st.floats(0, 100) | st.just(float("nan")), min_size=3, max_size=3),
+    tiers=st.lists(st.sampled_from(["Leading", "Dynamic", "Potential"]), min_size=3, max_size=3),
+    selected=st.sampled_from([None, "110000", "440300"]),
+)
+def test_rescoring_a_city_frame_equals_building_it_anew(cities, scores, tiers, selected):
+    """A weight move's cheap path draws exactly what a full rebuild draws."""
+    first = maps.city_frame(cities, selected="310000")
+    moved = cities.assign(score=scores, tier=tiers)
+    rescored = maps.rescore_city_frame(
+        first, moved["score"].to_numpy(), moved["tier"].to_numpy(), selected=selected
+    )
+    pd.testing.assert_frame_equal(rescored, maps.city_frame(moved, selected=selected))
+    assert set(maps.SCORED_COLUMNS) < set(rescored.columns)
 
 
 def test_index_map_spec_has_no_tiles_and_an_explicit_map_style(cities):

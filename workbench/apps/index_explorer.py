@@ -36,7 +36,7 @@ from workbench.apps.index_jobs import (
     views_job,
 )
 from workbench.apps.index_layout import RANKING_PAGE, WEIGHT_PARAMS
-from workbench.apps.index_reweight import Reweighter
+from workbench.apps.index_reweight import Reweighter, Reweighting
 from workbench.apps.index_views import (
     DIMENSIONS,
     certainty_markdown,
@@ -49,7 +49,12 @@ from workbench.apps.index_views import (
     served_basemap_layer,
     whatif_markdown,
 )
-from workbench.apps.patching import patch_deck_layer, patch_figure, refresh_figure
+from workbench.apps.patching import (
+    patch_deck_layer,
+    patch_figure,
+    refresh_figure,
+    replace_table_page,
+)
 from workbench.dims import CITY, INDICATOR
 from workbench.viz import charts, maps
 
@@ -182,7 +187,9 @@ class IndexExplorer(WorkbenchApp):
         self._result_lock = threading.Lock()
         self._reweighters: dict[tuple[Any, ...], Reweighter | None] = {}
         self._static: pd.DataFrame | None = None
-        self.table = pd.DataFrame()
+        self._table_frame = pd.DataFrame()
+        self._table_pending: tuple[Reweighter, Reweighting] | None = None
+        self._names_cache: tuple[pd.DataFrame, str, dict[str, str]] | None = None
         self.uncertainty_summary: pd.DataFrame | None = None
         self.path: Any = None
         self.tier_path: Any = None
@@ -190,6 +197,10 @@ class IndexExplorer(WorkbenchApp):
         self._generation = 0
         self._map_codes = [str(c) for c in self.cube[CITY].to_numpy()]
         self._cities = pd.DataFrame()
+        # a weight move's cheap path: the map's rows in the reweighter's order, the ranking's
+        # fixed columns (see ``_rescored_spec`` and ``_shown_static``)
+        self._map_rows: tuple[Any, pd.DataFrame, np.ndarray] | None = None
+        self._shown_cache: tuple[tuple[Any, ...], pd.DataFrame, dict[str, np.ndarray]] | None = None
         self._views_generation = 0
         # Served, the first page shows the controls, the map and the ranking; the views
         # below and the background work follow once the page is on screen.
@@ -267,8 +278,9 @@ class IndexExplorer(WorkbenchApp):
         fast = self._reweighters.get(choice)
         weights = self._weights()
         try:
+            reweighting = None
             if fast is not None and sum(weights.values()) > 0:
-                table = fast.ranking_table(weights, self._static)
+                reweighting = fast.reweigh(weights)
             else:
                 spec = self.spec()
                 result, table, reweighter = cached_ranking(self._job_cube(), spec, self.year)
@@ -285,10 +297,18 @@ class IndexExplorer(WorkbenchApp):
             return
         if self.status.message:
             self.status.clear()
-        self.table = table
-        if self.city not in set(table["code"]):
-            self.city = str(self.table["code"].iloc[0])
-        self._update_views(cities=fast is None, weights_only=fast is not None)
+        rescored = None
+        if reweighting is not None and fast is not None:
+            # the same cities as before: the full table waits for its first reader (the views
+            # below, a download), off the move's path
+            rescored = (fast, reweighting)
+            with self._result_lock:
+                self._table_pending = rescored
+        else:
+            self.table = table
+            if not np.any(table["code"].to_numpy() == self.city):
+                self.city = str(self.table["code"].iloc[0])
+        self._update_views(cities=rescored is None, rescored=rescored)
         if self._loaded and not self._served:
             self._start_uncertainty()
             self._start_path()
@@ -508,9 +528,40 @@ class IndexExplorer(WorkbenchApp):
 
     # -- views ---------------------------------------------------------------------------------
 
+    @property
+    def table(self) -> pd.DataFrame:
+        """The ranking under the current choices (``code``, ``rank``, ``tier``, ``CAI_score``...).
+
+        After a weight move it is built when first read (the views below the map, a download),
+        not on the move's path.
+        """
+        pending = self._table_pending
+        if pending is None:
+            return self._table_frame
+        fast, reweighting = pending
+        frame = fast.table(reweighting, self._static)
+        with self._result_lock:
+            if self._table_pending is pending:  # not overtaken by a newer move meanwhile
+                self._table_frame, self._table_pending = frame, None
+        return frame
+
+    @table.setter
+    def table(self, frame: pd.DataFrame) -> None:
+        with self._result_lock:
+            self._table_frame, self._table_pending = frame, None
+
     def _names(self) -> dict[str, str]:
+        """City code -> name in the current language (kept: names do not move with weights)."""
         column = common.name_column(self.language)
-        return dict(zip(self.table["code"], self.table[column], strict=True))
+        static = self._static
+        cached = self._names_cache
+        if cached is not None and cached[0] is static and cached[1] == column:
+            return cached[2]
+        source = static.reset_index() if static is not None else self.table
+        names = dict(zip(source["code"], source[column], strict=True))
+        if static is not None:
+            self._names_cache = (static, column, names)
+        return names
 
     def _build_widgets(self) -> None:
         layout.build_widgets(self)
@@ -576,7 +627,9 @@ class IndexExplorer(WorkbenchApp):
             spec["initialViewState"] = current["initialViewState"]
         return spec
 
-    def _update_views(self, cities: bool = True, weights_only: bool = False) -> None:
+    def _update_views(
+        self, cities: bool = True, rescored: tuple[Reweighter, Reweighting] | None = None
+    ) -> None:
         """Update the map and the ranking (then the views below, in the background).
 
         Parameters
@@ -584,11 +637,13 @@ class IndexExplorer(WorkbenchApp):
         cities
             Also refill the city picker (names change with the language or the data; a
             weight move leaves them as they are).
-        weights_only
-            Only the weights changed: the map's city layer is patched in place (the columns
-            that depend on the scores), the rest of the map spec is not resent.
+        rescored
+            Only the weights changed, to these scores (the reweighter of the current
+            choices and its result): the map's city layer is patched in
+            place (the columns that depend on the scores) and the ranking's rows are taken
+            from columns kept per language; nothing else is rebuilt or resent.
         """
-        if self.table.empty:
+        if rescored is None and self.table.empty:
             return
         lang = self.language
         name = common.name_column(lang)
@@ -598,36 +653,95 @@ class IndexExplorer(WorkbenchApp):
             }
         self._city_w.value = self.city
         before = self._cities
-        spec = self.map_spec()
-        if not (weights_only and patch_deck_layer(self._map, spec, "cities", before, self._cities)):
+        spec = self._rescored_spec(rescored[1]) if rescored is not None else None
+        if spec is None:
+            self._map.object = self.map_spec()
+        elif not patch_deck_layer(
+            self._map, spec, "cities", before, self._cities, columns=maps.SCORED_COLUMNS
+        ):
             self._map.object = spec
-        shown = self.table[["rank", name, "tier", "CAI_score", *DIMENSIONS, "code"]].rename(
-            columns={name: "city", "CAI_score": "score"}
-        )
-        self._show_table(shown.round(2))
+        arrays = None
+        if rescored is not None:
+            fast, rw = rescored
+            static, static_arrays = self._shown_static(fast, name)
+            ranks = rw.ranks.astype(int) if np.isfinite(rw.ranks).all() else rw.ranks
+            new = {"rank": ranks, "tier": rw.tiers, "score": np.round(rw.score, 2)}
+            shown = rw.take(
+                static,
+                {
+                    0: ("rank", ranks if ranks.dtype.kind == "i" else pd.array(ranks, "Int64")),
+                    2: ("tier", rw.tiers),
+                    3: ("score", new["score"]),
+                },
+            )
+            # the same columns as arrays in row order: the page on screen is sliced from them
+            arrays = {c: v.take(rw.order) for c, v in {**static_arrays, **new}.items()}
+        else:
+            shown = self.table[["rank", name, "tier", "CAI_score", *DIMENSIONS, "code"]].rename(
+                columns={name: "city", "CAI_score": "score"}
+            )
+            shown = shown.round(2)
+        self._show_table(shown, arrays)
         self._views_generation += 1
         if self._loaded:  # before that, ``_after_load`` draws them
             self._start_secondary()
 
-    def _show_table(self, shown: pd.DataFrame) -> None:
-        """Show the ranking: patch the columns that changed, or replace a table of other shape."""
-        current = self._table.value
-        n = len(shown)
-        if (
-            current is None
-            or len(current) != n
-            or list(current.columns) != list(shown.columns)
-            or not current["code"].equals(shown["code"])  # rows moved: Tabulator re-sorts
-        ):
+    def _shown_static(
+        self, fast: Reweighter, name: str
+    ) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+        """Return the ranking's columns that weights do not change, in the reweighter's order.
+
+        ``city`` (names in ``name``), the dimension scores (rounded) and ``code``, as a frame
+        and as arrays; kept for the current reweighter, table of fixed columns and language.
+        """
+        aligned = fast.aligned(self._static)
+        key = (fast.codes, aligned, name)
+        cached = self._shown_cache
+        if cached is None or any(a is not b for a, b in zip(cached[0], key, strict=True)):
+            frame = aligned[[name, *DIMENSIONS, "code"]].rename(columns={name: "city"}).round(2)
+            arrays = {
+                c: frame[c].to_numpy(dtype=object if c in ("city", "code") else float)
+                for c in frame.columns
+            }
+            self._shown_cache = cached = (key, frame, arrays)
+        return cached[1], cached[2]
+
+    def _rescored_spec(self, reweighting: Reweighting) -> dict[str, Any] | None:
+        """Return the map's spec with the cities rescored, or ``None`` to draw it anew.
+
+        The city layer keeps its rows (the cube's order); the scores and tiers of the
+        reweighting are taken into those rows through positions kept per reweighter.
+        """
+        current = self._map.object or {}
+        if self._cities.empty or not current.get("layers"):
+            return None
+        cached = self._map_rows
+        if cached is None or cached[0] is not reweighting.codes or cached[1] is not self._cities:
+            where = {c: i for i, c in enumerate(reweighting.codes)}
+            rows = np.array([where.get(c, -1) for c in self._cities["code"]], dtype=int)
+            if (rows < 0).any():
+                return None
+        else:
+            rows = cached[2]
+        self._cities = maps.rescore_city_frame(
+            self._cities,
+            reweighting.score[rows],
+            reweighting.tiers[rows],
+            selected=self.city,
+            selected_colour=[255, 255, 255, 255] if self.theme == "dark" else None,
+        )
+        self._map_rows = (reweighting.codes, self._cities, rows)
+        spec = dict(current)
+        spec["layers"] = [
+            {**layer, "data": self._cities} if layer.get("id") == "cities" else layer
+            for layer in current["layers"]
+        ]
+        return spec
+
+    def _show_table(self, shown: pd.DataFrame, arrays: dict[str, np.ndarray] | None = None) -> None:
+        """Show the ranking: resend the page on screen, or replace a table of other shape."""
+        if not replace_table_page(self._table, shown, arrays):
             self._table.value = shown
-            return
-        changed = {
-            column: [(slice(0, n), shown[column].to_numpy())]
-            for column in shown.columns
-            if not current[column].equals(shown[column])
-        }
-        if changed:
-            self._table.patch(changed, as_index=False)
 
     def _turn_to_city(self) -> None:
         """Turn the ranking table to the page of the chosen city (rows in rank order only)."""

@@ -86,7 +86,7 @@ def build_widgets(app: Any) -> None:
     app._table = pn.widgets.Tabulator(
         pd.DataFrame(),
         height=460,
-        pagination="local",
+        pagination="remote",
         page_size=RANKING_PAGE,
         sizing_mode="stretch_width",
         selectable=1,

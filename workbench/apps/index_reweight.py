@@ -17,12 +17,57 @@ reweighter, and the Explorer reruns the pipeline instead.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from workbench.apps.index_views import DIMENSIONS
+
+
+@dataclass(frozen=True)
+class Reweighting:
+    """The index under one set of dimension weights, in the reweighter's row order.
+
+    Attributes
+    ----------
+    codes
+        City codes (the reweighter's :attr:`Reweighter.codes`, the same object).
+    score, ranks, tiers
+        Index score, rank (1 = best) and tier of each city.
+    order
+        Row positions best first (ties by code): the ranking's rows.
+    """
+
+    codes: np.ndarray
+    score: np.ndarray
+    ranks: np.ndarray
+    tiers: np.ndarray
+    order: np.ndarray
+
+    def take(self, aligned: pd.DataFrame, inserts: Mapping[int, tuple[str, Any]]) -> pd.DataFrame:
+        """Return the rows of ``aligned`` best first, with columns inserted.
+
+        Parameters
+        ----------
+        aligned
+            A frame whose rows follow :attr:`codes` (default index).
+        inserts
+            Position -> (column name, array in :attr:`codes` order: a NumPy or pandas array),
+            inserted in the order of the positions.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Taken block by block (no per-column type inference: the cheap part of a weight
+            move), default index.
+        """
+        frame = aligned.take(self.order).reset_index(drop=True)
+        for at in sorted(inserts):
+            name, values = inserts[at]
+            frame.insert(at, name, values.take(self.order))
+        return frame
 
 
 class Reweighter:
@@ -60,7 +105,7 @@ class Reweighter:
         self._tier_params = dict(tier_params)
         self.tier_labels = tier_labels
         self._static_of: pd.DataFrame | None = None
-        self._static_cols: dict[str, np.ndarray] = {}
+        self._static_frame = pd.DataFrame()
 
     @classmethod
     def from_result(cls, result: Any) -> Reweighter | None:
@@ -137,6 +182,34 @@ class Reweighter:
         tiers = assign(score, breaks, self.tier_labels)
         return score, ranks, tiers
 
+    def reweigh(self, weights: Mapping[str, float]) -> Reweighting:
+        """Return the index under ``weights`` (:meth:`index` with the ranking's row order).
+
+        Parameters
+        ----------
+        weights
+            Dimension code -> non-negative weight (not all zero).
+
+        Returns
+        -------
+        Reweighting
+        """
+        score, ranks, tiers = self.index(weights)
+        order = np.lexsort((self.codes, np.where(np.isnan(ranks), np.inf, ranks)))
+        return Reweighting(self.codes, score, ranks, tiers, order)
+
+    def aligned(self, static: pd.DataFrame) -> pd.DataFrame:
+        """Return ``static`` (indexed by city code) in :attr:`codes` order with a ``code`` column.
+
+        Cached for the last frame given (the Explorer passes the same one on every move).
+        """
+        if self._static_of is not static:
+            self._static_of = static
+            aligned = static.reindex(self.codes).reset_index(drop=True)
+            aligned.insert(0, "code", self.codes)
+            self._static_frame = aligned
+        return self._static_frame
+
     def ranking_table(self, weights: Mapping[str, float], static: pd.DataFrame) -> pd.DataFrame:
         """Return the Explorer's ranking table under ``weights`` (as ``ranking_table`` gives).
 
@@ -154,22 +227,19 @@ class Reweighter:
             ``code``, ``rank``, ``tier``, ``CAI_score``, the dimensions and the city columns,
             best first.
         """
-        score, ranks, tiers = self.index(weights)
-        if self._static_of is not static:  # align the static columns with the codes once
-            self._static_of = static
-            self._static_cols = {
-                c: static[c].reindex(self.codes).to_numpy() for c in static.columns
-            }
-        order = np.lexsort((self.codes, np.where(np.isnan(ranks), np.inf, ranks)))
-        columns: dict[str, Any] = {
-            "code": self.codes[order],
-            "rank": pd.array(ranks[order], dtype="Int64"),
-            "tier": tiers[order],
-            "CAI_score": score[order],
-        }
-        for column, values in self._static_cols.items():
-            columns[column] = values[order]
-        return pd.DataFrame(columns)
+        return self.table(self.reweigh(weights), static)
+
+    def table(self, reweighting: Reweighting, static: pd.DataFrame) -> pd.DataFrame:
+        """Return the ranking table of a :meth:`reweigh` result (see :meth:`ranking_table`)."""
+        rw = reweighting
+        return rw.take(
+            self.aligned(static),
+            {
+                1: ("rank", pd.array(rw.ranks, dtype="Int64")),
+                2: ("tier", rw.tiers),
+                3: ("CAI_score", rw.score),
+            },
+        )
 
 
-__all__ = ["Reweighter"]
+__all__ = ["Reweighter", "Reweighting"]

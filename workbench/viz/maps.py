@@ -153,29 +153,90 @@ def city_frame(
     """
     import pandas as pd
 
-    values = cities[score].to_numpy(dtype=float)
-    finite = np.isfinite(values)
-    lo, hi = (float(values[finite].min()), float(values[finite].max())) if finite.any() else (0, 1)
-    span = hi - lo if hi > lo else 1.0
-    share = np.where(finite, (values - lo) / span, 0.0)
     codes = cities["code"].astype(str).to_numpy()
-    tiers = cities[tier].astype(str).to_numpy()
-    is_selected = codes == selected
-    palette_of = {t: [*TIER_COLOURS.get(t, NO_TIER_RGB), 220] for t in set(tiers)}
-    chosen = list(selected_colour or [*OUTLINE_RGB, 255])
-    colours = [chosen if sel else palette_of[t] for t, sel in zip(tiers, is_selected, strict=True)]
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "code": codes,
             "name": cities[name].astype(str).to_numpy(),
             "lon": cities["lon"].to_numpy(dtype=float),
             "lat": cities["lat"].to_numpy(dtype=float),
-            "score": np.round(values, 2),
-            "tier": tiers,
-            "radius": 18_000 + 60_000 * share + np.where(is_selected, 25_000, 0),
-            "colour": colours,
         }
     )
+    style = _city_style(
+        codes,
+        cities[score].to_numpy(dtype=float),
+        cities[tier].astype(str).to_numpy(),
+        selected,
+        selected_colour,
+    )
+    for column, values in style.items():
+        frame[column] = values
+    return frame
+
+
+#: The columns of :func:`city_frame` that depend on the scores (and the selected city).
+SCORED_COLUMNS = ("score", "tier", "radius", "colour")
+
+
+def rescore_city_frame(
+    frame: pd.DataFrame,
+    score: np.ndarray,
+    tier: np.ndarray,
+    *,
+    selected: str | None = None,
+    selected_colour: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """Return a :func:`city_frame` with new scores and tiers (rows and places unchanged).
+
+    A weight move changes only :data:`SCORED_COLUMNS`; the codes, names and places are kept
+    as they are (a shallow copy), so nothing is rebuilt per city but those four columns.
+
+    Parameters
+    ----------
+    frame
+        A frame from :func:`city_frame`.
+    score, tier
+        The new score and tier of each row of ``frame``.
+    selected, selected_colour
+        As for :func:`city_frame`.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    out = frame.copy(deep=False)
+    style = _city_style(
+        frame["code"].to_numpy(), np.asarray(score, dtype=float), tier, selected, selected_colour
+    )
+    for column, values in style.items():
+        out[column] = values
+    return out
+
+
+def _city_style(
+    codes: np.ndarray,
+    values: np.ndarray,
+    tiers: np.ndarray,
+    selected: str | None,
+    selected_colour: Sequence[int] | None,
+) -> dict[str, Any]:
+    """Return the score-dependent columns of the city layer (:data:`SCORED_COLUMNS`)."""
+    finite = np.isfinite(values)
+    lo, hi = (float(values[finite].min()), float(values[finite].max())) if finite.any() else (0, 1)
+    span = hi - lo if hi > lo else 1.0
+    share = np.where(finite, (values - lo) / span, 0.0)
+    tiers = np.array([str(t) for t in tiers], dtype=object)
+    is_selected = codes == selected
+    palette_of = {t: [*TIER_COLOURS.get(t, NO_TIER_RGB), 220] for t in set(tiers)}
+    chosen = list(selected_colour or [*OUTLINE_RGB, 255])
+    return {
+        "score": np.round(values, 2),
+        "tier": tiers,
+        "radius": 18_000 + 60_000 * share + np.where(is_selected, 25_000, 0),
+        "colour": [
+            chosen if sel else palette_of[t] for t, sel in zip(tiers, is_selected, strict=True)
+        ],
+    }
 
 
 def city_records(
