@@ -250,7 +250,9 @@ def below_the_fold(*objects: Any, **params: Any) -> pn.Column:
     Parameters
     ----------
     *objects
-        Panel objects (built now, so the app can update them before they are shown).
+        Panel objects (built now, so the app can update them before they are shown), or
+        functions without arguments that build them when the page is on screen (what the
+        first document need not wait for at all).
     **params
         ``pn.Column`` parameters (``sizing_mode="stretch_width"`` unless given).
 
@@ -260,7 +262,7 @@ def below_the_fold(*objects: Any, **params: Any) -> pn.Column:
     """
     params.setdefault("sizing_mode", "stretch_width")
     column = pn.Column(**params)
-    on_page_load(lambda: column.extend(objects))
+    on_page_load(lambda: column.extend([o() if callable(o) else o for o in objects]))
     return column
 
 

@@ -141,6 +141,11 @@ class CoordinationLab(WorkbenchApp):
         self._districts = districts if districts is not None else load_districts()
         self.result: Any = None
         self.reference: Any = None
+        # served: the tabs below the map (KPIs, decisions, two runs, prices) are drawn once
+        # the page is on screen, before they are sent (see ``common.below_the_fold``)
+        self._below_shown = not self._served
+        if self._served:
+            common.on_page_load(self._show_below)
         self._build()
         self.param.watch(
             self._redraw_map, ["metric", "hour", "selected_district", "theme", "language"]
@@ -468,9 +473,18 @@ class CoordinationLab(WorkbenchApp):
         self._relabel()
         self._redraw_map()
         self._redraw_load()
+        if self._below_shown:
+            self._redraw_below()
+
+    def _redraw_below(self) -> None:
         self._redraw_kpis()
         self._redraw_decisions()
         self._redraw_compare()
+
+    def _show_below(self) -> None:
+        """Draw the tabs below the map (served: once the page is on screen)."""
+        self._below_shown = True
+        self._redraw_below()
 
     def deck(self) -> Any:
         """Return the pydeck ``Deck`` of the district map as currently shown."""

@@ -362,26 +362,30 @@ def _has_tabulate() -> bool:
     return importlib.util.find_spec("tabulate") is not None
 
 
-def attach_whatif(lab: Any) -> WhatIfPane:
+def attach_whatif(lab: Any) -> WhatIfPane | None:
     """Add an "Instant what-if" card to a Coordination Lab's main area.
 
     The card sits below the fold: in a served page its content (sliders and two figures,
-    about a fifth of the page's models) is sent once the page is on screen, so the map and
-    the load chart above it are drawn first.
+    about a fifth of the page's models) is built and sent once the page is on screen, so the
+    map and the load chart above it are drawn first. ``lab.whatif`` is the pane once built.
     """
     from workbench.apps import common
 
-    pane = WhatIfPane(theme=getattr(lab, "theme", "light"))
+    lab.whatif = None
+
+    def build() -> WhatIfPane:
+        lab.whatif = WhatIfPane(theme=getattr(lab, "theme", "light"))
+        return lab.whatif
+
     card = pn.Card(
-        common.below_the_fold(pane),
+        common.below_the_fold(build),
         title="Instant what-if (world model)",
         collapsed=False,
         sizing_mode="stretch_width",
         css_classes=["whatif-card"],
     )
     lab._main.append(card)  # noqa: SLF001 - the lab owns the layout; this adds one card
-    lab.whatif = pane
-    return pane
+    return lab.whatif
 
 
 __all__ = ["DEFAULT_MODEL", "WhatIfPane", "attach_whatif", "shared_model"]
