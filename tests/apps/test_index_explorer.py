@@ -10,6 +10,7 @@ import pytest
 
 from workbench.apps.index_explorer import IndexExplorer
 from workbench.data import load_sample
+from workbench.viz import maps
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +81,8 @@ def test_selecting_a_city_by_map_click_updates_linked_views(app):
     assert app._city_w.value == "440300"
     assert app.whatif["city"] == "440300"
     cities = app._map.object["layers"][1]["data"]
-    assert list(cities.loc[cities["code"] == "440300", "colour"].iloc[0]) == [20, 20, 20, 255]
+    fill = cities.loc[cities["code"] == "440300", list(maps.FILL_COLUMNS)].iloc[0]
+    assert fill.tolist() == [20, 20, 20, 255]
 
 
 def test_uncertainty_and_path_run_off_the_ui_thread(app):

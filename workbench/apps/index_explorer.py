@@ -277,8 +277,9 @@ class IndexExplorer(WorkbenchApp):
         choice = (self.normalisation, self.aggregation, self.year)
         fast = self._reweighters.get(choice)
         weights = self._weights()
+        table: pd.DataFrame | None = None
+        reweighting = None
         try:
-            reweighting = None
             if fast is not None and sum(weights.values()) > 0:
                 reweighting = fast.reweigh(weights)
             else:
@@ -297,6 +298,20 @@ class IndexExplorer(WorkbenchApp):
             return
         if self.status.message:
             self.status.clear()
+        if reweighting is not None and fast is not None and self._served:
+            # one message to the browser for the map's and the ranking's changes, not one each
+            with pn.io.hold():
+                self._show(table, fast, reweighting)
+        else:
+            self._show(table, fast, reweighting)
+
+    def _show(
+        self,
+        table: pd.DataFrame | None,
+        fast: Reweighter | None,
+        reweighting: Reweighting | None,
+    ) -> None:
+        """Show a new ranking: rescored after a weight move, or the full ``table``."""
         rescored = None
         if reweighting is not None and fast is not None:
             # the same cities as before: the full table waits for its first reader (the views
@@ -304,7 +319,7 @@ class IndexExplorer(WorkbenchApp):
             rescored = (fast, reweighting)
             with self._result_lock:
                 self._table_pending = rescored
-        else:
+        elif table is not None:
             self.table = table
             if not np.any(table["code"].to_numpy() == self.city):
                 self.city = str(self.table["code"].iloc[0])

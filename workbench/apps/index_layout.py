@@ -7,7 +7,7 @@ explorer (:mod:`workbench.apps.index_explorer`) holds the choices and draws the 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
 import panel as pn
@@ -24,7 +24,19 @@ SHOWN = ("rank", "city", "tier", "score", *DIMENSIONS, "code")
 #: Rows per page of the ranking table (a page fits beside the map).
 RANKING_PAGE = 10
 
+
 #: Dimension code -> the explorer's parameter of its weight.
+class WeightSlider(pn.widgets.FloatSlider):
+    """A dimension-weight slider whose moves do not flip Panel's process-wide busy flag.
+
+    Panel counts every browser event as "busy" for its header spinner (``pn.state.busy``);
+    the workbench's pages show each app's own busy state instead (the template has no busy
+    indicator), and the flag's bookkeeping was about 2.4 ms of a served weight move's CPU.
+    """
+
+    _busy__ignore: ClassVar[list[str]] = ["value", "value_throttled"]
+
+
 WEIGHT_PARAMS = {
     "IND": "weight_ind",
     "TEC": "weight_tec",
@@ -46,7 +58,7 @@ def build_widgets(app: Any) -> None:
     app._look = pn.Row(lang_w, theme_w)
     app._year_w = pn.widgets.Select.from_param(app.param.year)
     app._weight_ws = {
-        code: pn.widgets.FloatSlider.from_param(
+        code: WeightSlider.from_param(
             getattr(app.param, name), css_classes=[f"weight-{code.lower()}"]
         )
         for code, name in WEIGHT_PARAMS.items()
@@ -221,4 +233,4 @@ def relabel(app: Any) -> None:
     app._tabs.param.trigger("objects")
 
 
-__all__ = ["RANKING_PAGE", "SHOWN", "WEIGHT_PARAMS", "build_widgets", "relabel"]
+__all__ = ["RANKING_PAGE", "SHOWN", "WEIGHT_PARAMS", "WeightSlider", "build_widgets", "relabel"]

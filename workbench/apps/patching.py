@@ -58,8 +58,8 @@ def patch_deck_layer(
     before, after
         That layer's data frame as shown and as it should be (same rows, by ``code``).
     columns
-        The columns that changed, when the caller knows (the rows are then taken as the
-        same); ``None`` compares every column.
+        The columns that may have changed, when the caller knows (the rows are then taken
+        as the same and only these are compared); ``None`` compares every column.
 
     Returns
     -------
@@ -71,7 +71,8 @@ def patch_deck_layer(
 
     if columns is not None:
         same_rows = before is not None and len(before) == len(after) and not before.empty
-        changed = list(columns) if same_rows else None
+        # of the columns that may have changed, send those that did (tiers often stay)
+        changed = [c for c in columns if not before[c].equals(after[c])] if same_rows else None
     else:
         changed = _changed_columns(before, after)
     if changed is None:
