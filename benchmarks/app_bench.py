@@ -243,6 +243,7 @@ def bench_first_render(visits: int = 3) -> dict[str, dict[str, float]]:
             }
         out["served weight move"] = _served_weight_moves(browser, port, explorers)
         browser.close()
+    _stop_recording()
     state.kill_all_servers()
     return out
 
@@ -261,7 +262,18 @@ def _record_explorers() -> list[tuple[Any, Any]]:
         made.append((self, pn.state.curdoc))
 
     IndexExplorer.__init__ = recording  # type: ignore[method-assign]
+    _RECORDED.append((IndexExplorer, init))
     return made
+
+
+_RECORDED: list[tuple[Any, Any]] = []
+
+
+def _stop_recording() -> None:
+    """Put back the Index Explorer's own ``__init__`` (see :func:`_record_explorers`)."""
+    while _RECORDED:
+        cls, init = _RECORDED.pop()
+        cls.__init__ = init
 
 
 def _served_weight_moves(browser: Any, port: int, explorers: list, moves: int = 14) -> dict:

@@ -34,6 +34,8 @@ def test_city_records_colour_by_tier_and_size_by_score(cities):
     assert records[0]["colour"][:3] == maps.TIER_COLOURS["Leading"]
     assert records[0]["radius"] > records[1]["radius"]
     assert records[2]["colour"] == [20, 20, 20, 255]  # the selected city stands out
+    rgb = maps.city_records(cities, selected="440300", selected_colour=[255, 0, 0])
+    assert rgb[2]["colour"] == [255, 0, 0, 255]  # an RGB colour is drawn opaque
 
 
 @given(

@@ -236,6 +236,8 @@ def _city_style(
     is_selected = codes == selected
     palette_of = {t: [*TIER_COLOURS.get(t, NO_TIER_RGB), 220] for t in set(tiers)}
     chosen = list(selected_colour or [*OUTLINE_RGB, 255])
+    if len(chosen) == 3:  # RGB: opaque
+        chosen.append(255)
     fill = np.array([palette_of[t] for t in tiers], dtype=np.uint8).reshape(len(tiers), 4)
     fill[is_selected] = chosen
     return {
